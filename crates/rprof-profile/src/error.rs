@@ -1,0 +1,105 @@
+//! Error types of the profile crate, one enum per stage, each message
+//! precise enough to act on: what is wrong and where.
+
+use thiserror::Error;
+
+/// Why a file could not be read as a profile.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ParseError {
+    #[error("empty input file")]
+    Empty,
+    #[error("truncated gzip stream after {0} bytes")]
+    TruncatedGzip(u64),
+    #[error("corrupt gzip stream: {0}")]
+    Gzip(String),
+    #[error("decompressed size exceeds the limit of {limit} bytes (gzip bomb?)")]
+    TooLarge { limit: u64 },
+    #[error(
+        "not a profile: this is an HTML page (an error page from the server?), not a pprof profile"
+    )]
+    Html,
+    #[error("not a profile: this is JSON, not a pprof profile")]
+    Json,
+    #[error(
+        "not a profile: this is a Go execution trace; use `rprof trace` (not supported yet)"
+    )]
+    ExecutionTrace,
+    #[error(
+        "not a profile: this is a goroutine dump (debug=2); capture /debug/pprof/goroutine?debug=1 or the binary form instead"
+    )]
+    GoroutineDump,
+    #[error("unrecognized profile format: not a known text profile, and not a pprof protobuf ({0})")]
+    Unrecognized(Box<ParseError>),
+    #[error("malformed protobuf at byte {offset}: {what}")]
+    Wire { offset: usize, what: &'static str },
+    #[error("string index {index} in {field} is out of range (string table has {len} entries)")]
+    BadString {
+        field: &'static str,
+        index: i64,
+        len: usize,
+    },
+    #[error("string_table[0] must be \"\"")]
+    BadStringZero,
+    #[error("{0}")]
+    Invalid(#[from] ValidationError),
+    #[error(
+        "{0} (the file holds several profiles concatenated with cat; pass them as separate files to merge them)"
+    )]
+    Concatenated(ValidationError),
+    #[error("{format} profile, line {line}: {what}")]
+    Text {
+        format: &'static str,
+        line: usize,
+        what: String,
+    },
+}
+
+/// A structural rule of the format is broken (pprof's `CheckValid`).
+#[derive(Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ValidationError {
+    #[error("malformed profile: missing sample type information")]
+    MissingSampleTypes,
+    #[error("malformed profile: sample {sample}: has {values} values vs. {types} types")]
+    ValueCount {
+        sample: usize,
+        values: usize,
+        types: usize,
+    },
+    #[error("malformed profile: found {what} with reserved id 0")]
+    ZeroId { what: &'static str },
+    #[error("malformed profile: multiple {what}s with the same id {id}")]
+    DuplicateId { what: &'static str, id: u64 },
+    #[error("malformed profile: sample {sample} refers to unknown location id {id}")]
+    UnknownLocation { sample: usize, id: u64 },
+    #[error("malformed profile: location id {location} has a line with unknown function id {id}")]
+    UnknownFunction { location: u64, id: u64 },
+    #[error("malformed profile: too large ({0} entries exceed the 4-billion limit)")]
+    TooLarge(&'static str),
+}
+
+/// A `--sample-index` that names no sample type of the profile.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum SampleIndexError {
+    #[error("sample_index {index} is outside the range [0..{max}]")]
+    OutOfRange { index: i64, max: i64 },
+    #[error("sample_index {name:?} must be one of: [{}]", valid.join(" "))]
+    Unknown { name: String, valid: Vec<String> },
+}
+
+/// Profiles that cannot be merged.
+#[derive(Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MergeError {
+    #[error("no profiles to merge")]
+    Empty,
+    #[error("profiles have empty common sample type list")]
+    NoCommonSampleTypes,
+    #[error("incompatible period types: {0} vs {1}")]
+    PeriodType(String, String),
+    #[error("incompatible sample types: {0} vs {1}")]
+    SampleType(String, String),
+    #[error("{0}")]
+    Invalid(#[from] ValidationError),
+}

@@ -1,0 +1,33 @@
+//! Developer tasks: `cargo xtask <task>`.
+//!
+//! - `codegen`: regenerate the prost types in
+//!   `crates/rprof-profile/src/pb.rs` from `proto/profile.proto`, with a
+//!   pure-Rust protobuf compiler (protox), so nobody needs protoc.
+//! - `fixtures`: build and run the Go programs under `fixtures/go/`, then
+//!   run the real `go tool pprof` to write the expected outputs that the
+//!   parity tests compare against (needs Go; never run in CI).
+
+mod codegen;
+mod fixtures;
+
+use std::path::PathBuf;
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("codegen") => codegen::run(&root()),
+        Some("fixtures") => fixtures::run(&root(), &args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask <codegen|fixtures [--expected-only]>");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask has a parent directory")
+        .to_path_buf()
+}
