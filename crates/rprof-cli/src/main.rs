@@ -1,1 +1,114 @@
-fn main() {}
+//! `rprof`: the command-line front end.
+//!
+//! Everything here is plumbing: clap parses the command line into plain
+//! option structs of the library crates, profiles are read (in parallel)
+//! and merged, a report is rendered into memory, and the result goes to
+//! stdout or, with `-o`, atomically into a file. Errors become one line on
+//! stderr, `rprof: <file>: <problem>`, and an exit status: 0 ok, 1 bad
+//! input or failure, 2 usage.
+
+mod cli;
+mod output;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use rayon::prelude::*;
+use rprof_profile::Profile;
+use rprof_report::{Report, ReportError};
+use std::process::ExitCode;
+
+/// An error with the exit status it deserves.
+pub struct Failure {
+    pub status: u8,
+    pub message: String,
+}
+
+impl Failure {
+    fn input(message: impl Into<String>) -> Self {
+        Failure {
+            status: 1,
+            message: message.into(),
+        }
+    }
+    fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            status: 2,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::input(format!("{e:#}"))
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("rprof: {}", f.message);
+            ExitCode::from(f.status)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Top(a) => text_report(&a.common, a.report.options()?, |r, out| {
+            rprof_report::top::write_top(r, out)
+        }),
+        Command::Traces(a) => text_report(&a.common, a.report.options()?, |r, out| {
+            rprof_report::traces::write_traces(r, out)
+        }),
+        Command::Raw(a) => {
+            let p = load(&a.common.profiles)?;
+            let mut out = String::new();
+            rprof_report::raw::write_raw(&p, &mut out)
+                .map_err(|e| Failure::input(e.to_string()))?;
+            output::emit(a.common.output.as_deref(), out.as_bytes())
+        }
+    }
+}
+
+/// Loads the profiles, makes a report with `opts`, renders it with
+/// `render` and writes it out.
+fn text_report(
+    common: &cli::CommonArgs,
+    opts: rprof_report::ReportOptions,
+    render: impl FnOnce(&mut Report, &mut String),
+) -> Result<(), Failure> {
+    let p = load(&common.profiles)?;
+    let mut report = Report::new(&p, &opts).map_err(|e| match e {
+        ReportError::SampleIndex(e) => Failure::usage(e.to_string()),
+        e => Failure::input(e.to_string()),
+    })?;
+    let mut out = String::new();
+    render(&mut report, &mut out);
+    output::emit(common.output.as_deref(), out.as_bytes())
+}
+
+/// Reads every file (in parallel) and merges them as pprof does.
+fn load(paths: &[std::path::PathBuf]) -> Result<Profile, Failure> {
+    let profiles: Vec<Profile> = paths
+        .par_iter()
+        .map(|path| read_one(path))
+        .collect::<Result<_, _>>()?;
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    rprof_profile::combine(profiles).map_err(|e| {
+        if names.len() > 1 {
+            Failure::input(format!("{}: {e}", names.join(", ")))
+        } else {
+            Failure::input(format!("{}: {e}", names[0]))
+        }
+    })
+}
+
+fn read_one(path: &std::path::Path) -> Result<Profile, Failure> {
+    let shown = path.display();
+    let data = std::fs::read(path)
+        .map_err(|e| Failure::input(format!("{shown}: {}", output::io_error(&e))))?;
+    rprof_profile::parse(&data).map_err(|e| Failure::input(format!("{shown}: {e}")))
+}

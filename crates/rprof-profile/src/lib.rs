@@ -22,10 +22,12 @@ pub mod measurement;
 pub mod merge;
 pub mod model;
 pub mod pb;
+pub mod pipeline;
 pub mod proto;
 pub mod read;
 
 pub use builder::ProfileBuilder;
 pub use error::{MergeError, ParseError, SampleIndexError, ValidationError};
 pub use model::*;
+pub use pipeline::combine;
 pub use read::{parse, parse_with, ReadOptions};

@@ -246,11 +246,13 @@ impl Samples {
         self.stacks.extend_from_slice(stack);
         self.stack_ends.push(self.stacks.len() as u32);
         self.values.extend_from_slice(values);
-        if !labels.is_empty() && self.label_ends.is_empty() {
-            // First labelled sample: earlier samples had none.
-            self.label_ends = vec![0; self.stack_ends.len() - 1];
+        // Label offsets exist only once some sample has labels; the samples
+        // before the first labelled one get empty ranges.
+        let n = self.stack_ends.len();
+        if !labels.is_empty() && self.label_ends.len() < n - 1 {
+            self.label_ends.resize(n - 1, 0);
         }
-        if !self.label_ends.is_empty() {
+        if !labels.is_empty() || !self.label_ends.is_empty() {
             self.labels.extend_from_slice(labels);
             self.label_ends.push(self.labels.len() as u32);
         }

@@ -328,10 +328,12 @@ fn sample(mut w: Wire, raw: &mut Raw) -> WResult<()> {
     }
     raw.stack_ends.push(len32(raw.loc_ids.len(), "location ids")?);
     raw.value_ends.push(len32(raw.values.len(), "values")?);
-    if nlabels > 0 && raw.label_ends.is_empty() {
-        raw.label_ends = vec![0; raw.stack_ends.len() - 1];
+    // Label offsets exist only once some sample has labels; the samples
+    // before the first labelled one get empty ranges.
+    if nlabels > 0 && raw.label_ends.len() < raw.stack_ends.len() - 1 {
+        raw.label_ends.resize(raw.stack_ends.len() - 1, 0);
     }
-    if !raw.label_ends.is_empty() {
+    if nlabels > 0 || !raw.label_ends.is_empty() {
         raw.label_ends.push(len32(raw.labels.len(), "labels")?);
     }
     Ok(())

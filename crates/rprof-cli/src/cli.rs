@@ -1,0 +1,97 @@
+//! The command line, as clap derive types. Nothing here knows how a
+//! report is made: `options()` turns the arguments into the library's
+//! plain option structs.
+
+use crate::Failure;
+use clap::{Args, Parser, Subcommand};
+use rprof_report::ReportOptions;
+use std::path::PathBuf;
+
+/// Analyse Go profiles offline: a faster `go tool pprof`.
+#[derive(Parser)]
+#[command(name = "rprof", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Functions by flat (or cumulative) value: `go tool pprof -top`.
+    Top(ReportCmd),
+    /// Every sample's stack with its value: `go tool pprof -traces`.
+    Traces(ReportCmd),
+    /// Dump of the profile's samples, locations and mappings: `go tool pprof -raw`.
+    Raw(RawCmd),
+}
+
+#[derive(Args)]
+pub struct ReportCmd {
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args)]
+pub struct RawCmd {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Arguments every command takes.
+#[derive(Args)]
+pub struct CommonArgs {
+    /// Write the report to FILE (replaced only once it is complete).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Profiles to read (pprof protobuf, gzipped or not, or Go's debug=1
+    /// text form); several are merged.
+    #[arg(required = true, value_name = "PROFILE")]
+    pub profiles: Vec<PathBuf>,
+}
+
+/// Options that shape a report, with pprof's names and meaning.
+#[derive(Args)]
+pub struct ReportArgs {
+    /// Show at most N nodes (default: all for top).
+    #[arg(long, value_name = "N")]
+    pub nodecount: Option<usize>,
+    /// Hide nodes below this fraction of the total.
+    #[arg(long, value_name = "F", default_value_t = 0.005)]
+    pub nodefraction: f64,
+    /// Hide edges below this fraction of the total.
+    #[arg(long, value_name = "F", default_value_t = 0.001)]
+    pub edgefraction: f64,
+    /// Sort by cumulative value.
+    #[arg(long)]
+    pub cum: bool,
+    /// Sample value to report, by index or name (e.g. alloc_space);
+    /// default: the profile's default type, else the last one.
+    #[arg(long, value_name = "NAME|N")]
+    pub sample_index: Option<String>,
+}
+
+impl ReportArgs {
+    /// The library options these arguments stand for.
+    pub fn options(&self) -> Result<ReportOptions, Failure> {
+        for (name, v) in [
+            ("--nodefraction", self.nodefraction),
+            ("--edgefraction", self.edgefraction),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(Failure::usage(format!(
+                    "{name} must be between 0 and 1, not {v}"
+                )));
+            }
+        }
+        Ok(ReportOptions {
+            node_count: self.nodecount,
+            node_fraction: self.nodefraction,
+            edge_fraction: self.edgefraction,
+            cum: self.cum,
+            sample_index: self.sample_index.clone().unwrap_or_default(),
+            ..ReportOptions::default()
+        })
+    }
+}

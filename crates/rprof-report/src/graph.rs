@@ -1,0 +1,665 @@
+//! The report graph: nodes with flat/cum values and caller→callee edges,
+//! built from the samples exactly as pprof's `graph.New` builds it, and
+//! trimmed as `Report.newTrimmedGraph` trims it.
+//!
+//! pprof keys nodes on a `NodeInfo` struct of strings and rebuilds the
+//! whole graph, with maps of pointers, at every trimming step. Here every
+//! distinct node key is interned once per report ([`NodeKeys`]), each
+//! location is mapped to its node ids once, and a graph build is a single
+//! pass over the flat sample arrays that accumulates into `Vec<i64>`s
+//! indexed by node id. Names are materialised only for nodes that survive.
+
+use crate::Report;
+use rprof_profile::{Profile, StrId};
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// pprof's `NodeInfo`, with strings replaced by ids into [`NodeKeys::names`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NodeKey {
+    pub name: u32,
+    pub address: u64,
+    pub file: u32,
+    pub start_line: i64,
+    pub line: i64,
+    pub column: i64,
+    pub objfile: u32,
+}
+
+/// Canonical strings: equal text gets an equal id, whatever the string
+/// table of the profile did (a table may repeat an entry).
+#[derive(Default)]
+pub struct Names<'p> {
+    map: HashMap<Cow<'p, str>, u32>,
+    list: Vec<Cow<'p, str>>,
+}
+
+impl<'p> Names<'p> {
+    fn new() -> Self {
+        let mut n = Names::default();
+        n.id(Cow::Borrowed(""));
+        n
+    }
+
+    fn id(&mut self, s: Cow<'p, str>) -> u32 {
+        if let Some(&i) = self.map.get(&s) {
+            return i;
+        }
+        let i = self.list.len() as u32;
+        self.list.push(s.clone());
+        self.map.insert(s, i);
+        i
+    }
+
+    /// The text of a canonical id.
+    pub fn get(&self, id: u32) -> &str {
+        &self.list[id as usize]
+    }
+}
+
+/// Every node key a report can produce, and which keys each location maps
+/// to (one per line, innermost first, as pprof's `CreateNodes`).
+pub struct NodeKeys<'p> {
+    pub names: Names<'p>,
+    pub keys: Vec<NodeKey>,
+    key_ids: HashMap<NodeKey, u32>,
+    /// `loc_nodes[loc_ends[l-1]..loc_ends[l]]`: node ids of location l.
+    loc_nodes: Vec<u32>,
+    loc_ends: Vec<u32>,
+}
+
+/// Which fields of a location survive aggregation (pprof's
+/// `Profile.Aggregate` flags, plus `ObjNames` of the graph options).
+#[derive(Clone, Copy, Debug)]
+pub struct KeyOptions {
+    pub inline_frames: bool,
+    pub function: bool,
+    pub filename: bool,
+    pub line_number: bool,
+    pub column_number: bool,
+    pub address: bool,
+    pub obj_names: bool,
+}
+
+impl KeyOptions {
+    /// The flags pprof's driver derives from granularity and noinlines.
+    pub fn for_granularity(g: crate::Granularity, no_inlines: bool, show_columns: bool) -> Self {
+        use crate::Granularity::*;
+        let inlines = !no_inlines;
+        let mut k = KeyOptions {
+            inline_frames: inlines,
+            function: false,
+            filename: false,
+            line_number: false,
+            column_number: show_columns,
+            address: false,
+            obj_names: false,
+        };
+        match g {
+            Addresses if inlines => {
+                // pprof does not aggregate at all in this case.
+                k.function = true;
+                k.filename = true;
+                k.line_number = true;
+                k.column_number = true;
+                k.address = true;
+            }
+            Addresses => {
+                k.function = true;
+                k.filename = true;
+                k.line_number = true;
+                k.address = true;
+            }
+            Lines => {
+                k.function = true;
+                k.filename = true;
+                k.line_number = true;
+            }
+            Files => k.filename = true,
+            Functions => k.function = true,
+            FileFunctions => {
+                k.function = true;
+                k.filename = true;
+            }
+        }
+        k
+    }
+}
+
+impl<'p> NodeKeys<'p> {
+    /// Interns the node keys of every location of `p`.
+    pub fn new(p: &'p Profile, o: KeyOptions) -> Self {
+        let mut names = Names::new();
+        // Canonical ids per function and mapping, computed once.
+        let mut str_ids: HashMap<StrId, u32> = HashMap::new();
+        let mut canon = |names: &mut Names<'p>, id: StrId| -> u32 {
+            *str_ids
+                .entry(id)
+                .or_insert_with(|| names.id(Cow::Borrowed(p.str(id))))
+        };
+        let funcs: Vec<(u32, u32, i64)> = p
+            .functions
+            .iter()
+            .map(|f| {
+                let name = if o.function { canon(&mut names, f.name) } else { 0 };
+                let file = if o.filename && f.filename != 0 {
+                    let raw = p.str(f.filename);
+                    match clean_path(raw) {
+                        Cow::Borrowed(_) => canon(&mut names, f.filename),
+                        Cow::Owned(c) => names.id(Cow::Owned(c)),
+                    }
+                } else {
+                    0
+                };
+                (name, file, f.start_line)
+            })
+            .collect();
+        let objs: Vec<u32> = p.mappings.iter().map(|m| canon(&mut names, m.file)).collect();
+
+        let mut keys = Vec::new();
+        let mut key_ids = HashMap::new();
+        let mut loc_nodes = Vec::with_capacity(p.lines.len() + p.locations.len());
+        let mut loc_ends = Vec::with_capacity(p.locations.len());
+        let mut intern = |k: NodeKey| -> u32 {
+            *key_ids.entry(k).or_insert_with(|| {
+                keys.push(k);
+                (keys.len() - 1) as u32
+            })
+        };
+        for (li, loc) in p.locations.iter().enumerate() {
+            let objfile = loc.mapping.map_or(0, |m| objs[m as usize]);
+            let address = if o.address { loc.address } else { 0 };
+            let mut lines = p.location_lines(li as u32);
+            if !o.inline_frames && lines.len() > 1 {
+                lines = &lines[lines.len() - 1..];
+            }
+            if lines.is_empty() {
+                loc_nodes.push(intern(NodeKey {
+                    name: 0,
+                    address,
+                    file: 0,
+                    start_line: 0,
+                    line: 0,
+                    column: 0,
+                    objfile,
+                }));
+            }
+            for line in lines {
+                let (name, file, start_line) = funcs[line.function as usize];
+                let mut k = NodeKey {
+                    name,
+                    address,
+                    file,
+                    start_line: 0,
+                    line: if o.line_number { line.line } else { 0 },
+                    column: if o.line_number && o.column_number { line.column } else { 0 },
+                    objfile: 0,
+                };
+                if o.obj_names || name == 0 {
+                    k.objfile = objfile;
+                    k.start_line = start_line;
+                }
+                loc_nodes.push(intern(k));
+            }
+            loc_ends.push(loc_nodes.len() as u32);
+        }
+        NodeKeys {
+            names,
+            keys,
+            key_ids,
+            loc_nodes,
+            loc_ends,
+        }
+    }
+
+    /// Node ids of location `loc`, innermost line first.
+    #[inline]
+    pub fn of_location(&self, loc: u32) -> &[u32] {
+        let l = loc as usize;
+        let start = if l == 0 { 0 } else { self.loc_ends[l - 1] as usize };
+        &self.loc_nodes[start..self.loc_ends[l] as usize]
+    }
+
+    /// Number of distinct keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when the profile has no locations.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The id of a key, if any location produced it.
+    pub fn id(&self, k: &NodeKey) -> Option<u32> {
+        self.key_ids.get(k).copied()
+    }
+
+    /// pprof's `NodeInfo.PrintableName`.
+    pub fn printable_name(&self, id: u32) -> String {
+        let k = &self.keys[id as usize];
+        let mut parts: Vec<Cow<str>> = Vec::with_capacity(3);
+        if k.address != 0 {
+            parts.push(Cow::Owned(format!("{:016x}", k.address)));
+        }
+        if k.name != 0 {
+            parts.push(Cow::Borrowed(self.names.get(k.name)));
+        }
+        if k.line != 0 {
+            let mut s = format!("{}:{}", self.names.get(k.file), k.line);
+            if k.column != 0 {
+                s.push_str(&format!(":{}", k.column));
+            }
+            parts.push(Cow::Owned(s));
+        } else if k.file != 0 {
+            parts.push(Cow::Borrowed(self.names.get(k.file)));
+        } else if k.name != 0 {
+        } else if k.objfile != 0 {
+            parts.push(Cow::Owned(format!("[{}]", base_name(self.names.get(k.objfile)))));
+        } else {
+            parts.push(Cow::Borrowed("<unknown>"));
+        }
+        parts.join(" ")
+    }
+
+    /// `fmt.Sprint(NodeInfo)`: pprof's last-resort tie breaker.
+    fn go_sprint(&self, id: u32) -> String {
+        let k = &self.keys[id as usize];
+        format!(
+            "{{{} {} {} {} {} {} {} {}}}",
+            self.names.get(k.name),
+            "",
+            k.address,
+            self.names.get(k.file),
+            k.start_line,
+            k.line,
+            k.column,
+            self.names.get(k.objfile)
+        )
+    }
+}
+
+/// Go's `filepath.Base`.
+pub fn base_name(path: &str) -> &str {
+    let p = path.trim_end_matches('/');
+    if p.is_empty() {
+        return if path.is_empty() { "." } else { "/" };
+    }
+    match p.rfind('/') {
+        Some(i) => &p[i + 1..],
+        None => p,
+    }
+}
+
+/// Go's `filepath.Clean` (Unix rules); borrows when nothing changes.
+pub fn clean_path(path: &str) -> Cow<'_, str> {
+    if path.is_empty() {
+        return Cow::Borrowed(".");
+    }
+    let rooted = path.starts_with('/');
+    let mut out: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if out.last().is_some_and(|l| *l != "..") {
+                    out.pop();
+                } else if !rooted {
+                    out.push("..");
+                }
+            }
+            p => out.push(p),
+        }
+    }
+    let mut s = out.join("/");
+    if rooted {
+        s.insert(0, '/');
+    }
+    if s.is_empty() {
+        s.push('.');
+    }
+    if s == path {
+        Cow::Borrowed(path)
+    } else {
+        Cow::Owned(s)
+    }
+}
+
+/// A caller→callee edge.
+#[derive(Clone, Debug)]
+pub struct Edge {
+    pub src: u32,
+    pub dst: u32,
+    pub weight: i64,
+    pub weight_div: i64,
+    /// Goes over nodes that were removed from the graph.
+    pub residual: bool,
+    /// The call was inlined into the caller.
+    pub inline: bool,
+    pub removed: bool,
+}
+
+impl Edge {
+    /// The weight, divided by its mean divisor when there is one.
+    pub fn value(&self) -> i64 {
+        if self.weight_div == 0 {
+            self.weight
+        } else {
+            self.weight / self.weight_div
+        }
+    }
+}
+
+/// A node of the graph (values indexed by node key id).
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub key: u32,
+    pub flat: i64,
+    pub flat_div: i64,
+    pub cum: i64,
+    pub cum_div: i64,
+    /// Indices into [`Graph::edges`].
+    pub in_edges: Vec<u32>,
+    pub out_edges: Vec<u32>,
+}
+
+impl Node {
+    /// Flat value, as a mean when a divisor is known.
+    pub fn flat_value(&self) -> i64 {
+        if self.flat_div == 0 {
+            self.flat
+        } else {
+            self.flat / self.flat_div
+        }
+    }
+
+    /// Cumulative value, as a mean when a divisor is known.
+    pub fn cum_value(&self) -> i64 {
+        if self.cum_div == 0 {
+            self.cum
+        } else {
+            self.cum / self.cum_div
+        }
+    }
+}
+
+/// A built graph: the selected nodes (in the current sort order) and all
+/// edges between visited nodes.
+pub struct Graph {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+}
+
+/// How to sort nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeOrder {
+    FlatName,
+    CumName,
+}
+
+impl Report<'_> {
+    /// pprof's `graph.New` (not the call-tree variant): one pass over the
+    /// samples. `kept`, when given, says which node ids may appear.
+    pub fn build_graph(&self, keys: &NodeKeys, kept: Option<&[bool]>) -> Graph {
+        let p = self.profile;
+        let s = &p.samples;
+        let n = keys.len();
+        let mut flat = vec![0i64; n];
+        let mut flat_div = vec![0i64; n];
+        let mut cum = vec![0i64; n];
+        let mut cum_div = vec![0i64; n];
+        let mut visited = vec![false; n];
+        let mut seen = vec![0u32; n];
+        let mut edges: Vec<Edge> = Vec::new();
+        let mut edge_seen: Vec<u32> = Vec::new();
+        let mut edge_ids: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut generation = 0u32;
+        let index = self.sample_index;
+        let mean = self.mean;
+        for i in 0..s.len() {
+            let w = s.value(i, index);
+            let dw = if mean { s.value(i, 0) } else { 0 };
+            if dw == 0 && w == 0 {
+                continue;
+            }
+            generation += 1;
+            let mut parent: Option<u32> = None;
+            let mut residual = false;
+            for &loc in s.stack(i).iter().rev() {
+                let nodes = keys.of_location(loc);
+                for ni in (0..nodes.len()).rev() {
+                    let node = nodes[ni];
+                    if kept.is_some_and(|k| !k[node as usize]) {
+                        residual = true;
+                        continue;
+                    }
+                    let nu = node as usize;
+                    visited[nu] = true;
+                    if seen[nu] != generation {
+                        seen[nu] = generation;
+                        cum[nu] += w;
+                        cum_div[nu] += dw;
+                    }
+                    if let Some(par) = parent
+                        && par != node
+                    {
+                        let inline = ni != nodes.len() - 1;
+                        let e = *edge_ids.entry((par, node)).or_insert_with(|| {
+                            edges.push(Edge {
+                                src: par,
+                                dst: node,
+                                weight: 0,
+                                weight_div: 0,
+                                residual,
+                                inline,
+                                removed: false,
+                            });
+                            edge_seen.push(0);
+                            (edges.len() - 1) as u32
+                        });
+                        let eu = e as usize;
+                        if edge_seen[eu] != generation {
+                            edge_seen[eu] = generation;
+                            let ed = &mut edges[eu];
+                            ed.weight += w;
+                            ed.weight_div += dw;
+                            if residual {
+                                ed.residual = true;
+                            }
+                            if !inline {
+                                ed.inline = false;
+                            }
+                        }
+                    }
+                    parent = Some(node);
+                    residual = false;
+                }
+            }
+            if let Some(leaf) = parent
+                && !residual
+            {
+                flat[leaf as usize] += w;
+                flat_div[leaf as usize] += dw;
+            }
+        }
+
+        // Nodes, in key order for now (callers sort them).
+        let mut slot = vec![u32::MAX; n];
+        let mut nodes = Vec::new();
+        for k in 0..n {
+            if !visited[k] || (cum[k] == 0 && flat[k] == 0) {
+                continue;
+            }
+            if self.opts.drop_negative && (flat[k] < 0 || (flat[k] == 0 && cum[k] < 0)) {
+                continue;
+            }
+            slot[k] = nodes.len() as u32;
+            nodes.push(Node {
+                key: k as u32,
+                flat: flat[k],
+                flat_div: flat_div[k],
+                cum: cum[k],
+                cum_div: cum_div[k],
+                in_edges: Vec::new(),
+                out_edges: Vec::new(),
+            });
+        }
+        // Edges keep node *key* ids; attach them to the selected nodes.
+        for (ei, e) in edges.iter().enumerate() {
+            if slot[e.dst as usize] != u32::MAX {
+                nodes[slot[e.dst as usize] as usize].in_edges.push(ei as u32);
+            }
+            if slot[e.src as usize] != u32::MAX {
+                nodes[slot[e.src as usize] as usize].out_edges.push(ei as u32);
+            }
+        }
+        Graph { nodes, edges }
+    }
+
+    /// pprof's `newTrimmedGraph` for the text reports: returns the graph,
+    /// the node count before `nodecount` selection, and the number of
+    /// nodes dropped by `nodefraction`.
+    pub fn trimmed_graph<'k, 'q>(&self, keys: &'k NodeKeys<'q>, node_count: usize) -> TrimmedGraph<'k, 'q> {
+        let mut g = self.build_graph(keys, None);
+        let total_value: i64 = g.nodes.iter().map(|n| n.flat).sum();
+        let node_cutoff = (total_value as f64 * self.node_fraction) as i64;
+        let node_cutoff = node_cutoff.abs();
+        let edge_cutoff = ((total_value as f64 * self.edge_fraction) as i64).abs();
+        let mut dropped_nodes = 0;
+        if node_cutoff > 0 {
+            let mut kept = vec![false; keys.len()];
+            let mut count = 0;
+            for n in &g.nodes {
+                if n.cum.abs() >= node_cutoff {
+                    kept[n.key as usize] = true;
+                    count += 1;
+                }
+            }
+            if count != g.nodes.len() {
+                dropped_nodes = g.nodes.len() - count;
+                g = self.build_graph(keys, Some(&kept));
+            }
+        }
+        let orig_count = g.nodes.len();
+        let order = if self.opts.cum {
+            NodeOrder::CumName
+        } else {
+            NodeOrder::FlatName
+        };
+        let mut names = NameCache::new(keys);
+        sort_nodes(&mut g.nodes, order, &mut names);
+        if node_count > 0 {
+            trim_low_frequency_edges(&mut g, edge_cutoff);
+            if node_count < g.nodes.len() {
+                let mut kept = vec![false; keys.len()];
+                for n in &g.nodes[..node_count] {
+                    kept[n.key as usize] = true;
+                }
+                g = self.build_graph(keys, Some(&kept));
+                sort_nodes(&mut g.nodes, order, &mut names);
+            }
+        }
+        let dropped_edges = trim_low_frequency_edges(&mut g, edge_cutoff);
+        TrimmedGraph {
+            graph: g,
+            orig_count,
+            dropped_nodes,
+            dropped_edges,
+            names,
+        }
+    }
+}
+
+/// The result of [`Report::trimmed_graph`].
+pub struct TrimmedGraph<'k, 'p> {
+    pub graph: Graph,
+    pub orig_count: usize,
+    pub dropped_nodes: usize,
+    pub dropped_edges: usize,
+    pub names: NameCache<'k, 'p>,
+}
+
+/// Printable names of node keys, computed once each.
+pub struct NameCache<'k, 'p> {
+    pub keys: &'k NodeKeys<'p>,
+    cache: HashMap<u32, String>,
+}
+
+impl<'k, 'p> NameCache<'k, 'p> {
+    pub fn new(keys: &'k NodeKeys<'p>) -> Self {
+        NameCache {
+            keys,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// pprof's `PrintableName` of node key `id`.
+    pub fn get(&mut self, id: u32) -> &str {
+        let keys = self.keys;
+        self.cache
+            .entry(id)
+            .or_insert_with(|| keys.printable_name(id))
+    }
+
+    /// pprof's `comparePrintableName`, returning an ordering.
+    fn compare(&mut self, a: u32, b: u32) -> Ordering {
+        if a == b {
+            return Ordering::Equal;
+        }
+        let (ka, kb) = (self.keys.keys[a as usize], self.keys.keys[b as usize]);
+        if ka.address != 0 && kb.address != 0 && ka.address != kb.address {
+            return ka.address.cmp(&kb.address);
+        }
+        let na = self.get(a).to_string();
+        na.as_str().cmp(self.get(b))
+    }
+}
+
+/// Removes edges lighter than `cutoff` from the nodes' in-edge lists;
+/// returns how many went (pprof's `TrimLowFrequencyEdges`).
+fn trim_low_frequency_edges(g: &mut Graph, cutoff: i64) -> usize {
+    let mut dropped = 0;
+    for n in &mut g.nodes {
+        n.in_edges.retain(|&e| {
+            let ed = &mut g.edges[e as usize];
+            if ed.removed {
+                return false;
+            }
+            if ed.weight.abs() < cutoff {
+                ed.removed = true;
+                dropped += 1;
+                return false;
+            }
+            true
+        });
+    }
+    for n in &mut g.nodes {
+        n.out_edges.retain(|&e| !g.edges[e as usize].removed);
+    }
+    dropped
+}
+
+/// Sorts nodes as pprof's `Nodes.Sort` (a total order, so the result does
+/// not depend on the sorting algorithm).
+pub fn sort_nodes(nodes: &mut [Node], order: NodeOrder, names: &mut NameCache) {
+    // Name comparisons are the expensive part: make sure every name is
+    // computed once, then sort with plain lookups.
+    for n in nodes.iter() {
+        names.get(n.key);
+    }
+    let cmp = |a: &Node, b: &Node, names: &mut NameCache| -> Ordering {
+        let (pa, pb) = match order {
+            NodeOrder::FlatName => (a.flat.abs(), b.flat.abs()),
+            NodeOrder::CumName => (a.cum.abs(), b.cum.abs()),
+        };
+        pb.cmp(&pa)
+            .then_with(|| names.compare(a.key, b.key))
+            .then_with(|| match order {
+                NodeOrder::FlatName => b.cum.abs().cmp(&a.cum.abs()),
+                NodeOrder::CumName => b.flat.abs().cmp(&a.flat.abs()),
+            })
+            .then_with(|| names.keys.go_sprint(a.key).cmp(&names.keys.go_sprint(b.key)))
+    };
+    nodes.sort_by(|a, b| cmp(a, b, names));
+}

@@ -1,0 +1,89 @@
+//! The one options struct every report takes, with pprof's defaults.
+
+/// How finely stack frames are told apart: pprof's `-functions`, `-lines`…
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Granularity {
+    /// One node per function (pprof's default).
+    #[default]
+    Functions,
+    /// One node per function and source file.
+    FileFunctions,
+    /// One node per source file.
+    Files,
+    /// One node per source line.
+    Lines,
+    /// One node per instruction address.
+    Addresses,
+}
+
+impl std::str::FromStr for Granularity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "functions" => Granularity::Functions,
+            "filefunctions" => Granularity::FileFunctions,
+            "files" => Granularity::Files,
+            "lines" => Granularity::Lines,
+            "addresses" => Granularity::Addresses,
+            _ => {
+                return Err(format!(
+                    "unknown granularity {s:?}: use functions, filefunctions, files, lines or addresses"
+                ));
+            }
+        })
+    }
+}
+
+/// Options shared by all reports; `Default` gives pprof's defaults.
+#[derive(Clone, Debug)]
+pub struct ReportOptions {
+    /// Maximum number of nodes; `None` means the report's own default
+    /// (unlimited for `top`, 80 for graphs and trees).
+    pub node_count: Option<usize>,
+    /// Drop nodes whose |cum| is below this fraction of the total.
+    pub node_fraction: f64,
+    /// Drop edges whose |weight| is below this fraction of the total.
+    pub edge_fraction: f64,
+    /// `false` = pprof's `-trim=false`: no node or edge dropping at all.
+    pub trim: bool,
+    /// Sort by cumulative instead of flat value.
+    pub cum: bool,
+    /// Sample type by index or name; empty = the profile's default.
+    pub sample_index: String,
+    /// Report value per count (`value[i] / value[0]`).
+    pub mean: bool,
+    /// Output unit: `minimum` (default), `auto`, or a unit such as `ms`.
+    pub unit: String,
+    /// Divide every displayed value by this.
+    pub divide_by: f64,
+    pub granularity: Granularity,
+    /// Attribute inlined functions to their out-of-line caller.
+    pub no_inlines: bool,
+    /// Keep column numbers at lines granularity.
+    pub show_columns: bool,
+    /// Drop nodes with a negative flat (or zero flat and negative cum).
+    pub drop_negative: bool,
+    /// Omit the profile header lines (File, Type, Time…).
+    pub compact_labels: bool,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            node_count: None,
+            node_fraction: 0.005,
+            edge_fraction: 0.001,
+            trim: true,
+            cum: false,
+            sample_index: String::new(),
+            mean: false,
+            unit: "minimum".to_string(),
+            divide_by: 1.0,
+            granularity: Granularity::Functions,
+            no_inlines: false,
+            show_columns: false,
+            drop_negative: false,
+            compact_labels: false,
+        }
+    }
+}

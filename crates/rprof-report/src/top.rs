@@ -1,0 +1,67 @@
+//! `top`: pprof's `-top` / `-text` table.
+
+use crate::header::{report_labels, Shown};
+use crate::Report;
+use rprof_profile::measurement::percentage;
+use std::fmt::Write;
+
+/// Writes the `top` report. `node_count: None` in the options means
+/// unlimited, as for pprof's command-line `-top`.
+pub fn write_top(r: &mut Report, out: &mut String) {
+    let keys = r.node_keys();
+    let node_count = r.opts.node_count.unwrap_or(0);
+    let node_count = if r.opts.trim { node_count } else { 0 };
+    let mut t = r.trimmed_graph(&keys, node_count);
+    r.select_output_unit(&t.graph);
+    let g = &t.graph;
+    let shown_total: i64 = g.nodes.iter().map(|n| n.flat_value()).sum();
+    let labels = report_labels(
+        r,
+        &Shown {
+            shown_total,
+            node_count: g.nodes.len(),
+            orig_count: t.orig_count,
+            dropped_nodes: t.dropped_nodes,
+            dropped_edges: 0,
+        },
+        false,
+    );
+    for l in labels {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "{:>10} {:>5}% {:>5}% {:>10} {:>5}%",
+        "flat", "flat", "sum", "cum", "cum"
+    );
+    let mut flat_sum = 0i64;
+    for n in &g.nodes {
+        let (mut inline, mut noinline) = (false, false);
+        for &e in &n.in_edges {
+            if g.edges[e as usize].inline {
+                inline = true;
+            } else {
+                noinline = true;
+            }
+        }
+        let inl = match (inline, noinline) {
+            (true, true) => " (partial-inline)",
+            (true, false) => " (inline)",
+            _ => "",
+        };
+        let (flat, cum) = (n.flat_value(), n.cum_value());
+        flat_sum += flat;
+        let _ = writeln!(
+            out,
+            "{:>10} {} {} {:>10} {}  {}{}",
+            r.format_value(flat),
+            percentage(flat, r.total),
+            percentage(flat_sum, r.total),
+            r.format_value(cum),
+            percentage(cum, r.total),
+            t.names.get(n.key),
+            inl
+        );
+    }
+}
