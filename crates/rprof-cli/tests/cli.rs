@@ -1,0 +1,126 @@
+//! The binary's contract with its user: exit statuses, one-line errors
+//! naming the file, `-o` replacing a file only with a complete one.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn profiles() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/profiles")
+}
+
+fn rprof(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rprof"))
+        .args(args)
+        .current_dir(dir)
+        .env("TZ", "UTC")
+        .output()
+        .unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("rprof-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn one_error_line(out: &Output, status: i32, must_contain: &[&str]) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(status), "stderr: {err}");
+    assert_eq!(err.lines().count(), 1, "one line expected, got: {err}");
+    assert!(err.starts_with("rprof: "), "{err}");
+    for m in must_contain {
+        assert!(err.contains(m), "{err:?} should contain {m:?}");
+    }
+    assert!(out.stdout.is_empty(), "nothing on stdout for a failure");
+}
+
+#[test]
+fn bad_inputs_get_one_line_naming_file_and_problem() {
+    let d = scratch("bad");
+    let gz = std::fs::read(profiles().join("cpu.pb.gz")).unwrap();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("error.html", b"<html><head><title>502</title></head></html>".to_vec(), "HTML page"),
+        ("body.json", b"{\"message\":\"forbidden\"}".to_vec(), "JSON"),
+        ("trunc.pb.gz", gz[..gz.len() / 3].to_vec(), "truncated gzip stream"),
+        ("junk.bin", (0u8..=255).cycle().take(4000).collect(), "unrecognized profile format"),
+        ("empty.pb", Vec::new(), "empty input file"),
+        ("dump.txt", b"goroutine 1 [running]:\nmain.main()\n\t/x.go:3\n".to_vec(), "goroutine dump"),
+    ];
+    for (name, data, what) in &cases {
+        std::fs::write(d.join(name), data).unwrap();
+        for report in ["top", "traces", "raw"] {
+            let out = rprof(&[report, name], &d);
+            one_error_line(&out, 1, &[name, what]);
+        }
+    }
+    let out = rprof(&["top", "no-such-file.pb.gz"], &d);
+    one_error_line(&out, 1, &["no-such-file.pb.gz", "No such file"]);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let p = profiles();
+    let out = rprof(&["top", "--sample-index=foo", "heap.pb.gz"], &p);
+    one_error_line(&out, 2, &["alloc_objects alloc_space inuse_objects inuse_space"]);
+    let out = rprof(&["top", "--sample-index=9", "heap.pb.gz"], &p);
+    one_error_line(&out, 2, &["outside the range [0..3]"]);
+    let out = rprof(&["top", "--nodefraction=2", "heap.pb.gz"], &p);
+    one_error_line(&out, 2, &["--nodefraction"]);
+    let out = rprof(&["top", "--no-such-flag", "heap.pb.gz"], &p);
+    assert_eq!(out.status.code(), Some(2));
+    let out = rprof(&["top"], &p);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn output_file_is_replaced_only_by_a_complete_report() {
+    let d = scratch("out");
+    let target = d.join("report.txt");
+    std::fs::write(&target, "previous contents\n").unwrap();
+    std::fs::write(d.join("bad.pb"), b"<html></html>").unwrap();
+
+    // A failing run leaves the old file alone, and no temporary behind.
+    let out = rprof(&["top", "-o", "report.txt", "bad.pb"], &d);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "previous contents\n");
+
+    // A good run replaces it with exactly what stdout would have shown.
+    let cpu = profiles().join("cpu.pb.gz");
+    let cpu = cpu.to_str().unwrap();
+    let out = rprof(&["top", "-o", "report.txt", cpu], &d);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = rprof(&["top", cpu], &d).stdout;
+    assert_eq!(std::fs::read(&target).unwrap(), stdout);
+    let leftovers: Vec<_> = std::fs::read_dir(&d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Unwritable destination: one line, old content untouched elsewhere.
+    let out = rprof(&["top", "-o", "/nonexistent-dir/x.txt", cpu], &d);
+    one_error_line(&out, 1, &["/nonexistent-dir/x.txt"]);
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rprof"))
+        .args(["traces", "cpu.pb.gz"])
+        .current_dir(profiles())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte and hang up, as `| head -c1` would.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut b = [0u8; 1];
+    stdout.read_exact(&mut b).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.status.success() || out.status.code() == Some(1), "{:?}", out.status);
+}
