@@ -70,6 +70,31 @@ pub struct ReportArgs {
     /// default: the profile's default type, else the last one.
     #[arg(long, value_name = "NAME|N")]
     pub sample_index: Option<String>,
+    /// Report the mean value per sample (value / count), e.g. mean delay.
+    #[arg(long)]
+    pub mean: bool,
+    /// Output unit: minimum (one unit for the report), auto (each value
+    /// its own), or a unit such as ms, s, kb, mb.
+    #[arg(long, value_name = "UNIT", default_value = "minimum")]
+    pub unit: String,
+    /// Divide every value by F (percentages are unchanged).
+    #[arg(long, value_name = "F", default_value_t = 1.0)]
+    pub divide_by: f64,
+    /// Aggregate frames by functions, filefunctions, files, lines or addresses.
+    #[arg(long, value_name = "G", default_value = "functions")]
+    pub granularity: rprof_report::Granularity,
+    /// Attribute inlined functions to their out-of-line caller.
+    #[arg(long)]
+    pub noinlines: bool,
+    /// Keep column numbers at lines granularity.
+    #[arg(long)]
+    pub showcolumns: bool,
+    /// Show every node and edge: no nodecount, nodefraction or edgefraction.
+    #[arg(long)]
+    pub no_trim: bool,
+    /// Drop nodes with negative values (for --base comparisons).
+    #[arg(long)]
+    pub drop_negative: bool,
 }
 
 impl ReportArgs {
@@ -85,13 +110,27 @@ impl ReportArgs {
                 )));
             }
         }
+        if self.divide_by == 0.0 || !self.divide_by.is_finite() {
+            return Err(Failure::usage(format!(
+                "--divide-by must be a non-zero number, not {}",
+                self.divide_by
+            )));
+        }
         Ok(ReportOptions {
             node_count: self.nodecount,
             node_fraction: self.nodefraction,
             edge_fraction: self.edgefraction,
+            trim: !self.no_trim,
             cum: self.cum,
             sample_index: self.sample_index.clone().unwrap_or_default(),
-            ..ReportOptions::default()
+            mean: self.mean,
+            unit: self.unit.clone(),
+            divide_by: self.divide_by,
+            granularity: self.granularity,
+            no_inlines: self.noinlines,
+            show_columns: self.showcolumns,
+            drop_negative: self.drop_negative,
+            compact_labels: false,
         })
     }
 }
