@@ -102,4 +102,33 @@ pub enum MergeError {
     SampleType(String, String),
     #[error("{0}")]
     Invalid(#[from] ValidationError),
+    /// pprof's `CompatibilizeSampleTypes`: a sample type counted as common
+    /// is missing from a profile (possible only when a profile repeats a
+    /// type name). Holds the name quoted as Go's `%q` quotes it.
+    #[error("{0} sample type is not found in profile")]
+    SampleTypeNotFound(String),
+    /// pprof's `ScaleProfiles`: a period type (`what` = "period type") or a
+    /// sample type column (`what` = "sample types") that cannot be brought
+    /// to a common unit; `a` and `b` as Go prints a `ValueType` with `%v`
+    /// (`{cpu nanoseconds 0 0}`: type, unit, and two always-zero indices).
+    #[error("{what}: incompatible types: {a} {b}")]
+    IncompatibleTypes {
+        what: &'static str,
+        a: String,
+        b: String,
+    },
+    /// pprof's `ScaleProfiles`: profiles with different numbers of sample types.
+    #[error("inconsistent samples type count: {0} != {1}")]
+    SampleTypeCount(usize, usize),
+    /// pprof's `Profile.compatible`: period types differ (as Go prints two
+    /// `*ValueType`s: `&{cpu nanoseconds 0 0}`).
+    #[error("incompatible period types {0} and {1}")]
+    IncompatiblePeriodTypes(String, String),
+    /// pprof's `Profile.compatible`: sample type lists differ. (Go prints
+    /// the pointers of the lists' elements here; rprof prints the values.)
+    #[error("incompatible sample types {0} and {1}")]
+    IncompatibleSampleTypes(String, String),
+    /// pprof's `ScaleN`: one ratio per sample type is needed.
+    #[error("mismatched scale ratios, got {got}, want {want}")]
+    ScaleRatios { got: usize, want: usize },
 }

@@ -141,17 +141,28 @@ impl UnitType {
     }
 
     /// `convertUnit`: None when `from_unit` is not of this family.
-    fn convert_unit(&self, value: i64, from_unit: &str, to_unit: &str) -> Option<(f64, &'static str)> {
+    fn convert_unit(
+        &self,
+        value: i64,
+        from_unit: &str,
+        to_unit: &str,
+    ) -> Option<(f64, &'static str)> {
         let from = self.sniff_unit(from_unit)?;
         let v = value as f64 * from.factor;
         if to_unit == "minimum" || to_unit == "auto" {
             if let Some(r) = self.auto_scale(v) {
                 return Some(r);
             }
-            return Some((v / self.default_unit.factor, self.default_unit.canonical_name));
+            return Some((
+                v / self.default_unit.factor,
+                self.default_unit.canonical_name,
+            ));
         }
         match self.sniff_unit(to_unit) {
-            None => Some((v / self.default_unit.factor, self.default_unit.canonical_name)),
+            None => Some((
+                v / self.default_unit.factor,
+                self.default_unit.canonical_name,
+            )),
             Some(to) => Some((v / to.factor, to.canonical_name)),
         }
     }
@@ -176,11 +187,14 @@ pub fn scale_ref<'a>(value: i64, from_unit: &str, to_unit: &'a str) -> (f64, &'a
     }
 }
 
-/// pprof's Scale: value in from_unit converted to to_unit ("minimum"/"auto"/"" pick automatically); returns (scaled, unit label).
+/// pprof's Scale: `value` in `from_unit` converted to `to_unit`; returns
+/// (scaled value, unit label).
 ///
-/// (An empty or unknown `to_unit` of a known family gives the family's
-/// default unit: seconds, bytes or GCU; only `minimum`/`auto` pick the
-/// unit by magnitude.)
+/// `minimum` and `auto` pick the unit by magnitude (the largest unit the
+/// value is at least 1 of). An empty or unrecognised `to_unit` does *not*:
+/// a value of a known family then comes back in the family's default unit
+/// (`s`, `B`, `GCU`). A value of an unknown unit is returned unchanged,
+/// labelled `to_unit`, or `""` for `count`/`sample`/`unit`/`minimum`/`auto`.
 pub fn scale(value: i64, from_unit: &str, to_unit: &str) -> (f64, String) {
     let (v, u) = scale_ref(value, from_unit, to_unit);
     (v, u.to_string())
@@ -227,7 +241,10 @@ pub fn percentage(value: i64, total: i64) -> String {
 /// pprof's `compatibleValueTypes`: type names equal after removing one
 /// trailing `s` from each, and units equal or of the same family.
 pub fn compatible_value_types(a: (&str, &str), b: (&str, &str)) -> bool {
-    let (t1, t2) = (a.0.strip_suffix('s').unwrap_or(a.0), b.0.strip_suffix('s').unwrap_or(b.0));
+    let (t1, t2) = (
+        a.0.strip_suffix('s').unwrap_or(a.0),
+        b.0.strip_suffix('s').unwrap_or(b.0),
+    );
     if t1 != t2 {
         return false;
     }
@@ -264,7 +281,7 @@ pub fn common_value_type(ts: &[(&str, &str)]) -> Result<Option<usize>, (usize, u
 /// zero, and `math.MinInt64` for NaN and out-of-range values (Rust's `as`
 /// would saturate instead).
 pub fn go_f64_to_i64(f: f64) -> i64 {
-    if f.is_nan() || f >= 9_223_372_036_854_775_808.0 || f < -9_223_372_036_854_775_808.0 {
+    if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
         i64::MIN
     } else {
         f as i64
@@ -315,7 +332,11 @@ pub fn go_fmt_g(v: f64, prec: usize) -> String {
         if p > 0 {
             out.push('.');
             for i in 1..=p {
-                out.push(if i < nd { digits[i as usize] as char } else { '0' });
+                out.push(if i < nd {
+                    digits[i as usize] as char
+                } else {
+                    '0'
+                });
             }
         }
         out.push('e');
@@ -332,7 +353,11 @@ pub fn go_fmt_g(v: f64, prec: usize) -> String {
         let decimals = (p - dp).max(0);
         if dp > 0 {
             for i in 0..dp {
-                out.push(if i < nd { digits[i as usize] as char } else { '0' });
+                out.push(if i < nd {
+                    digits[i as usize] as char
+                } else {
+                    '0'
+                });
             }
         } else {
             out.push('0');
@@ -341,7 +366,11 @@ pub fn go_fmt_g(v: f64, prec: usize) -> String {
             out.push('.');
             for i in 1..=decimals {
                 let j = dp + i - 1;
-                out.push(if j >= 0 && j < nd { digits[j as usize] as char } else { '0' });
+                out.push(if j >= 0 && j < nd {
+                    digits[j as usize] as char
+                } else {
+                    '0'
+                });
             }
         }
     }
@@ -371,7 +400,11 @@ mod tests {
     fn common_types() {
         assert_eq!(common_value_type(&[("cpu", "nanoseconds")]), Ok(None));
         assert_eq!(
-            common_value_type(&[("cpu", "milliseconds"), ("cpu", "nanoseconds"), ("cpu", "ns")]),
+            common_value_type(&[
+                ("cpu", "milliseconds"),
+                ("cpu", "nanoseconds"),
+                ("cpu", "ns")
+            ]),
             Ok(Some(1))
         );
         assert_eq!(
@@ -382,8 +415,14 @@ mod tests {
             common_value_type(&[("cpu", "nanoseconds"), ("wall", "nanoseconds")]),
             Err((0, 1))
         );
-        assert_eq!(common_value_type(&[("x", "bytes"), ("x", "seconds")]), Err((0, 1)));
-        assert_eq!(common_value_type(&[("x", "foo"), ("x", "bar")]), Err((0, 1)));
+        assert_eq!(
+            common_value_type(&[("x", "bytes"), ("x", "seconds")]),
+            Err((0, 1))
+        );
+        assert_eq!(
+            common_value_type(&[("x", "foo"), ("x", "bar")]),
+            Err((0, 1))
+        );
     }
 
     #[test]
@@ -393,7 +432,6 @@ mod tests {
         assert_eq!(go_f64_to_i64(1e19), i64::MIN);
         assert_eq!(go_f64_to_i64(f64::NAN), i64::MIN);
     }
-
 
     #[test]
     fn percentage_matches_go() {
@@ -405,7 +443,11 @@ mod tests {
     #[test]
     fn scaled_label_matches_go() {
         for &(v, from, to, want) in GO_SCALED_LABEL {
-            assert_eq!(scaled_label(v, from, to), want, "ScaledLabel({v}, {from:?}, {to:?})");
+            assert_eq!(
+                scaled_label(v, from, to),
+                want,
+                "ScaledLabel({v}, {from:?}, {to:?})"
+            );
             if to == "auto" {
                 assert_eq!(label(v, from), want, "Label({v}, {from:?})");
             }
@@ -416,7 +458,11 @@ mod tests {
     fn scale_matches_go() {
         for &(v, from, to, bits, unit) in GO_SCALE {
             let (f, u) = scale(v, from, to);
-            assert_eq!((f.to_bits(), u.as_str()), (bits, unit), "Scale({v}, {from:?}, {to:?}) = {f}");
+            assert_eq!(
+                (f.to_bits(), u.as_str()),
+                (bits, unit),
+                "Scale({v}, {from:?}, {to:?}) = {f}"
+            );
         }
     }
 
@@ -433,6 +479,7 @@ mod tests {
     }
 
     // Produced by Go's fmt (go1.27.3) through pprof's measurement.Percentage.
+    #[rustfmt::skip]
     const GO_PERCENTAGE: &[(i64, i64, &str)] = &[
         (1, 3, "33.33%"),
         (2, 3, "66.67%"),
@@ -536,6 +583,7 @@ mod tests {
         (180632, 679714569, "0.027%"),
     ];
     // Produced by Go's fmt (go1.27.3) through pprof's measurement.ScaledLabel.
+    #[rustfmt::skip]
     const GO_SCALED_LABEL: &[(i64, &str, &str, &str)] = &[
         (5, "nanoseconds", "auto", "5ns"),
         (1000000, "nanoseconds", "auto", "1ms"),
@@ -949,6 +997,7 @@ mod tests {
         (12345678, "objects", "seconds", "12345678seconds"),
     ];
     // Produced by Go (go1.27.3): pprof's measurement.Scale, value as float64 bits.
+    #[rustfmt::skip]
     const GO_SCALE: &[(i64, &str, &str, u64, &str)] = &[
         (2675000, "nanoseconds", "auto", 0x4005666666666666, "ms"),
         (1000, "nanoseconds", "hrs", 0x3df316b7e5807ca5, "hrs"),
@@ -1273,6 +1322,7 @@ mod tests {
         (430000000, "objects", "GCU", 0x41b9a14780000000, "GCU"),
     ];
     // Produced by Go's fmt (go1.27.3): %.1g %.2g %.3g %5.2g %.2f %5.2f.
+    #[rustfmt::skip]
     const GO_FLOATS: &[(f64, &str, &str, &str, &str, &str, &str)] = &[
         (0_f64, "0", "0", "0", "    0", "0.00", " 0.00"),
         (0.125_f64, "0.1", "0.12", "0.125", " 0.12", "0.12", " 0.12"),

@@ -11,9 +11,8 @@ pub fn combine(mut profiles: Vec<Profile>) -> Result<Profile, MergeError> {
     for p in &mut profiles {
         ensure_mapping(p);
     }
-    // TEMP until merge lands
-    if profiles.len() != 1 { return Err(MergeError::Empty); }
-    Ok(profiles.pop().unwrap())
+    let p = crate::merge::merge(profiles)?;
+    Ok(p)
 }
 
 /// pprof gives a profile without mappings one empty mapping with id 1 and
