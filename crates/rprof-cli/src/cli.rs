@@ -42,6 +42,16 @@ pub struct RawCmd {
 /// Arguments every command takes.
 #[derive(Args)]
 pub struct CommonArgs {
+    /// Subtract these profiles (merged) from the sources; identical stacks
+    /// cancel.
+    #[arg(long, value_name = "PROFILE", conflicts_with = "diff_base")]
+    pub base: Vec<PathBuf>,
+    /// Compare against these profiles: percentages refer to their total.
+    #[arg(long, value_name = "PROFILE")]
+    pub diff_base: Vec<PathBuf>,
+    /// Scale the sources to the base's total before subtracting.
+    #[arg(long)]
+    pub normalize: bool,
     /// Write the report to FILE (replaced only once it is complete).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -64,7 +64,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             rprof_report::traces::write_traces(r, out)
         }),
         Command::Raw(a) => {
-            let p = load(&a.common.profiles)?;
+            let p = load(&a.common)?;
             let mut out = String::new();
             rprof_report::raw::write_raw(&p, &mut out)
                 .map_err(|e| Failure::input(e.to_string()))?;
@@ -80,7 +80,7 @@ fn text_report(
     opts: rprof_report::ReportOptions,
     render: impl FnOnce(&mut Report, &mut String),
 ) -> Result<(), Failure> {
-    let p = load(&common.profiles)?;
+    let p = load(common)?;
     let mut report = Report::new(&p, &opts).map_err(|e| match e {
         ReportError::SampleIndex(e) => Failure::usage(e.to_string()),
         e => Failure::input(e.to_string()),
@@ -90,20 +90,36 @@ fn text_report(
     output::emit(common.output.as_deref(), out.as_bytes())
 }
 
-/// Reads every file (in parallel) and merges them as pprof does.
-fn load(paths: &[std::path::PathBuf]) -> Result<Profile, Failure> {
-    let profiles: Vec<Profile> = paths
-        .par_iter()
-        .map(|path| read_one(path))
-        .collect::<Result<_, _>>()?;
-    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    rprof_profile::combine(profiles).map_err(|e| {
-        if names.len() > 1 {
-            Failure::input(format!("{}: {e}", names.join(", ")))
-        } else {
-            Failure::input(format!("{}: {e}", names[0]))
-        }
-    })
+/// Reads every file (in parallel) and merges them as pprof does,
+/// subtracting `--base`/`--diff-base` profiles.
+fn load(common: &cli::CommonArgs) -> Result<Profile, Failure> {
+    if common.normalize && common.base.is_empty() && common.diff_base.is_empty() {
+        return Err(Failure::usage(
+            "--normalize needs a base profile (--base or --diff-base)",
+        ));
+    }
+    let bases = if common.diff_base.is_empty() {
+        &common.base
+    } else {
+        &common.diff_base
+    };
+    let read_all = |paths: &[std::path::PathBuf]| -> Result<Vec<Profile>, Failure> {
+        paths.par_iter().map(|path| read_one(path)).collect()
+    };
+    let sources = read_all(&common.profiles)?;
+    let base_profiles = read_all(bases)?;
+    let opts = rprof_profile::BaseOptions {
+        diff_base: !common.diff_base.is_empty(),
+        normalize: common.normalize,
+    };
+    let names: Vec<String> = common
+        .profiles
+        .iter()
+        .chain(bases)
+        .map(|p| p.display().to_string())
+        .collect();
+    rprof_profile::combine_with_base(sources, base_profiles, &opts)
+        .map_err(|e| Failure::input(format!("{}: {e}", names.join(", "))))
 }
 
 fn read_one(path: &std::path::Path) -> Result<Profile, Failure> {

@@ -29,5 +29,5 @@ pub mod read;
 pub use builder::ProfileBuilder;
 pub use error::{MergeError, ParseError, SampleIndexError, ValidationError};
 pub use model::*;
-pub use pipeline::combine;
+pub use pipeline::{combine, combine_with_base, BaseOptions};
 pub use read::{parse, parse_with, ReadOptions};
