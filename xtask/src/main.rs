@@ -6,9 +6,15 @@
 //! - `fixtures`: build and run the Go programs under `fixtures/go/`, then
 //!   run the real `go tool pprof` to write the expected outputs that the
 //!   parity tests compare against (needs Go; never run in CI).
+//! - `gen-big`: a large synthetic allocation profile (and a second one to
+//!   diff against) under `target/big/`, from a deterministic generator.
+//! - `bench`: rprof and `go tool pprof` side by side on those profiles:
+//!   wall time, peak RSS, ratios.
 
+mod bench;
 mod codegen;
 mod fixtures;
+mod genbig;
 
 use std::path::PathBuf;
 
@@ -17,8 +23,10 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&root()),
         Some("fixtures") => fixtures::run(&root(), &args[1..]),
+        Some("gen-big") => genbig::run(&root(), &args[1..]),
+        Some("bench") => bench::run(&root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <codegen|fixtures [--expected-only]>");
+            eprintln!("usage: cargo xtask <codegen|fixtures [--expected-only]|gen-big [OUT]|bench [--runs N]>");
             std::process::exit(2);
         }
     }

@@ -92,6 +92,8 @@ pub enum SampleIndexError {
 #[derive(Debug, Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MergeError {
+    #[error("drop_frames/keep_frames: {0}")]
+    Prune(String),
     #[error("no profiles to merge")]
     Empty,
     #[error("profiles have empty common sample type list")]

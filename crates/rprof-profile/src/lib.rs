@@ -17,6 +17,7 @@
 
 pub mod builder;
 pub mod error;
+pub mod fleet;
 pub mod legacy;
 pub mod measurement;
 pub mod merge;
@@ -24,7 +25,9 @@ pub mod model;
 pub mod pb;
 pub mod pipeline;
 pub mod proto;
+pub mod prune;
 pub mod read;
+pub mod write;
 
 pub use builder::ProfileBuilder;
 pub use error::{MergeError, ParseError, SampleIndexError, ValidationError};

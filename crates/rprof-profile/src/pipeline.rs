@@ -45,6 +45,10 @@ pub fn combine_with_base(
         crate::merge::scale(&mut base, -1.0);
         p = crate::merge::merge(vec![p, base])?;
     }
+    // pprof's RemoveUninteresting: drop the frames the profile's own
+    // drop_frames pattern names (Go's text heap profiles set it to the
+    // allocator's frames).
+    crate::prune::remove_uninteresting(&mut p).map_err(|e| MergeError::Prune(e.to_string()))?;
     Ok(p)
 }
 

@@ -605,19 +605,32 @@ fn resolve(raw: Raw) -> Result<Profile, ParseError> {
     samples.values = raw.values.into_iter().map(|v| v as i64).collect();
     debug_assert_eq!(samples.values.len(), n * width);
     if !raw.label_ends.is_empty() {
-        samples.label_ends = raw.label_ends;
-        samples.labels = raw
-            .labels
-            .iter()
-            .map(|l| {
-                Ok(Label {
+        // A label with neither a string, a number nor a unit means nothing;
+        // Go's decoder drops it, and so does rprof, so that every report
+        // (and a written file) agrees with pprof's view of the profile.
+        let mut labels = Vec::with_capacity(raw.labels.len());
+        let mut ends = Vec::with_capacity(raw.label_ends.len());
+        let mut start = 0usize;
+        for &end in &raw.label_ends {
+            for l in &raw.labels[start..end as usize] {
+                if l.str == 0 && l.num == 0 && l.num_unit == 0 {
+                    s("label key", l.key)?;
+                    continue;
+                }
+                labels.push(Label {
                     key: s("label key", l.key)?,
                     str: s("label str", l.str)?,
                     num: l.num,
                     num_unit: s("label num_unit", l.num_unit)?,
-                })
-            })
-            .collect::<Result<_, ParseError>>()?;
+                });
+            }
+            ends.push(labels.len() as u32);
+            start = end as usize;
+        }
+        if !labels.is_empty() {
+            samples.label_ends = ends;
+            samples.labels = labels;
+        }
     }
 
     Ok(Profile {

@@ -17,6 +17,7 @@
 //! the terminal and knows nothing about command lines: reports write into
 //! a `String` and the binary decides where it goes.
 
+pub mod diff;
 pub mod graph;
 pub mod header;
 pub mod options;
