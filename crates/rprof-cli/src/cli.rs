@@ -23,6 +23,51 @@ pub enum Command {
     Traces(ReportCmd),
     /// Dump of the profile's samples, locations and mappings: `go tool pprof -raw`.
     Raw(RawCmd),
+    /// Compare profiles: base, current and delta per function, new and gone
+    /// functions marked (rprof's own report; `--json` for scripts).
+    Diff(DiffCmd),
+    /// Merge many profiles (a fleet, hourly captures) into one pprof file.
+    Merge(MergeCmd),
+    /// Write the processed (merged, subtracted) profile as a pprof file:
+    /// `go tool pprof -proto`.
+    Proto(ProtoCmd),
+}
+
+#[derive(Args)]
+pub struct DiffCmd {
+    /// The profile(s) to compare against (merged).
+    #[arg(long, value_name = "PROFILE", required = true)]
+    pub base: Vec<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Write the report to FILE (replaced only once it is complete).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The current profile(s) (merged).
+    #[arg(required = true, value_name = "PROFILE")]
+    pub profiles: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct MergeCmd {
+    /// The merged profile (gzipped pprof protobuf); `-` for stdout.
+    #[arg(short, long, value_name = "FILE", required = true)]
+    pub output: PathBuf,
+    /// Profiles to merge.
+    #[arg(required = true, value_name = "PROFILE")]
+    pub profiles: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct ProtoCmd {
+    /// Divide every value by F before writing.
+    #[arg(long, value_name = "F", default_value_t = 1.0)]
+    pub divide_by: f64,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 #[derive(Args)]

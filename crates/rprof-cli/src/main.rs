@@ -70,7 +70,77 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(|e| Failure::input(e.to_string()))?;
             output::emit(a.common.output.as_deref(), out.as_bytes())
         }
+        Command::Diff(a) => diff(a),
+        Command::Merge(a) => merge(a),
+        Command::Proto(a) => proto(a),
     }
+}
+
+/// `rprof diff`: each side is read and merged on its own, then compared.
+fn diff(a: cli::DiffCmd) -> Result<(), Failure> {
+    let opts = a.report.options()?;
+    let side = |paths: &[std::path::PathBuf]| -> Result<Profile, Failure> {
+        let profiles = paths.par_iter().map(|p| read_one(p)).collect::<Result<Vec<_>, _>>()?;
+        rprof_profile::combine(profiles).map_err(|e| Failure::input(format!("{}: {e}", shown(paths))))
+    };
+    let (base, current) = (side(&a.base)?, side(&a.profiles)?);
+    let names = |paths: &[std::path::PathBuf]| paths.iter().map(|p| p.display().to_string()).collect();
+    let report = rprof_report::diff::diff(&base, &current, &opts)
+        .map_err(|e| match e {
+            rprof_report::diff::DiffError::Report(ReportError::SampleIndex(e)) => Failure::usage(e.to_string()),
+            e => Failure::input(format!("{}: {e}", shown(&a.profiles))),
+        })?
+        .with_sources(names(&a.base), names(&a.profiles));
+    let out = if a.json {
+        rprof_report::diff::to_json_string(&report)
+    } else {
+        let mut s = String::new();
+        rprof_report::diff::write_text(&report, &mut s);
+        s
+    };
+    output::emit(a.output.as_deref(), out.as_bytes())
+}
+
+/// `rprof merge`: many files, merged in parallel in bounded memory.
+fn merge(a: cli::MergeCmd) -> Result<(), Failure> {
+    let merged = rprof_profile::fleet::merge_files(&a.profiles, |path| {
+        let mut p = read_one(path)?;
+        rprof_profile::pipeline::ensure_mapping(&mut p);
+        Ok::<_, Failure>(p)
+    })
+    .map_err(|e| match e {
+        rprof_profile::fleet::FleetError::Read { error, .. } => error,
+        rprof_profile::fleet::FleetError::Merge(e) => {
+            Failure::input(format!("{}: {e}", shown(&a.profiles)))
+        }
+    })?;
+    write_profile(&merged, Some(&a.output))
+}
+
+/// `rprof proto`: the processed profile, as `go tool pprof -proto` writes it.
+fn proto(a: cli::ProtoCmd) -> Result<(), Failure> {
+    if a.divide_by == 0.0 || !a.divide_by.is_finite() {
+        return Err(Failure::usage("--divide-by must be a non-zero number"));
+    }
+    let mut p = load(&a.common)?;
+    let ratio = 1.0 / a.divide_by;
+    if ratio != 1.0 {
+        // pprof's printProto: every value times the ratio, truncated.
+        for v in &mut p.samples.values {
+            *v = (*v as f64 * ratio) as i64;
+        }
+    }
+    write_profile(&p, a.common.output.as_deref())
+}
+
+fn write_profile(p: &Profile, path: Option<&std::path::Path>) -> Result<(), Failure> {
+    let mut bytes = Vec::new();
+    rprof_profile::write::write_gz(p, &mut bytes).map_err(|e| Failure::input(e.to_string()))?;
+    output::emit_binary(path, &bytes)
+}
+
+fn shown(paths: &[std::path::PathBuf]) -> String {
+    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 
 /// Loads the profiles, makes a report with `opts`, renders it with

@@ -15,6 +15,18 @@ pub fn emit(path: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
     }
 }
 
+/// Like [`emit`], for binary output: refuses to write it to a terminal.
+pub fn emit_binary(path: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    let to_stdout = path.is_none_or(|p| p.as_os_str() == "-");
+    if to_stdout && std::io::stdout().is_terminal() {
+        return Err(Failure::usage(
+            "refusing to write a binary profile to the terminal; use -o FILE (or -o - to force)",
+        ));
+    }
+    emit(path, bytes)
+}
+
 fn to_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|_| out.flush()) {

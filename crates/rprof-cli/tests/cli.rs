@@ -124,3 +124,86 @@ fn a_closed_pipe_is_not_an_error() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(out.status.success() || out.status.code() == Some(1), "{:?}", out.status);
 }
+
+/// Sum of each sample type over a profile, read back through rprof.
+fn totals(path: &Path) -> Vec<i64> {
+    let p = rprof_profile::parse(&std::fs::read(path).unwrap()).unwrap();
+    (0..p.sample_types.len())
+        .map(|t| (0..p.samples.len()).map(|i| p.samples.value(i, t)).sum())
+        .collect()
+}
+
+#[test]
+fn merge_of_100_copies_is_100_times_each_value() {
+    let d = scratch("merge100");
+    let src = profiles().join("heap.pb.gz");
+    let mut args: Vec<String> = vec!["merge".into(), "-o".into(), "merged.pb.gz".into()];
+    for i in 0..100 {
+        let copy = d.join(format!("h{i}.pb.gz"));
+        std::fs::copy(&src, &copy).unwrap();
+        args.push(copy.file_name().unwrap().to_string_lossy().into_owned());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = rprof(&args, &d);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let one = totals(&src);
+    let merged = totals(&d.join("merged.pb.gz"));
+    assert!(one.iter().any(|&v| v != 0));
+    assert_eq!(merged, one.iter().map(|v| v * 100).collect::<Vec<_>>());
+    // Per stack, too: rprof's traces of the merged file show each of the
+    // original's stacks with 100x its value (checked through top's flat).
+    let top1 = rprof(&["top", "--unit=B", "--sample-index=alloc_space", src.to_str().unwrap()], &d);
+    let top100 = rprof(&["top", "--unit=B", "--sample-index=alloc_space", "merged.pb.gz"], &d);
+    let flat = |o: &Output| -> Vec<(String, i64)> {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .skip_while(|l| !l.trim_start().starts_with("flat"))
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                (f[5..].join(" "), f[0].trim_end_matches('B').parse().unwrap())
+            })
+            .collect()
+    };
+    let (a, b) = (flat(&top1), flat(&top100));
+    assert_eq!(a.len(), b.len());
+    for ((na, va), (nb, vb)) in a.iter().zip(&b) {
+        assert_eq!(na, nb);
+        assert_eq!(va * 100, *vb, "{na}");
+    }
+}
+
+#[test]
+fn diff_rows_add_up_and_json_agrees() {
+    let p = profiles();
+    let out = rprof(&["diff", "--json", "--no-trim", "--base", "cpu.pb.gz", "cpu.v2.pb.gz"], &p);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert!(rows.len() > 20);
+    let mut flat_delta = 0i64;
+    for r in rows {
+        for col in ["flat", "cum"] {
+            let c = &r[col];
+            let (b, cur, d) = (c["base"].as_i64().unwrap_or(0), c["current"].as_i64().unwrap_or(0), c["delta"].as_i64().unwrap());
+            assert_eq!(b + d, cur, "{r}");
+        }
+        flat_delta += r["flat"]["delta"].as_i64().unwrap();
+    }
+    let (bt, ct) = (v["base"]["total"].as_i64().unwrap(), v["current"]["total"].as_i64().unwrap());
+    assert_eq!(flat_delta, ct - bt);
+    // A CPU profile against a heap profile: one line naming both types.
+    let out = rprof(&["diff", "--base", "cpu.pb.gz", "heap.pb.gz"], &p);
+    one_error_line(&out, 1, &["cpu/nanoseconds", "inuse_space/bytes"]);
+}
+
+#[test]
+fn proto_output_reads_back_identically() {
+    let d = scratch("proto");
+    let cpu = profiles().join("cpu.pb.gz");
+    let out = rprof(&["proto", "-o", "out.pb.gz", cpu.to_str().unwrap()], &d);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let a = rprof(&["raw", cpu.to_str().unwrap()], &d).stdout;
+    let b = rprof(&["raw", "out.pb.gz"], &d).stdout;
+    assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
+}
