@@ -60,9 +60,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Top(a) => text_report(&a.common, a.report.options()?, |r, out| {
             rprof_report::top::write_top(r, out)
         }),
-        Command::Traces(a) => text_report(&a.common, a.report.options()?, |r, out| {
-            rprof_report::traces::write_traces(r, out)
-        }),
+        Command::Traces(a) => {
+            let opts = a.report.options()?;
+            let p = load(&a.common)?;
+            let report = make_report(&p, &opts)?;
+            output::stream(a.common.output.as_deref(), |w| {
+                rprof_report::traces::stream_traces(&report, w)
+            })
+        }
         Command::Raw(a) => {
             let p = load(&a.common)?;
             let mut out = String::new();
@@ -151,13 +156,17 @@ fn text_report(
     render: impl FnOnce(&mut Report, &mut String),
 ) -> Result<(), Failure> {
     let p = load(common)?;
-    let mut report = Report::new(&p, &opts).map_err(|e| match e {
-        ReportError::SampleIndex(e) => Failure::usage(e.to_string()),
-        e => Failure::input(e.to_string()),
-    })?;
+    let mut report = make_report(&p, &opts)?;
     let mut out = String::new();
     render(&mut report, &mut out);
     output::emit(common.output.as_deref(), out.as_bytes())
+}
+
+fn make_report<'p>(p: &'p Profile, opts: &rprof_report::ReportOptions) -> Result<Report<'p>, Failure> {
+    Report::new(p, opts).map_err(|e| match e {
+        ReportError::SampleIndex(e) => Failure::usage(e.to_string()),
+        e => Failure::input(e.to_string()),
+    })
 }
 
 /// Reads every file (in parallel) and merges them as pprof does,

@@ -27,18 +27,41 @@ pub fn emit_binary(path: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
     emit(path, bytes)
 }
 
-fn to_stdout(bytes: &[u8]) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|_| out.flush()) {
-        Ok(()) => Ok(()),
-        // `rprof top big.pb | head`: the reader left, which is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::input(format!("writing to stdout: {}", io_error(&e)))),
+/// Streams a report to stdout or, atomically, to `path`: `write` gets the
+/// destination and may fail half-way, in which case a file destination is
+/// left as it was.
+pub fn stream(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
+    match path {
+        Some(p) if p.as_os_str() != "-" => {
+            let (tmp, shown) = temp_path(p)?;
+            let result = std::fs::File::create(&tmp).and_then(|mut f| {
+                write(&mut f)?;
+                f.sync_all()
+            });
+            let result = result.and_then(|_| std::fs::rename(&tmp, p));
+            if let Err(e) = result {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(Failure::input(format!("{shown}: {}", io_error(&e))));
+            }
+            Ok(())
+        }
+        _ => {
+            let mut out = std::io::stdout().lock();
+            match write(&mut out).and_then(|_| out.flush()) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(Failure::input(format!("writing to stdout: {}", io_error(&e)))),
+            }
+        }
     }
 }
 
-fn to_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let shown = path.display();
+/// The temporary file next to `path` that becomes `path` once complete.
+fn temp_path(path: &Path) -> Result<(std::path::PathBuf, String), Failure> {
+    let shown = path.display().to_string();
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -51,14 +74,21 @@ fn to_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
         name.to_string_lossy(),
         std::process::id()
     ));
-    let result = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
-        .and_then(|_| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Failure::input(format!("{shown}: {}", io_error(&e))));
+    Ok((tmp, shown))
+}
+
+fn to_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        // `rprof top big.pb | head`: the reader left, which is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::input(format!("writing to stdout: {}", io_error(&e)))),
     }
-    Ok(())
+}
+
+fn to_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    stream(Some(path), |w| w.write_all(bytes))
 }
 
 /// An I/O error as a short phrase, without Rust's "(os error N)" suffix.
