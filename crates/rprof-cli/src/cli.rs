@@ -23,6 +23,8 @@ pub enum Command {
     Traces(ReportCmd),
     /// Dump of the profile's samples, locations and mappings: `go tool pprof -raw`.
     Raw(RawCmd),
+    /// Label keys with the value broken down by label value: `go tool pprof -tags`.
+    Tags(ReportCmd),
     /// Compare profiles: base, current and delta per function, new and gone
     /// functions marked (rprof's own report; `--json` for scripts).
     Diff(DiffCmd),
@@ -63,9 +65,8 @@ pub struct MergeCmd {
 
 #[derive(Args)]
 pub struct ProtoCmd {
-    /// Divide every value by F before writing.
-    #[arg(long, value_name = "F", default_value_t = 1.0)]
-    pub divide_by: f64,
+    #[command(flatten)]
+    pub report: ReportArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -150,6 +151,49 @@ pub struct ReportArgs {
     /// Drop nodes with negative values (for --base comparisons).
     #[arg(long)]
     pub drop_negative: bool,
+    /// Keep only samples with a frame matching RE (function, file or
+    /// binary name). A pattern that is not a valid regular expression,
+    /// such as `(*conn).Write`, is matched as literal text.
+    #[arg(long, value_name = "RE")]
+    pub focus: Option<String>,
+    /// Drop samples with a frame matching RE.
+    #[arg(long, value_name = "RE")]
+    pub ignore: Option<String>,
+    /// Remove frames matching RE from the stacks.
+    #[arg(long, value_name = "RE")]
+    pub hide: Option<String>,
+    /// Keep only frames matching RE in the stacks.
+    #[arg(long, value_name = "RE")]
+    pub show: Option<String>,
+    /// Drop the frames above the outermost frame matching RE (samples
+    /// without a match are dropped).
+    #[arg(long, value_name = "RE")]
+    pub show_from: Option<String>,
+    /// Drop the frames below the innermost frame matching RE.
+    #[arg(long, value_name = "RE")]
+    pub prune_from: Option<String>,
+    /// Keep samples whose labels match: `key=value`, regexps, or numeric
+    /// ranges such as `bytes=1kb:`, `64kb:1mb`.
+    #[arg(long, value_name = "FILTER")]
+    pub tagfocus: Option<String>,
+    /// Drop samples whose labels match (same syntax as --tagfocus).
+    #[arg(long, value_name = "FILTER")]
+    pub tagignore: Option<String>,
+    /// Keep only label keys matching RE.
+    #[arg(long, value_name = "RE")]
+    pub tagshow: Option<String>,
+    /// Remove label keys matching RE.
+    #[arg(long, value_name = "RE")]
+    pub taghide: Option<String>,
+    /// Add label values of these keys as pseudo frames at the root.
+    #[arg(long, value_name = "KEY,...", value_delimiter = ',')]
+    pub tagroot: Vec<String>,
+    /// Add label values of these keys as pseudo frames at the leaf.
+    #[arg(long, value_name = "KEY,...", value_delimiter = ',')]
+    pub tagleaf: Vec<String>,
+    /// Show percentages of what the filters kept, not of the whole profile.
+    #[arg(long)]
+    pub relative_percentages: bool,
 }
 
 impl ReportArgs {
@@ -186,6 +230,23 @@ impl ReportArgs {
             show_columns: self.showcolumns,
             drop_negative: self.drop_negative,
             compact_labels: false,
+            focus: self.focus.clone(),
+            ignore: self.ignore.clone(),
+            hide: self.hide.clone(),
+            show: self.show.clone(),
+            show_from: self.show_from.clone(),
+            prune_from: self.prune_from.clone(),
+            tagfocus: self.tagfocus.clone(),
+            tagignore: self.tagignore.clone(),
+            tagshow: self.tagshow.clone(),
+            taghide: self.taghide.clone(),
+            tagroot: nonempty(&self.tagroot),
+            tagleaf: nonempty(&self.tagleaf),
+            relative_percentages: self.relative_percentages,
         })
     }
+}
+
+fn nonempty(v: &[String]) -> Vec<String> {
+    v.iter().filter(|s| !s.is_empty()).cloned().collect()
 }

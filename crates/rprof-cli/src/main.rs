@@ -45,7 +45,10 @@ impl From<anyhow::Error> for Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
@@ -55,15 +58,48 @@ fn main() -> ExitCode {
     }
 }
 
+/// Help and version go to stdout as clap prints them; a usage error
+/// becomes one line, like every other rprof error, with exit status 2.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            ExitCode::SUCCESS
+        }
+        _ => {
+            let text = e.render().to_string();
+            let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+            let first = lines.next().unwrap_or("invalid command line");
+            let mut msg = first.strip_prefix("error: ").unwrap_or(first).to_string();
+            // "the following required arguments were not provided:" names
+            // them on the next line.
+            if msg.ends_with(':')
+                && let Some(next) = lines.next()
+            {
+                msg = format!("{msg} {next}");
+            }
+            eprintln!("rprof: {msg} (see rprof --help)");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Top(a) => text_report(&a.common, a.report.options()?, |r, out| {
             rprof_report::top::write_top(r, out)
         }),
+        Command::Tags(a) => text_report(&a.common, a.report.options()?, |r, out| {
+            rprof_report::tags::write_tags(r, out)
+        }),
         Command::Traces(a) => {
             let opts = a.report.options()?;
-            let p = load(&a.common)?;
-            let report = make_report(&p, &opts)?;
+            let mut p = load(&a.common)?;
+            let applied = apply_options(&mut p, &opts)?;
+            let report = make_report(&p, &opts, &applied)?;
             output::stream(a.common.output.as_deref(), |w| {
                 rprof_report::traces::stream_traces(&report, w)
             })
@@ -88,7 +124,10 @@ fn diff(a: cli::DiffCmd) -> Result<(), Failure> {
         let profiles = paths.par_iter().map(|p| read_one(p)).collect::<Result<Vec<_>, _>>()?;
         rprof_profile::combine(profiles).map_err(|e| Failure::input(format!("{}: {e}", shown(paths))))
     };
-    let (base, current) = (side(&a.base)?, side(&a.profiles)?);
+    let (mut base, mut current) = (side(&a.base)?, side(&a.profiles)?);
+    // The filters shape both sides alike.
+    apply_options(&mut base, &opts)?;
+    apply_options(&mut current, &opts)?;
     let names = |paths: &[std::path::PathBuf]| paths.iter().map(|p| p.display().to_string()).collect();
     let report = rprof_report::diff::diff(&base, &current, &opts)
         .map_err(|e| match e {
@@ -124,11 +163,10 @@ fn merge(a: cli::MergeCmd) -> Result<(), Failure> {
 
 /// `rprof proto`: the processed profile, as `go tool pprof -proto` writes it.
 fn proto(a: cli::ProtoCmd) -> Result<(), Failure> {
-    if a.divide_by == 0.0 || !a.divide_by.is_finite() {
-        return Err(Failure::usage("--divide-by must be a non-zero number"));
-    }
+    let opts = a.report.options()?;
     let mut p = load(&a.common)?;
-    let ratio = 1.0 / a.divide_by;
+    apply_options(&mut p, &opts)?;
+    let ratio = 1.0 / opts.divide_by;
     if ratio != 1.0 {
         // pprof's printProto: every value times the ratio, truncated.
         for v in &mut p.samples.values {
@@ -155,18 +193,42 @@ fn text_report(
     opts: rprof_report::ReportOptions,
     render: impl FnOnce(&mut Report, &mut String),
 ) -> Result<(), Failure> {
-    let p = load(common)?;
-    let mut report = make_report(&p, &opts)?;
+    let mut p = load(common)?;
+    let applied = apply_options(&mut p, &opts)?;
+    let mut report = make_report(&p, &opts, &applied)?;
     let mut out = String::new();
     render(&mut report, &mut out);
     output::emit(common.output.as_deref(), out.as_bytes())
 }
 
-fn make_report<'p>(p: &'p Profile, opts: &rprof_report::ReportOptions) -> Result<Report<'p>, Failure> {
-    Report::new(p, opts).map_err(|e| match e {
+/// Filters and pseudo frames, in pprof's order; their warnings go to
+/// stderr as pprof prints them.
+fn apply_options(
+    p: &mut Profile,
+    opts: &rprof_report::ReportOptions,
+) -> Result<rprof_report::filters::Applied, Failure> {
+    let applied = rprof_report::filters::apply(p, opts).map_err(report_failure)?;
+    for note in &applied.notes {
+        eprintln!("{note}");
+    }
+    Ok(applied)
+}
+
+fn make_report<'p>(
+    p: &'p Profile,
+    opts: &rprof_report::ReportOptions,
+    applied: &rprof_report::filters::Applied,
+) -> Result<Report<'p>, Failure> {
+    Report::with_applied(p, opts, applied).map_err(report_failure)
+}
+
+/// Option errors are usage errors (exit 2); the rest are about the input.
+fn report_failure(e: ReportError) -> Failure {
+    match e {
         ReportError::SampleIndex(e) => Failure::usage(e.to_string()),
+        e @ ReportError::Option { .. } => Failure::usage(e.to_string()),
         e => Failure::input(e.to_string()),
-    })
+    }
 }
 
 /// Reads every file (in parallel) and merges them as pprof does,

@@ -67,9 +67,39 @@ fn usage_errors_exit_2() {
     let out = rprof(&["top", "--nodefraction=2", "heap.pb.gz"], &p);
     one_error_line(&out, 2, &["--nodefraction"]);
     let out = rprof(&["top", "--no-such-flag", "heap.pb.gz"], &p);
-    assert_eq!(out.status.code(), Some(2));
+    one_error_line(&out, 2, &["--no-such-flag"]);
     let out = rprof(&["top"], &p);
-    assert_eq!(out.status.code(), Some(2));
+    one_error_line(&out, 2, &["PROFILE"]);
+    let out = rprof(&["top", "--granularity=fnctions", "heap.pb.gz"], &p);
+    one_error_line(&out, 2, &["unknown granularity", "filefunctions"]);
+    let out = rprof(&["top", "--tagfocus=tier=(", "cpu_labels.pb.gz"], &p);
+    one_error_line(&out, 2, &["--tagfocus", "missing closing )"]);
+    let out = rprof(&["top", "--tagfocus=bytes=1kb:2ms", "heap.pb.gz"], &p);
+    // pprof accepts a range mixing units and matches nothing; so does rprof.
+    assert_eq!(out.status.code(), Some(0));
+    let out = rprof(&["top", "--divide-by=0", "heap.pb.gz"], &p);
+    one_error_line(&out, 2, &["--divide-by"]);
+    let out = rprof(&["top", "--normalize", "heap.pb.gz"], &p);
+    one_error_line(&out, 2, &["--normalize"]);
+}
+
+#[test]
+fn an_invalid_regexp_is_matched_literally_with_a_note() {
+    let p = profiles();
+    // pprof: "missing argument to repetition operator" and no report.
+    let out = rprof(&["top", "--focus=(*Rand).Int63", "cpu.pb.gz"], &p);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("matching it as literal text"), "{err}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("focus=(*Rand).Int63"), "{stdout}");
+    assert!(stdout.contains("math/rand.(*Rand).Int63"), "{stdout}");
+    // The same as the escaped regular expression pprof would need.
+    let escaped = rprof(&["top", "--focus=\\(\\*Rand\\)\\.Int63", "cpu.pb.gz"], &p);
+    let strip = |s: &[u8]| -> Vec<String> {
+        String::from_utf8_lossy(s).lines().filter(|l| !l.contains("focus=")).map(String::from).collect()
+    };
+    assert_eq!(strip(&out.stdout), strip(&escaped.stdout));
 }
 
 #[test]

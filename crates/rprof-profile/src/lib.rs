@@ -17,6 +17,7 @@
 
 pub mod builder;
 pub mod error;
+pub mod filter;
 pub mod fleet;
 pub mod legacy;
 pub mod measurement;
@@ -27,6 +28,7 @@ pub mod pipeline;
 pub mod proto;
 pub mod prune;
 pub mod read;
+pub mod tagfilter;
 pub mod write;
 
 pub use builder::ProfileBuilder;

@@ -18,10 +18,12 @@
 //! a `String` and the binary decides where it goes.
 
 pub mod diff;
+pub mod filters;
 pub mod graph;
 pub mod header;
 pub mod options;
 pub mod raw;
+pub mod tags;
 pub mod timefmt;
 pub mod top;
 pub mod traces;
@@ -41,6 +43,12 @@ pub enum ReportError {
     NoSampleTypes,
     #[error("zero divisor specified")]
     ZeroDivisor,
+    /// A report option whose value cannot be used.
+    #[error("--{option}: {message}")]
+    Option {
+        option: &'static str,
+        message: String,
+    },
 }
 
 /// A profile and the resolved options of one report over it.
@@ -103,6 +111,19 @@ impl<'p> Report<'p> {
             active_filters: Vec::new(),
         };
         r.total = r.compute_total();
+        Ok(r)
+    }
+
+    /// Like [`Report::new`], with the total (and active filters) that
+    /// [`filters::apply`] determined before it reshaped the profile.
+    pub fn with_applied(
+        profile: &'p Profile,
+        opts: &ReportOptions,
+        applied: &filters::Applied,
+    ) -> Result<Self, ReportError> {
+        let mut r = Report::new(profile, opts)?;
+        r.total = applied.total;
+        r.active_filters = applied.active_filters.clone();
         Ok(r)
     }
 

@@ -65,6 +65,32 @@ pub struct ReportOptions {
     pub drop_negative: bool,
     /// Omit the profile header lines (File, Type, Time…).
     pub compact_labels: bool,
+    /// Keep only samples with a frame matching this regular expression.
+    pub focus: Option<String>,
+    /// Drop samples with a frame matching this.
+    pub ignore: Option<String>,
+    /// Remove matching frames from stacks.
+    pub hide: Option<String>,
+    /// Keep only matching frames in stacks.
+    pub show: Option<String>,
+    /// Drop the frames above (rootward of) the outermost match.
+    pub show_from: Option<String>,
+    /// Drop the frames below (leafward of) the innermost match.
+    pub prune_from: Option<String>,
+    /// Keep samples whose labels match (`key=value`, ranges like `64kb:`).
+    pub tagfocus: Option<String>,
+    /// Drop samples whose labels match.
+    pub tagignore: Option<String>,
+    /// Keep only label keys matching this.
+    pub tagshow: Option<String>,
+    /// Remove label keys matching this.
+    pub taghide: Option<String>,
+    /// Label keys to add as pseudo frames at the root.
+    pub tagroot: Vec<String>,
+    /// Label keys to add as pseudo frames at the leaf.
+    pub tagleaf: Vec<String>,
+    /// Percentages of what the filters kept, not of the whole profile.
+    pub relative_percentages: bool,
 }
 
 impl Default for ReportOptions {
@@ -84,6 +110,19 @@ impl Default for ReportOptions {
             show_columns: false,
             drop_negative: false,
             compact_labels: false,
+            focus: None,
+            ignore: None,
+            hide: None,
+            show: None,
+            show_from: None,
+            prune_from: None,
+            tagfocus: None,
+            tagignore: None,
+            tagshow: None,
+            taghide: None,
+            tagroot: Vec::new(),
+            tagleaf: Vec::new(),
+            relative_percentages: false,
         }
     }
 }

@@ -1,0 +1,138 @@
+//! The report options that reshape the profile itself, applied in pprof's
+//! order (its driver's `generateRawReport` and `applyFocus`):
+//!
+//! 1. the units of numeric labels are noted (before anything changes);
+//! 2. `--tagroot` / `--tagleaf` add pseudo frames, so filters can see them;
+//! 3. the total is taken — after the filters with
+//!    `--relative-percentages`, before them otherwise, which is why a
+//!    focused report still shows percentages of the whole profile;
+//! 4. focus/ignore/hide/show in one pass, then show_from, then
+//!    tagfocus/tagignore, then tagshow/taghide, then prune_from.
+//!
+//! Each filter that matches nothing yields pprof's warning, and every
+//! active filter a `name=value` line for the report header.
+
+use crate::{ReportError, ReportOptions};
+use rprof_profile::filter::{self, compile_pattern};
+use rprof_profile::tagfilter::{self, TagFilter};
+use rprof_profile::Profile;
+
+/// What applying the options did, for the caller to show.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// The denominator of every percentage.
+    pub total: i64,
+    /// Lines for stderr: warnings and notes, in pprof's words.
+    pub notes: Vec<String>,
+    /// `name=value` of every active filter, for the header.
+    pub active_filters: Vec<String>,
+}
+
+/// Applies the reshaping options of `opts` to `p`, in place.
+pub fn apply(p: &mut Profile, opts: &ReportOptions) -> Result<Applied, ReportError> {
+    let mut out = Applied::default();
+    let units = crate::traces::num_label_units(p);
+    if !opts.tagroot.is_empty() || !opts.tagleaf.is_empty() {
+        let (root, leaf) = filter::add_label_nodes(p, &opts.tagroot, &opts.tagleaf, &opts.unit);
+        if !opts.tagroot.is_empty() && !root {
+            out.notes.push("TagRoot expression matched no samples".into());
+        }
+        if !opts.tagleaf.is_empty() && !leaf {
+            out.notes.push("TagLeaf expression matched no samples".into());
+        }
+    }
+    if opts.relative_percentages {
+        focus(p, opts, &units, &mut out)?;
+        out.total = crate::Report::new(p, opts)?.total;
+    } else {
+        out.total = crate::Report::new(p, opts)?.total;
+        focus(p, opts, &units, &mut out)?;
+    }
+    for (name, v) in [
+        ("focus", &opts.focus),
+        ("ignore", &opts.ignore),
+        ("hide", &opts.hide),
+        ("show", &opts.show),
+        ("show_from", &opts.show_from),
+        ("tagfocus", &opts.tagfocus),
+        ("tagignore", &opts.tagignore),
+        ("tagshow", &opts.tagshow),
+        ("taghide", &opts.taghide),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            out.active_filters.push(format!("{name}={v}"));
+        }
+    }
+    Ok(out)
+}
+
+/// pprof's `applyFocus`.
+fn focus(
+    p: &mut Profile,
+    opts: &ReportOptions,
+    units: &std::collections::HashMap<String, String>,
+    out: &mut Applied,
+) -> Result<(), ReportError> {
+    let mut re = |name: &str, v: &Option<String>| {
+        v.as_deref().filter(|v| !v.is_empty()).map(|v| {
+            let (re, note) = compile_pattern(name, v);
+            out.notes.extend(note);
+            re
+        })
+    };
+    let (f, i, h, s) = (
+        re("focus", &opts.focus),
+        re("ignore", &opts.ignore),
+        re("hide", &opts.hide),
+        re("show", &opts.show),
+    );
+    let show_from = re("show-from", &opts.show_from);
+    let tagshow = re("tagshow", &opts.tagshow);
+    let taghide = re("taghide", &opts.taghide);
+    let prune_from = re("prune-from", &opts.prune_from);
+    let mut tag = |name: &'static str, v: &Option<String>| -> Result<Option<TagFilter>, ReportError> {
+        match v.as_deref().filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => {
+                let (tf, note) = TagFilter::parse(v, units).map_err(|e| ReportError::Option {
+                    option: name,
+                    message: e.to_string(),
+                })?;
+                out.notes.extend(note.map(|n| format!("{name}:{n}")));
+                Ok(Some(tf))
+            }
+        }
+    };
+    let tagfocus = tag("tagfocus", &opts.tagfocus)?;
+    let tagignore = tag("tagignore", &opts.tagignore)?;
+
+    let m = filter::filter_samples_by_name(p, f.as_ref(), i.as_ref(), h.as_ref(), s.as_ref());
+    warn(f.is_some() && !m.focus, "Focus", out);
+    warn(i.is_some() && !m.ignore, "Ignore", out);
+    warn(h.is_some() && !m.hide, "Hide", out);
+    warn(s.is_some() && !m.show, "Show", out);
+    if let Some(sf) = &show_from {
+        let matched = filter::show_from(p, sf);
+        warn(!matched, "ShowFrom", out);
+    }
+    if tagfocus.is_some() || tagignore.is_some() {
+        let (fm, im) = tagfilter::filter_samples_by_tag(p, tagfocus.as_ref(), tagignore.as_ref());
+        warn(tagfocus.is_some() && !fm, "TagFocus", out);
+        warn(tagignore.is_some() && !im, "TagIgnore", out);
+    }
+    if tagshow.is_some() || taghide.is_some() {
+        let (sm, hm) = filter::filter_tags_by_name(p, tagshow.as_ref(), taghide.as_ref());
+        warn(tagshow.is_some() && !sm, "TagShow", out);
+        warn(taghide.is_some() && !hm, "TagHide", out);
+    }
+    if let Some(pf) = &prune_from {
+        filter::prune_from(p, pf);
+    }
+    Ok(())
+}
+
+fn warn(cond: bool, what: &str, out: &mut Applied) {
+    if cond {
+        out.notes.push(format!("{what} expression matched no samples"));
+    }
+}
