@@ -338,7 +338,14 @@ pub fn translate(args: &[String]) -> Result<Vec<String>> {
         bail!("the first word must be the report, not {report:?}");
     }
     let mut out = Vec::new();
-    if REPORTS_WITH_ARG.contains(&report.as_str()) {
+    // `rprof graph --format=dot` is pprof's `-dot`.
+    let args_rest: Vec<&String> = words.clone().collect();
+    if report == "graph" {
+        if !args_rest.iter().any(|a| *a == "--format=dot") {
+            bail!("graph cases must say --format=dot (pprof's -dot)");
+        }
+        out.push("-dot".to_string());
+    } else if REPORTS_WITH_ARG.contains(&report.as_str()) {
         let arg = words
             .next()
             .with_context(|| format!("{report} needs an argument"))?;
@@ -349,6 +356,9 @@ pub fn translate(args: &[String]) -> Result<Vec<String>> {
     let mut files = Vec::new();
     let mut text_input = false;
     for w in words {
+        if w == "--format=dot" {
+            continue;
+        }
         let Some(opt) = w.strip_prefix("--") else {
             text_input |= w.ends_with(".txt");
             files.push(w.clone());

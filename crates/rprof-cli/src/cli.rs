@@ -13,6 +13,29 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Allow a gzipped input to inflate to SIZE (e.g. 8g, 512m) whatever
+    /// its compression ratio. By default a stream stops past 64x its size
+    /// once beyond 64 MiB, and at 4 GiB in any case (gzip bombs).
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
+    pub max_inflate: Option<u64>,
+}
+
+/// `512m`, `8g`, `1048576`: a byte count with an optional binary suffix.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let t = t.trim_end_matches("ib").trim_end_matches('b');
+    let (num, mult) = match t.chars().last() {
+        Some('k') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('m') => (&t[..t.len() - 1], 1 << 20),
+        Some('g') => (&t[..t.len() - 1], 1 << 30),
+        Some('t') => (&t[..t.len() - 1], 1 << 40),
+        _ => (t, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("{s:?} is not a size (examples: 512m, 8g)"))
 }
 
 #[derive(Subcommand)]
@@ -25,6 +48,13 @@ pub enum Command {
     Raw(RawCmd),
     /// Label keys with the value broken down by label value: `go tool pprof -tags`.
     Tags(ReportCmd),
+    /// The call graph as text, callers above and callees below each node:
+    /// `go tool pprof -tree`.
+    Tree(ReportCmd),
+    /// Callers and callees of the functions matching RE: `go tool pprof -peek`.
+    Peek(PeekCmd),
+    /// The call graph as DOT or SVG: `go tool pprof -dot` / `-svg`.
+    Graph(GraphCmd),
     /// Compare profiles: base, current and delta per function, new and gone
     /// functions marked (rprof's own report; `--json` for scripts).
     Diff(DiffCmd),
@@ -77,6 +107,34 @@ pub struct ReportCmd {
     pub report: ReportArgs,
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+#[derive(Args)]
+pub struct PeekCmd {
+    /// Regular expression matching the functions to show.
+    #[arg(value_name = "RE")]
+    pub regex: String,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args)]
+pub struct GraphCmd {
+    /// dot or svg; default: from the -o file's extension, else dot.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<GraphFormat>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Svg,
 }
 
 #[derive(Args)]

@@ -87,7 +87,16 @@ fn usage_error(e: clap::Error) -> ExitCode {
     }
 }
 
+/// How inputs are read; set once from the command line before any read.
+static READ_OPTIONS: std::sync::OnceLock<rprof_profile::ReadOptions> = std::sync::OnceLock::new();
+
 fn run(cli: Cli) -> Result<(), Failure> {
+    let mut read = rprof_profile::ReadOptions::default();
+    if let Some(max) = cli.max_inflate {
+        read.max_decompressed = max;
+        read.max_ratio = u64::MAX;
+    }
+    let _ = READ_OPTIONS.set(read);
     match cli.command {
         Command::Top(a) => text_report(&a.common, a.report.options()?, |r, out| {
             rprof_report::top::write_top(r, out)
@@ -95,6 +104,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Tags(a) => text_report(&a.common, a.report.options()?, |r, out| {
             rprof_report::tags::write_tags(r, out)
         }),
+        Command::Tree(a) => text_report(&a.common, a.report.options()?, |r, out| {
+            rprof_report::tree::write_tree(r, out)
+        }),
+        Command::Peek(a) => peek(a),
+        Command::Graph(a) => graph(a),
         Command::Traces(a) => {
             let opts = a.report.options()?;
             let mut p = load(&a.common)?;
@@ -114,6 +128,38 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Diff(a) => diff(a),
         Command::Merge(a) => merge(a),
         Command::Proto(a) => proto(a),
+    }
+}
+
+/// `rprof peek RE`.
+fn peek(a: cli::PeekCmd) -> Result<(), Failure> {
+    let re = rprof_profile::filter::compile_go_regex(&a.regex)
+        .map_err(|e| Failure::usage(format!("parsing argument regexp {}: {e}", a.regex)))?;
+    let opts = a.report.options()?;
+    let mut p = load(&a.common)?;
+    let applied = apply_options(&mut p, &opts)?;
+    let mut report = make_report(&p, &opts, &applied)?;
+    let mut out = String::new();
+    rprof_report::tree::write_peek(&mut report, &re, &mut out)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    output::emit(a.common.output.as_deref(), out.as_bytes())
+}
+
+/// `rprof graph`: pprof's DOT call graph, or SVG rendered from it.
+fn graph(a: cli::GraphCmd) -> Result<(), Failure> {
+    let format = a.format.unwrap_or_else(|| match &a.common.output {
+        Some(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) => cli::GraphFormat::Svg,
+        _ => cli::GraphFormat::Dot,
+    });
+    let opts = a.report.options()?;
+    let mut p = load(&a.common)?;
+    let applied = apply_options(&mut p, &opts)?;
+    let mut report = make_report(&p, &opts, &applied)?;
+    let mut dot = String::new();
+    rprof_report::dot::write_dot(&mut report, &mut dot);
+    match format {
+        cli::GraphFormat::Dot => output::emit(a.common.output.as_deref(), dot.as_bytes()),
+        cli::GraphFormat::Svg => Err(Failure::usage("SVG output is not available yet; use --format dot")),
     }
 }
 
@@ -267,5 +313,6 @@ fn read_one(path: &std::path::Path) -> Result<Profile, Failure> {
     let shown = path.display();
     let data = std::fs::read(path)
         .map_err(|e| Failure::input(format!("{shown}: {}", output::io_error(&e))))?;
-    rprof_profile::parse(&data).map_err(|e| Failure::input(format!("{shown}: {e}")))
+    let opts = READ_OPTIONS.get_or_init(Default::default);
+    rprof_profile::parse_with(&data, opts).map_err(|e| Failure::input(format!("{shown}: {e}")))
 }

@@ -13,7 +13,9 @@ pub enum ParseError {
     TruncatedGzip(u64),
     #[error("corrupt gzip stream: {0}")]
     Gzip(String),
-    #[error("decompressed size exceeds the limit of {limit} bytes (gzip bomb?)")]
+    #[error(
+        "gzip stream inflates past {} MiB (a gzip bomb?); raise the limit with --max-inflate if the file is genuine", limit >> 20
+    )]
     TooLarge { limit: u64 },
     #[error(
         "not a profile: this is an HTML page (an error page from the server?), not a pprof profile"

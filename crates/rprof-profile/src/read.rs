@@ -9,17 +9,37 @@ use std::io::Read;
 /// How to read profile files.
 #[derive(Clone, Debug)]
 pub struct ReadOptions {
-    /// Refuse a gzip stream that inflates to more than this many bytes. A
-    /// few kilobytes of gzip can expand to gigabytes (a "gzip bomb"); real
-    /// profiles are rarely above a few hundred megabytes uncompressed.
+    /// Refuse a gzip stream that inflates to more than this many bytes,
+    /// whatever its ratio. A few kilobytes of gzip can expand to gigabytes
+    /// (a "gzip bomb"); real profiles are rarely above a few hundred
+    /// megabytes uncompressed.
     pub max_decompressed: u64,
+    /// Refuse a gzip stream that inflates to more than this many times its
+    /// compressed size, once past [`ReadOptions::ratio_floor`]. pprof
+    /// protobufs compress 3–10x and Go's text profiles rarely beyond 20x,
+    /// while a stream of zeros reaches 1000x: this catches a bomb long
+    /// before it fills memory (2 GiB of zeros stop at 128 MiB).
+    pub max_ratio: u64,
+    /// Below this many inflated bytes the ratio is not checked, so small
+    /// but very repetitive profiles are always read.
+    pub ratio_floor: u64,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             max_decompressed: 4 << 30,
+            max_ratio: 64,
+            ratio_floor: 64 << 20,
         }
+    }
+}
+
+impl ReadOptions {
+    /// The most a `compressed`-byte gzip stream may inflate to.
+    pub fn inflate_limit(&self, compressed: u64) -> u64 {
+        self.max_decompressed
+            .min(compressed.saturating_mul(self.max_ratio).max(self.ratio_floor))
     }
 }
 
@@ -36,7 +56,7 @@ pub fn parse_with(data: &[u8], opts: &ReadOptions) -> Result<Profile, ParseError
         return Err(ParseError::Empty);
     }
     if data.starts_with(&[0x1f, 0x8b]) {
-        let inflated = gunzip(data, opts.max_decompressed)?;
+        let inflated = gunzip(data, opts.inflate_limit(data.len() as u64))?;
         if inflated.is_empty() {
             return Err(ParseError::Empty);
         }
@@ -46,7 +66,7 @@ pub fn parse_with(data: &[u8], opts: &ReadOptions) -> Result<Profile, ParseError
 }
 
 fn gunzip(data: &[u8], limit: u64) -> Result<Vec<u8>, ParseError> {
-    let mut out = Vec::with_capacity((data.len() * 4).min(limit as usize));
+    let mut out = Vec::with_capacity((data.len().saturating_mul(4)).min(limit as usize));
     let decoder = flate2::read::MultiGzDecoder::new(data);
     // Read one byte past the limit to tell "exactly at" from "over".
     let mut limited = decoder.take(limit + 1);

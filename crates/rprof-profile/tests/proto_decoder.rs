@@ -317,7 +317,18 @@ fn a_gzip_bomb_stops_at_the_limit() {
     let gz = enc.finish().unwrap();
     let opts = rprof_profile::ReadOptions {
         max_decompressed: 8 << 20,
+        ..Default::default()
     };
     let err = rprof_profile::parse_with(&gz, &opts).unwrap_err();
     assert!(matches!(err, ParseError::TooLarge { limit } if limit == 8 << 20), "{err}");
+    // With the default options the ratio cap applies: 64 MiB of zeros are
+    // ~64 KiB of gzip, far beyond 64x, but under the 64 MiB floor.
+    assert!(rprof_profile::parse(&gz).is_err_and(|e| !matches!(e, ParseError::TooLarge { .. })));
+    let small_floor = rprof_profile::ReadOptions {
+        ratio_floor: 1 << 20,
+        ..Default::default()
+    };
+    let err = rprof_profile::parse_with(&gz, &small_floor).unwrap_err();
+    assert!(matches!(err, ParseError::TooLarge { limit } if limit == (gz.len() as u64 * 64).max(1 << 20)), "{err}");
+    assert!(err.to_string().contains("--max-inflate"), "{err}");
 }

@@ -8,9 +8,15 @@
 //! location is mapped to its node ids once, and a graph build is a single
 //! pass over the flat sample arrays that accumulates into `Vec<i64>`s
 //! indexed by node id. Names are materialised only for nodes that survive.
+//!
+//! The visual reports (`dot`) trim differently
+//! ([`Report::trimmed_graph_visual`]): the build also collects each node's
+//! label tags ([`SampleTags`], pprof's `LabelTags`/`NumericTags`), nodes
+//! are sorted by pprof's entropy score, their label nodelets count towards
+//! the node limit, and redundant residual edges are removed.
 
 use crate::Report;
-use rprof_profile::{Profile, StrId};
+use rprof_profile::{measurement, Profile, StrId};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -362,6 +368,12 @@ pub struct Node {
     /// Indices into [`Graph::edges`].
     pub in_edges: Vec<u32>,
     pub out_edges: Vec<u32>,
+    /// pprof's `LabelTags`: one tag per distinct set of string labels
+    /// (only built for the visual reports, see [`SampleTags`]).
+    pub label_tags: Vec<Tag>,
+    /// pprof's `NumericTags`: the `bytes` tags, per label set (`""` for
+    /// samples without string labels).
+    pub numeric_tags: Vec<(String, Vec<Tag>)>,
 }
 
 impl Node {
@@ -402,6 +414,12 @@ impl Report<'_> {
     /// pprof's `graph.New` (not the call-tree variant): one pass over the
     /// samples. `kept`, when given, says which node ids may appear.
     pub fn build_graph(&self, keys: &NodeKeys, kept: Option<&[bool]>) -> Graph {
+        self.build_graph_tagged(keys, kept, None)
+    }
+
+    /// [`Report::build_graph`], also collecting the label tags of every
+    /// node when `tags` is given (pprof's `Node.addSample`).
+    pub fn build_graph_tagged(&self, keys: &NodeKeys, kept: Option<&[bool]>, tags: Option<&SampleTags>) -> Graph {
         let p = self.profile;
         let s = &p.samples;
         let n = keys.len();
@@ -503,7 +521,12 @@ impl Report<'_> {
                 cum_div: cum_div[k],
                 in_edges: Vec::new(),
                 out_edges: Vec::new(),
+                label_tags: Vec::new(),
+                numeric_tags: Vec::new(),
             });
+        }
+        if let Some(t) = tags {
+            self.collect_tags(keys, kept, t).attach(t, &slot, &mut nodes);
         }
         // Edges keep node *key* ids; attach them to the selected nodes.
         for (ei, e) in edges.iter().enumerate() {
@@ -662,4 +685,608 @@ pub fn sort_nodes(nodes: &mut [Node], order: NodeOrder, names: &mut NameCache) {
             .then_with(|| names.keys.go_sprint(a.key).cmp(&names.keys.go_sprint(b.key)))
     };
     nodes.sort_by(|a, b| cmp(a, b, names));
+}
+
+// ---------------------------------------------------------------------------
+// Label tags, entropy order and the visual trimming of the DOT graph.
+
+/// pprof's `Tag`: a label value attached to a node, with the share of the
+/// node's flat and cum values carried by samples with that label.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tag {
+    /// The label set (`key:value` lines joined by a literal `\n`) for
+    /// label tags; the formatted value for numeric tags.
+    pub name: String,
+    /// Unit of a numeric tag, `""` for a label tag.
+    pub unit: String,
+    /// Numeric value of a numeric tag (the first one seen with this name).
+    pub value: i64,
+    pub flat: i64,
+    pub flat_div: i64,
+    pub cum: i64,
+    pub cum_div: i64,
+}
+
+impl Tag {
+    /// Flat value, as a mean when a divisor is known.
+    pub fn flat_value(&self) -> i64 {
+        if self.flat_div == 0 {
+            self.flat
+        } else {
+            self.flat / self.flat_div
+        }
+    }
+
+    /// Cumulative value, as a mean when a divisor is known.
+    pub fn cum_value(&self) -> i64 {
+        if self.cum_div == 0 {
+            self.cum
+        } else {
+            self.cum / self.cum_div
+        }
+    }
+}
+
+/// pprof's `SortTags`: heaviest first (by |cum| unless `flat`, then by
+/// |flat|), then by name. Completed to a total order for equal names.
+pub fn sort_tags(tags: &mut [Tag], flat: bool) {
+    tags.sort_by(|a, b| {
+        let by_cum = if !flat && a.cum != b.cum {
+            b.cum.wrapping_abs().cmp(&a.cum.wrapping_abs())
+        } else {
+            Ordering::Equal
+        };
+        by_cum
+            .then_with(|| {
+                if a.flat != b.flat {
+                    b.flat.wrapping_abs().cmp(&a.flat.wrapping_abs())
+                } else {
+                    Ordering::Equal
+                }
+            })
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| b.cum.cmp(&a.cum))
+            .then_with(|| b.flat.cmp(&a.flat))
+            .then_with(|| a.value.cmp(&b.value))
+    });
+}
+
+/// What every sample contributes to node tags, computed once per report:
+/// its label set (pprof's `joinLabels`, without `pprof::base`) and its
+/// `bytes` numeric labels, formatted as pprof's report formats them
+/// (`ScaledLabel(v, unit, outputUnit)` with the output unit as it is before
+/// the report selects one). Other numeric labels are ignored, as pprof's
+/// `Report.newGraph` drops them.
+///
+/// Samples with the same label set and the same `bytes` values share a
+/// signature; tags are summed per signature group (one walk over the
+/// stacks, like the graph build) and only then spread over the tags of
+/// the group, instead of once per tag, node and sample as pprof does.
+pub struct SampleTags {
+    /// Interned tag names; 0 is `""`.
+    names: Vec<String>,
+    /// Signatures: label set and `(name, value)` of each `bytes` label;
+    /// signature 0 is "no tag at all".
+    sigs: Vec<(u32, Vec<(u32, i64)>)>,
+    /// Sample indices grouped by signature (profile order within a group):
+    /// `order[group_ends[g-1]..group_ends[g]]` have signature `g + 1`.
+    order: Vec<u32>,
+    group_ends: Vec<u32>,
+    unit: String,
+}
+
+impl SampleTags {
+    /// The tags of every sample of `r`'s profile; `None` when no sample
+    /// has a label that makes a tag.
+    pub fn new(r: &Report) -> Option<SampleTags> {
+        use rprof_profile::filter::{LabelKind, label_kind};
+        let p = r.profile;
+        let s = &p.samples;
+        if !s.has_labels() {
+            return None;
+        }
+        let units = crate::traces::num_label_units(p);
+        let unit = units
+            .get("bytes")
+            .cloned()
+            .unwrap_or_else(|| "bytes".to_string());
+        let mut names = vec![String::new()];
+        let mut name_ids: HashMap<String, u32> = HashMap::new();
+        name_ids.insert(String::new(), 0);
+        let mut intern = |names: &mut Vec<String>, s: String| -> u32 {
+            if let Some(&i) = name_ids.get(&s) {
+                return i;
+            }
+            let i = names.len() as u32;
+            names.push(s.clone());
+            name_ids.insert(s, i);
+            i
+        };
+        let mut sigs: Vec<(u32, Vec<(u32, i64)>)> = vec![(0, Vec::new())];
+        let mut sig_ids: HashMap<(u32, Vec<(u32, i64)>), u32> = HashMap::new();
+        let mut sample_sig: Vec<u32> = Vec::with_capacity(s.len());
+        let mut parts: Vec<String> = Vec::new();
+        let mut nums: Vec<(u32, i64)> = Vec::new();
+        for i in 0..s.len() {
+            parts.clear();
+            nums.clear();
+            for l in s.labels(i) {
+                match label_kind(l) {
+                    LabelKind::Str => {
+                        let key = p.str(l.key);
+                        if key != "pprof::base" {
+                            parts.push(format!("{key}:{}", p.str(l.str)));
+                        }
+                    }
+                    LabelKind::Num if p.str(l.key) == "bytes" => {
+                        let name = measurement::scaled_label(l.num, &unit, &r.output_unit);
+                        nums.push((intern(&mut names, name), l.num));
+                    }
+                    _ => {}
+                }
+            }
+            let set = if parts.is_empty() {
+                0
+            } else {
+                parts.sort();
+                intern(&mut names, parts.join("\\n"))
+            };
+            let sig = if set == 0 && nums.is_empty() {
+                0
+            } else {
+                let key = (set, nums.clone());
+                *sig_ids.entry(key.clone()).or_insert_with(|| {
+                    sigs.push(key);
+                    (sigs.len() - 1) as u32
+                })
+            };
+            sample_sig.push(sig);
+        }
+        if sigs.len() == 1 {
+            return None;
+        }
+        // Counting sort of the tagged samples by signature.
+        let mut group_ends = vec![0u32; sigs.len() - 1];
+        for &g in &sample_sig {
+            if g != 0 {
+                group_ends[g as usize - 1] += 1;
+            }
+        }
+        let mut next = Vec::with_capacity(group_ends.len());
+        let mut acc = 0u32;
+        for e in group_ends.iter_mut() {
+            next.push(acc);
+            acc += *e;
+            *e = acc;
+        }
+        let mut order = vec![0u32; acc as usize];
+        for (i, &g) in sample_sig.iter().enumerate() {
+            if g != 0 {
+                let at = &mut next[g as usize - 1];
+                order[*at as usize] = i as u32;
+                *at += 1;
+            }
+        }
+        Some(SampleTags {
+            names,
+            sigs,
+            order,
+            group_ends,
+            unit,
+        })
+    }
+}
+
+#[derive(Clone, Copy)]
+struct TagSums {
+    /// Index of the first sample that made the tag, and its value.
+    first: u32,
+    value: i64,
+    flat: i64,
+    flat_div: i64,
+    cum: i64,
+    cum_div: i64,
+}
+
+impl TagSums {
+    fn new() -> Self {
+        TagSums {
+            first: u32::MAX,
+            value: 0,
+            flat: 0,
+            flat_div: 0,
+            cum: 0,
+            cum_div: 0,
+        }
+    }
+
+    fn add(&mut self, o: &TagSums) {
+        self.flat += o.flat;
+        self.flat_div += o.flat_div;
+        self.cum += o.cum;
+        self.cum_div += o.cum_div;
+    }
+}
+
+/// Tag sums of one graph build, keyed by node key id.
+struct TagAcc {
+    /// (node, label set) -> sums.
+    label: HashMap<(u32, u32), TagSums>,
+    /// (node, label set, name) -> sums and value.
+    num: HashMap<(u32, u32, u32), TagSums>,
+}
+
+impl Report<'_> {
+    /// The tags of every node (pprof's `Node.addSample`, for the tags):
+    /// per signature group, flat and cum of each node over the group's
+    /// samples, walked exactly as [`Report::build_graph`] walks them.
+    fn collect_tags(&self, keys: &NodeKeys, kept: Option<&[bool]>, t: &SampleTags) -> TagAcc {
+        let s = &self.profile.samples;
+        let n = keys.len();
+        let mut acc = TagAcc {
+            label: HashMap::new(),
+            num: HashMap::new(),
+        };
+        let mut sums = vec![TagSums::new(); n];
+        let mut seen = vec![0u32; n];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut generation = 0u32;
+        let mut start = 0usize;
+        for (g, &end) in t.group_ends.iter().enumerate() {
+            touched.clear();
+            for &i in &t.order[start..end as usize] {
+                let i = i as usize;
+                let w = s.value(i, self.sample_index);
+                let dw = if self.mean { s.value(i, 0) } else { 0 };
+                if dw == 0 && w == 0 {
+                    continue;
+                }
+                generation += 1;
+                let mut leaf: Option<u32> = None;
+                let mut residual = false;
+                for &loc in s.stack(i).iter().rev() {
+                    for &node in keys.of_location(loc).iter().rev() {
+                        if kept.is_some_and(|k| !k[node as usize]) {
+                            residual = true;
+                            continue;
+                        }
+                        let nu = node as usize;
+                        if seen[nu] != generation {
+                            seen[nu] = generation;
+                            let sm = &mut sums[nu];
+                            if sm.first == u32::MAX {
+                                sm.first = i as u32;
+                                touched.push(node);
+                            }
+                            sm.cum += w;
+                            sm.cum_div += dw;
+                        }
+                        leaf = Some(node);
+                        residual = false;
+                    }
+                }
+                if let Some(leaf) = leaf
+                    && !residual
+                {
+                    sums[leaf as usize].flat += w;
+                    sums[leaf as usize].flat_div += dw;
+                }
+            }
+            start = end as usize;
+            let (set, nums) = &t.sigs[g + 1];
+            for &node in &touched {
+                let sm = std::mem::replace(&mut sums[node as usize], TagSums::new());
+                if *set != 0 {
+                    acc.label
+                        .entry((node, *set))
+                        .or_insert_with(TagSums::new)
+                        .add(&sm);
+                }
+                for &(name, v) in nums {
+                    let cell = acc
+                        .num
+                        .entry((node, *set, name))
+                        .or_insert_with(TagSums::new);
+                    cell.add(&sm);
+                    // The value of the sample that created the tag; within
+                    // one sample, the first label with this name.
+                    if sm.first < cell.first {
+                        cell.first = sm.first;
+                        cell.value = v;
+                    }
+                }
+            }
+        }
+        acc
+    }
+}
+
+impl TagAcc {
+    /// Moves the sums onto the nodes of the graph (`slot[key]`).
+    fn attach(self, t: &SampleTags, slot: &[u32], nodes: &mut [Node]) {
+        let tag = |name: u32, unit: &str, s: &TagSums| Tag {
+            name: t.names[name as usize].clone(),
+            unit: unit.to_string(),
+            value: s.value,
+            flat: s.flat,
+            flat_div: s.flat_div,
+            cum: s.cum,
+            cum_div: s.cum_div,
+        };
+        for ((node, set), s) in &self.label {
+            if let Some(&sl) = slot.get(*node as usize)
+                && sl != u32::MAX
+            {
+                nodes[sl as usize].label_tags.push(tag(*set, "", s));
+            }
+        }
+        let mut groups: HashMap<(u32, u32), Vec<Tag>> = HashMap::new();
+        for ((node, set, name), s) in &self.num {
+            if let Some(&sl) = slot.get(*node as usize)
+                && sl != u32::MAX
+            {
+                groups
+                    .entry((sl, *set))
+                    .or_default()
+                    .push(tag(*name, &t.unit, s));
+            }
+        }
+        for ((sl, set), tags) in groups {
+            nodes[sl as usize]
+                .numeric_tags
+                .push((t.names[set as usize].clone(), tags));
+        }
+        for n in nodes.iter_mut() {
+            n.label_tags.sort_by(|a, b| a.name.cmp(&b.name));
+            n.numeric_tags.sort_by(|a, b| a.0.cmp(&b.0));
+            for (_, tags) in &mut n.numeric_tags {
+                tags.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+        }
+    }
+}
+
+/// pprof's `TrimLowFrequencyTags`: keeps tags with |flat| or |cum| at
+/// least `cutoff`.
+pub fn trim_low_frequency_tags(g: &mut Graph, cutoff: i64) {
+    let keep = |t: &Tag| t.flat.wrapping_abs() >= cutoff || t.cum.wrapping_abs() >= cutoff;
+    for n in &mut g.nodes {
+        n.label_tags.retain(keep);
+        for (_, tags) in &mut n.numeric_tags {
+            tags.retain(keep);
+        }
+    }
+}
+
+/// pprof's `countTags`: tags with a non-zero flat value.
+fn count_tags(n: &Node) -> usize {
+    n.label_tags.iter().filter(|t| t.flat != 0).count()
+        + n.numeric_tags
+            .iter()
+            .flat_map(|(_, ts)| ts.iter())
+            .filter(|t| t.flat != 0)
+            .count()
+}
+
+/// Maximum number of nodelets per node (pprof's `maxNodelets`).
+pub const MAX_NODELETS: usize = 4;
+
+/// pprof's `selectTopNodes` in visual mode: how many of the first nodes
+/// fit in `max_nodes` when every node also counts its nodelets (at most
+/// [`MAX_NODELETS`]).
+pub fn select_top_nodes_visual(g: &Graph, max_nodes: usize) -> usize {
+    let mut max_nodes = max_nodes;
+    if max_nodes > 0 {
+        let mut count = 0;
+        for (i, n) in g.nodes.iter().enumerate() {
+            count += count_tags(n).min(MAX_NODELETS) + 1;
+            if count >= max_nodes {
+                max_nodes = i + 1;
+                break;
+            }
+        }
+    }
+    max_nodes.min(g.nodes.len())
+}
+
+/// pprof's `edgeList` order (`EdgeMap.Sort`): heaviest |weight| first,
+/// then by source and destination printable names. Completed to a total
+/// order by the raw weight (pprof leaves edges of opposite equal weights,
+/// which only diffs have, in map order).
+pub fn sort_edges(edges: &[Edge], list: &mut [u32], names: &mut NameCache) {
+    for &e in list.iter() {
+        let ed = &edges[e as usize];
+        names.get(ed.src);
+        names.get(ed.dst);
+    }
+    list.sort_by(|&a, &b| {
+        let (ea, eb) = (&edges[a as usize], &edges[b as usize]);
+        eb.weight
+            .wrapping_abs()
+            .cmp(&ea.weight.wrapping_abs())
+            .then_with(|| names.cache[&ea.src].cmp(&names.cache[&eb.src]))
+            .then_with(|| names.cache[&ea.dst].cmp(&names.cache[&eb.dst]))
+            .then_with(|| eb.weight.cmp(&ea.weight))
+            .then_with(|| a.cmp(&b))
+    });
+}
+
+/// pprof's `edgeEntropyScore`. Go sums over a map, so the order of the
+/// float additions (and so, rarely, the last bit) varies between its runs;
+/// here it is the order the edges were created in.
+fn edge_entropy_score(edges: &[Edge], list: &[u32], self_value: i64) -> f64 {
+    let mut score = 0.0f64;
+    let mut total = self_value;
+    for &e in list {
+        let w = edges[e as usize].weight;
+        if w > 0 {
+            total = total.wrapping_add(w.wrapping_abs());
+        }
+    }
+    if total != 0 {
+        for &e in list {
+            let frac = edges[e as usize].weight.wrapping_abs() as f64 / total as f64;
+            score += -frac * crate::gomath::log2(frac);
+        }
+        if self_value > 0 {
+            let frac = self_value.wrapping_abs() as f64 / total as f64;
+            score += -frac * crate::gomath::log2(frac);
+        }
+    }
+    score
+}
+
+/// pprof's `entropyScore`.
+pub fn entropy_score(edges: &[Edge], n: &Node) -> i64 {
+    let mut score = 0.0f64;
+    if n.in_edges.is_empty() {
+        score += 1.0;
+    } else {
+        score += edge_entropy_score(edges, &n.in_edges, 0);
+    }
+    if n.out_edges.is_empty() {
+        score += 1.0;
+    } else {
+        score += edge_entropy_score(edges, &n.out_edges, n.flat);
+    }
+    measurement::go_f64_to_i64(score * n.cum as f64).wrapping_add(n.flat)
+}
+
+/// Sorts nodes in pprof's `EntropyOrder`: by |entropy score|, then name,
+/// then |flat|, then `fmt.Sprint` of the key.
+pub fn sort_nodes_entropy(g: &mut Graph, names: &mut NameCache) {
+    let mut scored: Vec<(i64, Node)> = std::mem::take(&mut g.nodes)
+        .into_iter()
+        .map(|n| (entropy_score(&g.edges, &n), n))
+        .collect();
+    for (_, n) in &scored {
+        names.get(n.key);
+    }
+    scored.sort_by(|(sa, a), (sb, b)| {
+        sb.wrapping_abs()
+            .cmp(&sa.wrapping_abs())
+            .then_with(|| names.compare(a.key, b.key))
+            .then_with(|| b.flat.wrapping_abs().cmp(&a.flat.wrapping_abs()))
+            .then_with(|| {
+                names
+                    .keys
+                    .go_sprint(a.key)
+                    .cmp(&names.keys.go_sprint(b.key))
+            })
+    });
+    g.nodes = scored.into_iter().map(|(_, n)| n).collect();
+}
+
+/// pprof's `RemoveRedundantEdges`: drops residual edges whose destination
+/// is reachable from their source another way, lightest first.
+pub fn remove_redundant_edges(g: &mut Graph, names: &mut NameCache) {
+    let slot: HashMap<u32, usize> = g
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.key, i))
+        .collect();
+    for i in (0..g.nodes.len()).rev() {
+        let mut ins = g.nodes[i].in_edges.clone();
+        sort_edges(&g.edges, &mut ins, names);
+        for &e in ins.iter().rev() {
+            if !g.edges[e as usize].residual {
+                break;
+            }
+            if g.edges[e as usize].removed || !is_redundant_edge(g, &slot, e) {
+                continue;
+            }
+            let (src, dst) = (g.edges[e as usize].src, g.edges[e as usize].dst);
+            g.edges[e as usize].removed = true;
+            if let Some(&s) = slot.get(&src) {
+                g.nodes[s].out_edges.retain(|&x| x != e);
+            }
+            if let Some(&d) = slot.get(&dst) {
+                g.nodes[d].in_edges.retain(|&x| x != e);
+            }
+        }
+    }
+}
+
+/// pprof's `isRedundantEdge`: can `e.src` reach `e.dst` without `e`?
+fn is_redundant_edge(g: &Graph, slot: &HashMap<u32, usize>, e: u32) -> bool {
+    let (src, dst) = (g.edges[e as usize].src, g.edges[e as usize].dst);
+    let mut seen: std::collections::HashSet<u32> = std::collections::HashSet::new();
+    seen.insert(dst);
+    let mut queue = std::collections::VecDeque::from([dst]);
+    while let Some(n) = queue.pop_front() {
+        let Some(&ni) = slot.get(&n) else { continue };
+        for &ie in &g.nodes[ni].in_edges {
+            let s = g.edges[ie as usize].src;
+            if ie == e || seen.contains(&s) {
+                continue;
+            }
+            if s == src {
+                return true;
+            }
+            seen.insert(s);
+            queue.push_back(s);
+        }
+    }
+    false
+}
+
+impl Report<'_> {
+    /// pprof's `newTrimmedGraph` in visual mode (`-dot` and the graphical
+    /// formats): nodes carry label tags, are sorted in entropy order, and
+    /// their nodelets count towards `node_count`; redundant residual
+    /// edges are removed at the end.
+    pub fn trimmed_graph_visual<'k, 'q>(
+        &self,
+        keys: &'k NodeKeys<'q>,
+        node_count: usize,
+    ) -> TrimmedGraph<'k, 'q> {
+        let tags = SampleTags::new(self);
+        let tags = tags.as_ref();
+        let mut g = self.build_graph_tagged(keys, None, tags);
+        let total_value: i64 = g.nodes.iter().map(|n| n.flat).sum();
+        let node_cutoff = ((total_value as f64 * self.node_fraction) as i64).abs();
+        let edge_cutoff = ((total_value as f64 * self.edge_fraction) as i64).abs();
+        let mut dropped_nodes = 0;
+        if node_cutoff > 0 {
+            let mut kept = vec![false; keys.len()];
+            let mut count = 0;
+            for n in &g.nodes {
+                if n.cum.abs() >= node_cutoff {
+                    kept[n.key as usize] = true;
+                    count += 1;
+                }
+            }
+            if count != g.nodes.len() {
+                dropped_nodes = g.nodes.len() - count;
+                g = self.build_graph_tagged(keys, Some(&kept), tags);
+            }
+        }
+        let orig_count = g.nodes.len();
+        let mut names = NameCache::new(keys);
+        sort_nodes_entropy(&mut g, &mut names);
+        if node_count > 0 {
+            trim_low_frequency_tags(&mut g, node_cutoff);
+            trim_low_frequency_edges(&mut g, edge_cutoff);
+            let n = select_top_nodes_visual(&g, node_count);
+            if n != g.nodes.len() {
+                let mut kept = vec![false; keys.len()];
+                for node in &g.nodes[..n] {
+                    kept[node.key as usize] = true;
+                }
+                g = self.build_graph_tagged(keys, Some(&kept), tags);
+                sort_nodes_entropy(&mut g, &mut names);
+            }
+        }
+        trim_low_frequency_tags(&mut g, node_cutoff);
+        let dropped_edges = trim_low_frequency_edges(&mut g, edge_cutoff);
+        remove_redundant_edges(&mut g, &mut names);
+        TrimmedGraph {
+            graph: g,
+            orig_count,
+            dropped_nodes,
+            dropped_edges,
+            names,
+        }
+    }
 }

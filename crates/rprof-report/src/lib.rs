@@ -18,7 +18,10 @@
 //! a `String` and the binary decides where it goes.
 
 pub mod diff;
+pub mod dot;
+pub mod dotlabel;
 pub mod filters;
+pub mod gomath;
 pub mod graph;
 pub mod header;
 pub mod options;
@@ -27,6 +30,7 @@ pub mod tags;
 pub mod timefmt;
 pub mod top;
 pub mod traces;
+pub mod tree;
 
 pub use options::{Granularity, ReportOptions};
 
