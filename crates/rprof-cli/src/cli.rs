@@ -55,6 +55,12 @@ pub enum Command {
     Peek(PeekCmd),
     /// The call graph as DOT or SVG: `go tool pprof -dot` / `-svg`.
     Graph(GraphCmd),
+    /// An interactive SVG flame graph (or folded stacks); with --base or
+    /// --diff-base, a differential one (red grew, blue shrank).
+    Flame(FlameCmd),
+    /// Go execution traces (runtime/trace, go test -trace).
+    #[command(subcommand)]
+    Trace(TraceCmd),
     /// Compare profiles: base, current and delta per function, new and gone
     /// functions marked (rprof's own report; `--json` for scripts).
     Diff(DiffCmd),
@@ -135,6 +141,68 @@ pub struct GraphCmd {
 pub enum GraphFormat {
     Dot,
     Svg,
+}
+
+#[derive(Args)]
+pub struct FlameCmd {
+    /// Write collapsed stacks (`a;b;c 42`, values in the profile's unit)
+    /// instead of SVG: the input of flamegraph.pl, inferno and speedscope.
+    #[arg(long)]
+    pub folded: bool,
+    /// Title (default: names the file).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Subtitle (default: file, type, sample index and total).
+    #[arg(long)]
+    pub subtitle: Option<String>,
+    /// Width of the image in pixels (default: the window's).
+    #[arg(long, value_name = "PX")]
+    pub width: Option<usize>,
+    /// Leave out frames narrower than this percentage of the total.
+    #[arg(long, value_name = "PERCENT", default_value_t = 0.01)]
+    pub min_width: f64,
+    /// Root at the top (icicle graph).
+    #[arg(long)]
+    pub icicle: bool,
+    /// Callers view: leaf functions at the root.
+    #[arg(long)]
+    pub reverse: bool,
+    /// Palette: auto (Go palette; memory colours for heap profiles), go,
+    /// gomem, or one of inferno's (hot, mem, io, …).
+    #[arg(long, value_name = "PALETTE", default_value = "auto")]
+    pub colors: rprof_flame::Colors,
+    /// What one unit of a count profile is called (e.g. goroutines).
+    #[arg(long, value_name = "NAME")]
+    pub count_name: Option<String>,
+    /// Differential graphs: size frames by the base profile.
+    #[arg(long)]
+    pub negate: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Subcommand)]
+pub enum TraceCmd {
+    /// Print the trace as `go tool trace -d=wire` or `-d=parsed` does.
+    Dump(TraceDumpCmd),
+}
+
+#[derive(Args)]
+pub struct TraceDumpCmd {
+    /// The raw events, batch by batch (go tool trace -d=wire).
+    #[arg(long, conflicts_with = "parsed", required_unless_present = "parsed")]
+    pub wire: bool,
+    /// The ordered events (go tool trace -d=parsed).
+    #[arg(long)]
+    pub parsed: bool,
+    /// Write to FILE (replaced only once complete).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The execution trace.
+    #[arg(value_name = "TRACE")]
+    pub trace: PathBuf,
 }
 
 #[derive(Args)]

@@ -125,6 +125,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(|e| Failure::input(e.to_string()))?;
             output::emit(a.common.output.as_deref(), out.as_bytes())
         }
+        Command::Flame(a) => flame(a),
+        Command::Trace(cli::TraceCmd::Dump(a)) => trace_dump(a),
         Command::Diff(a) => diff(a),
         Command::Merge(a) => merge(a),
         Command::Proto(a) => proto(a),
@@ -160,6 +162,98 @@ fn graph(a: cli::GraphCmd) -> Result<(), Failure> {
     match format {
         cli::GraphFormat::Dot => output::emit(a.common.output.as_deref(), dot.as_bytes()),
         cli::GraphFormat::Svg => Err(Failure::usage("SVG output is not available yet; use --format dot")),
+    }
+}
+
+/// `rprof flame`: a flame graph of the profile, or, with a base, a
+/// differential one drawn from both profiles (never from negated values).
+fn flame(a: cli::FlameCmd) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    if a.common.output.is_none() && std::io::stdout().is_terminal() {
+        return Err(Failure::usage(
+            "a flame graph is not for the terminal: use -o FILE.svg (or -o - for stdout)",
+        ));
+    }
+    let opts = a.report.options()?;
+    let read_side = |paths: &[std::path::PathBuf]| -> Result<Profile, Failure> {
+        let profiles = paths.par_iter().map(|p| read_one(p)).collect::<Result<Vec<_>, _>>()?;
+        rprof_profile::combine(profiles).map_err(|e| Failure::input(format!("{}: {e}", shown(paths))))
+    };
+    let bases = if a.common.diff_base.is_empty() { &a.common.base } else { &a.common.diff_base };
+    let fopts = rprof_flame::FlameOptions {
+        title: a.title.clone(),
+        subtitle: a.subtitle.clone(),
+        source: Some(shown(&a.common.profiles)),
+        base_source: (!bases.is_empty()).then(|| shown(bases)),
+        width: a.width,
+        min_width: a.min_width,
+        icicle: a.icicle,
+        reverse: a.reverse,
+        colors: a.colors.clone(),
+        count_name: a.count_name.clone(),
+        negate: a.negate,
+        normalize: a.common.normalize,
+        ..Default::default()
+    };
+    let flame_failure = |e: rprof_flame::FlameError| Failure::input(format!("{}: {e}", shown(&a.common.profiles)));
+    let mut current = read_side(&a.common.profiles)?;
+    let applied = apply_options(&mut current, &opts)?;
+    let current_report = make_report(&current, &opts, &applied)?;
+    if bases.is_empty() {
+        if a.common.normalize {
+            return Err(Failure::usage("--normalize needs a base profile (--base or --diff-base)"));
+        }
+        return output::stream(a.common.output.as_deref(), |w| {
+            let r = if a.folded {
+                rprof_flame::write_folded(&current_report, &fopts, w)
+            } else {
+                rprof_flame::write_svg(&current_report, &fopts, w)
+            };
+            r.map_err(|e| std::io::Error::other(flame_failure(e).message))
+        });
+    }
+    let mut base = read_side(bases)?;
+    let base_applied = apply_options(&mut base, &opts)?;
+    let base_report = make_report(&base, &opts, &base_applied)?;
+    output::stream(a.common.output.as_deref(), |w| {
+        let r = if a.folded {
+            rprof_flame::write_diff_folded(&base_report, &current_report, &fopts, w)
+        } else {
+            rprof_flame::write_diff_svg(&base_report, &current_report, &fopts, w)
+        };
+        r.map_err(|e| std::io::Error::other(flame_failure(e).message))
+    })
+}
+
+/// `rprof trace dump`: go tool trace's -d=wire / -d=parsed output.
+fn trace_dump(a: cli::TraceDumpCmd) -> Result<(), Failure> {
+    let shown_trace = a.trace.display().to_string();
+    let file = std::fs::File::open(&a.trace)
+        .map_err(|e| Failure::input(format!("{shown_trace}: {}", output::io_error(&e))))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let input = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut trace_error = None;
+    let result = output::stream(a.output.as_deref(), |w| {
+        let r = if a.wire {
+            rprof_trace::dump_wire(input, w)
+        } else {
+            rprof_trace::Reader::new(input)
+                .and_then(|rd| rprof_trace::write_parsed(&mut rd.with_total_bytes(size), w))
+        };
+        match r {
+            Ok(()) => Ok(()),
+            // The dump up to the damage is written; report the damage.
+            Err(rprof_trace::Error::Write(e)) => Err(e),
+            Err(e) => {
+                trace_error = Some(e.to_string());
+                Ok(())
+            }
+        }
+    });
+    result?;
+    match trace_error {
+        Some(e) => Err(Failure::input(format!("{shown_trace}: {e}"))),
+        None => Ok(()),
     }
 }
 

@@ -237,3 +237,59 @@ fn proto_output_reads_back_identically() {
     let b = rprof(&["raw", "out.pb.gz"], &d).stdout;
     assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
 }
+
+#[test]
+fn flame_writes_svg_folded_and_differential() {
+    let d = scratch("flame");
+    let p = profiles();
+    let cpu = p.join("cpu.pb.gz");
+    let v2 = p.join("cpu.v2.pb.gz");
+    let (cpu, v2) = (cpu.to_str().unwrap(), v2.to_str().unwrap());
+    let out = rprof(&["flame", "-o", "cpu.svg", cpu], &d);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let svg = std::fs::read_to_string(d.join("cpu.svg")).unwrap();
+    assert!(svg.starts_with("<?xml") && svg.contains("</svg>"));
+    // Folded stacks add up to the profile's total (cpu nanoseconds).
+    let out = rprof(&["flame", "--folded", "-o", "-", cpu], &d);
+    let sum: i64 = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(sum, totals(Path::new(cpu))[1]);
+    // Differential: both profiles' columns, from the two inputs.
+    let out = rprof(&["flame", "--folded", "-o", "-", "--base", cpu, v2], &d);
+    let (mut b, mut c) = (0i64, 0i64);
+    for l in String::from_utf8_lossy(&out.stdout).lines() {
+        let f: Vec<&str> = l.rsplitn(3, ' ').collect();
+        c += f[0].parse::<i64>().unwrap();
+        b += f[1].parse::<i64>().unwrap();
+    }
+    assert_eq!((b, c), (totals(Path::new(cpu))[1], totals(Path::new(v2))[1]));
+    let out = rprof(&["flame", "-o", "diff.svg", "--diff-base", cpu, v2], &d);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn trace_dump_matches_go_and_reports_damage_in_one_line() {
+    let d = scratch("trace");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let trace = fixtures.join("profiles/trace.out");
+    let out = rprof(&["trace", "dump", "--parsed", trace.to_str().unwrap()], &d);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut expected = String::new();
+    let gz = std::fs::read(fixtures.join("traces/expected/trace.out.parsed.gz")).unwrap();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut expected).unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout) == expected, "differs from go tool trace -d=parsed");
+    // A truncated trace: what was good, then one line naming the loss.
+    let data = std::fs::read(&trace).unwrap();
+    std::fs::write(d.join("cut.trace"), &data[..data.len() / 2]).unwrap();
+    let out = rprof(&["trace", "dump", "--parsed", "cut.trace"], &d);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("rprof: cut.trace: "), "{err}");
+    assert!(!out.stdout.is_empty());
+    // Not a trace at all.
+    let out = rprof(&["trace", "dump", "--parsed", profiles().join("cpu.pb.gz").to_str().unwrap()], &d);
+    assert_eq!(out.status.code(), Some(1));
+}

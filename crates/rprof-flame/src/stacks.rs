@@ -1,0 +1,364 @@
+//! Stack aggregation on integer ids: the call tree every output is made
+//! from.
+//!
+//! A sample's stack is a slice of location indices; each location maps to
+//! one or more node ids at the report's granularity ([`NodeKeys`], inlined
+//! lines first). Node ids are mapped to *frame* ids, one per distinct
+//! printable name, when first seen (so a name is produced once per key,
+//! never per sample, and two profiles compared in a differential graph share
+//! one frame space). The tree is a trie over frame ids: a child is found by
+//! hashing `(parent, frame)` as one `u64`, values are added to the node the
+//! stack ends at, and cumulative values are summed bottom-up in one pass
+//! because a child is always created after its parent.
+//!
+//! Names are joined into `a;b;c` lines only afterwards, once per tree node
+//! that is printed or drawn, never once per sample.
+
+use crate::palette::{self, Category};
+use rprof_report::Report;
+use rprof_report::graph::NodeKeys;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A multiply-rotate hasher for `u64` keys made of two `u32` ids: much
+/// cheaper than SipHash, and the ids are not attacker-chosen.
+#[derive(Default)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        // The high bits of the product depend on every bit of the key;
+        // bring them down to where the table takes its bucket index.
+        self.0.rotate_left(26)
+    }
+}
+
+type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
+
+/// The frame shown for a sample without any location.
+pub(crate) const NO_STACK: &str = "[no stack]";
+
+/// Frame names: one id per distinct printable name, with its Go category.
+#[derive(Default)]
+pub(crate) struct Frames {
+    pub names: Vec<String>,
+    pub categories: Vec<Category>,
+    by_name: HashMap<String, u32>,
+}
+
+impl Frames {
+    /// The frame id of a name, interning it on first sight.
+    fn intern(&mut self, name: String, category: Category) -> u32 {
+        if let Some(&id) = self.by_name.get(&name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.by_name.insert(name.clone(), id);
+        self.names.push(name);
+        self.categories.push(category);
+        id
+    }
+
+    /// The frame id of node key `key`.
+    fn of_key(&mut self, keys: &NodeKeys, key: u32) -> u32 {
+        let k = &keys.keys[key as usize];
+        let category = palette::category(keys.names.get(k.name), keys.names.get(k.file));
+        self.intern(frame_name(&keys.printable_name(key)), category)
+    }
+
+    /// Rank of every frame id in name order, for sorting siblings.
+    pub fn ranks(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| self.names[a as usize].cmp(&self.names[b as usize]));
+        let mut rank = vec![0u32; order.len()];
+        for (r, &f) in order.iter().enumerate() {
+            rank[f as usize] = r as u32;
+        }
+        rank
+    }
+}
+
+/// A printable name made safe for the folded format: `;` separates frames
+/// and a line ends at a newline, so neither may appear inside a name.
+fn frame_name(name: &str) -> String {
+    if name.contains([';', '\n', '\r']) {
+        name.replace(';', ",").replace(['\n', '\r'], " ")
+    } else {
+        name.to_string()
+    }
+}
+
+/// Bit set in [`Tree::inline`] when a sample reached the node as an
+/// inlined call.
+pub(crate) const INLINED: u8 = 1;
+/// Bit set in [`Tree::inline`] when a sample reached the node as a real
+/// call (or as the outermost frame of its location).
+pub(crate) const CALLED: u8 = 2;
+
+/// How samples are added to a [`Tree`].
+#[derive(Clone, Copy)]
+pub(crate) struct AddOptions {
+    /// Which value column the samples go to.
+    pub col: usize,
+    /// Callers view: the leaf is the child of the root.
+    pub reverse: bool,
+    /// Add |value| (widths) instead of the signed value.
+    pub abs: bool,
+}
+
+/// The call tree. Node 0 is the root ("all"); every other node is one
+/// frame id under one parent. Values are kept per column (one column, or
+/// current and base for a differential graph).
+pub(crate) struct Tree {
+    pub cols: usize,
+    pub frame: Vec<u32>,
+    pub parent: Vec<u32>,
+    /// [`INLINED`] / [`CALLED`] bits per node.
+    pub inline: Vec<u8>,
+    /// Values of samples ending at the node: `own[node * cols + col]`.
+    own: Vec<i64>,
+    /// `--mean` divisors (value 0 of the samples), column 0 only.
+    own_div: Vec<i64>,
+    index: IdMap<u32>,
+    /// Filled by [`Tree::finish`].
+    cum: Vec<i64>,
+    cum_div: Vec<i64>,
+    child_start: Vec<u32>,
+    children: Vec<u32>,
+}
+
+impl Tree {
+    /// An empty tree with `cols` value columns; `mean` keeps divisors.
+    pub fn new(cols: usize, mean: bool) -> Self {
+        Tree {
+            cols,
+            frame: vec![u32::MAX],
+            parent: vec![u32::MAX],
+            inline: vec![CALLED],
+            own: vec![0; cols],
+            own_div: if mean { vec![0] } else { Vec::new() },
+            index: IdMap::default(),
+            cum: Vec::new(),
+            cum_div: Vec::new(),
+            child_start: Vec::new(),
+            children: Vec::new(),
+        }
+    }
+
+    /// Number of nodes, the root included.
+    pub fn len(&self) -> usize {
+        self.frame.len()
+    }
+
+    #[inline]
+    fn child(&mut self, parent: u32, frame: u32) -> u32 {
+        let key = (u64::from(parent) << 32) | u64::from(frame);
+        let next = self.frame.len() as u32;
+        let id = *self.index.entry(key).or_insert(next);
+        if id == next {
+            self.frame.push(frame);
+            self.parent.push(parent);
+            self.inline.push(0);
+            self.own.extend(std::iter::repeat_n(0, self.cols));
+            if !self.own_div.is_empty() {
+                self.own_div.push(0);
+            }
+        }
+        id
+    }
+
+    /// Adds every sample of the report: its value at the report's sample
+    /// index (and, with `--mean`, its divisor) to the node its stack ends at.
+    pub fn add_report(&mut self, frames: &mut Frames, r: &Report, keys: &NodeKeys, o: AddOptions) {
+        let s = &r.profile.samples;
+        let mean = !self.own_div.is_empty() && o.col == 0;
+        // Node key id → frame id, filled on first use.
+        let mut frame_of = vec![u32::MAX; keys.len()];
+        let mut no_stack = u32::MAX;
+        let cols = self.cols;
+        // Consecutive samples often share the first part of their walk
+        // (the goroutine's entry point and more): reuse the nodes the
+        // previous sample reached instead of looking them up again.
+        let mut locs: Vec<u32> = Vec::new();
+        let mut prev_locs: Vec<u32> = Vec::new();
+        let mut prev_nodes: Vec<u32> = Vec::new();
+        for i in 0..s.len() {
+            let mut v = s.value(i, r.sample_index);
+            if o.abs {
+                v = v.abs();
+            }
+            let d = if mean { s.value(i, 0) } else { 0 };
+            if v == 0 && d == 0 {
+                continue;
+            }
+            let stack = s.stack(i);
+            locs.clear();
+            if o.reverse {
+                locs.extend_from_slice(stack);
+            } else {
+                locs.extend(stack.iter().rev());
+            }
+            let shared = locs
+                .iter()
+                .zip(&prev_locs)
+                .take_while(|(a, b)| a == b)
+                .count();
+            prev_nodes.truncate(shared);
+            let mut cur = prev_nodes.last().copied().unwrap_or(0);
+            for &loc in &locs[shared..] {
+                let nodes = keys.of_location(loc);
+                let n = nodes.len();
+                for j in 0..n {
+                    // Callers first (outermost line last in the list),
+                    // unless the stack is walked leaf first.
+                    let j = if o.reverse { j } else { n - 1 - j };
+                    let key = nodes[j] as usize;
+                    let mut f = frame_of[key];
+                    if f == u32::MAX {
+                        f = frames.of_key(keys, nodes[j]);
+                        frame_of[key] = f;
+                    }
+                    cur = self.child(cur, f);
+                    self.inline[cur as usize] |= if j + 1 < n { INLINED } else { CALLED };
+                }
+                prev_nodes.push(cur);
+            }
+            std::mem::swap(&mut locs, &mut prev_locs);
+            if cur == 0 {
+                // A sample without locations still counts towards the
+                // total; give it a frame of its own.
+                if no_stack == u32::MAX {
+                    no_stack = frames.intern(NO_STACK.to_string(), Category::Other);
+                }
+                cur = self.child(0, no_stack);
+                self.inline[cur as usize] |= CALLED;
+            }
+            self.own[cur as usize * cols + o.col] += v;
+            if mean {
+                self.own_div[cur as usize] += d;
+            }
+        }
+    }
+
+    /// Sums cumulative values bottom-up and lists every node's children,
+    /// ordered by frame name (`rank` from [`Frames::ranks`]).
+    pub fn finish(&mut self, rank: &[u32]) {
+        let n = self.len();
+        let cols = self.cols;
+        self.cum = self.own.clone();
+        self.cum_div = self.own_div.clone();
+        // Children are created after their parent: one reverse pass.
+        for i in (1..n).rev() {
+            let p = self.parent[i] as usize;
+            for c in 0..cols {
+                self.cum[p * cols + c] += self.cum[i * cols + c];
+            }
+            if !self.cum_div.is_empty() {
+                self.cum_div[p] += self.cum_div[i];
+            }
+        }
+        let mut start = vec![0u32; n + 1];
+        for i in 1..n {
+            start[self.parent[i] as usize + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut children = vec![0u32; n.saturating_sub(1)];
+        for i in 1..n {
+            let p = self.parent[i] as usize;
+            children[fill[p] as usize] = i as u32;
+            fill[p] += 1;
+        }
+        for p in 0..n {
+            let kids = &mut children[start[p] as usize..start[p + 1] as usize];
+            if kids.len() > 1 {
+                kids.sort_unstable_by_key(|&c| rank[self.frame[c as usize] as usize]);
+            }
+        }
+        self.child_start = start;
+        self.children = children;
+    }
+
+    /// The children of `node`, in name order.
+    pub fn children(&self, node: u32) -> &[u32] {
+        let n = node as usize;
+        &self.children[self.child_start[n] as usize..self.child_start[n + 1] as usize]
+    }
+
+    /// Value of the samples ending exactly at `node`.
+    pub fn own(&self, node: u32, col: usize) -> i64 {
+        self.own[node as usize * self.cols + col]
+    }
+
+    /// Value of all samples through `node`.
+    pub fn cum(&self, node: u32, col: usize) -> i64 {
+        self.cum[node as usize * self.cols + col]
+    }
+
+    /// Cumulative `--mean` divisor of `node` (0 without `--mean`).
+    pub fn cum_div(&self, node: u32) -> i64 {
+        self.cum_div.get(node as usize).copied().unwrap_or(0)
+    }
+
+    /// Every node for which `keep` holds (and whose ancestors are kept),
+    /// in depth-first order with siblings by name; the root comes first.
+    pub fn preorder(&self, keep: impl Fn(u32) -> bool) -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        let mut stack: Vec<(u32, u32)> = vec![(0, 0)];
+        while let Some((node, depth)) = stack.pop() {
+            out.push((node, depth));
+            for &c in self.children(node).iter().rev() {
+                if keep(c) {
+                    stack.push((c, depth + 1));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Appends `a;b;c` (or, for the root, nothing) to `line` while walking a
+/// preorder list: `path_end[d]` is where the path of the node at depth `d`
+/// ends in `buf`.
+pub(crate) struct PathBuf {
+    buf: String,
+    ends: Vec<usize>,
+}
+
+impl PathBuf {
+    pub fn new() -> Self {
+        PathBuf {
+            buf: String::new(),
+            ends: vec![0],
+        }
+    }
+
+    /// Moves to a node at `depth` (≥ 1) named `name`, whose parent was the
+    /// last node entered at `depth - 1`; returns the full path.
+    pub fn enter(&mut self, depth: u32, name: &str, suffix: &str) -> &str {
+        let d = depth as usize;
+        self.buf.truncate(self.ends[d - 1]);
+        self.ends.truncate(d);
+        if d > 1 {
+            self.buf.push(';');
+        }
+        self.buf.push_str(name);
+        self.buf.push_str(suffix);
+        self.ends.push(self.buf.len());
+        &self.buf
+    }
+}

@@ -1,0 +1,126 @@
+//! The public reader: detects the format from the header and yields the
+//! ordered event stream.
+
+use std::io::{Read, Write};
+
+use crate::error::Error;
+use crate::event::Event;
+use crate::input::Input;
+use crate::v2::reader::V2Reader;
+use crate::version::{MAX_HEADER_PEEK, Version, parse_header};
+
+enum Inner<R> {
+    V2(Box<V2Reader<R>>),
+    /// Old-format traces are read whole, then converted event by event.
+    V1(Box<crate::v1::V1Reader>),
+}
+
+/// Reads a Go execution trace and yields its events in Go's order.
+///
+/// The stream always starts with a [`Sync`](crate::EventKind::Sync) event
+/// and ends with one (one more precedes each generation). Memory is
+/// bounded by one generation for the new format; an old-format trace is
+/// one big generation and is read whole.
+///
+/// After an error the reader is done. An error after at least one event
+/// is an [`Error::Lost`] saying how much of the trace was good.
+pub struct Reader<R> {
+    inner: Inner<R>,
+    version: Version,
+    total_bytes: Option<u64>,
+    done: bool,
+}
+
+impl<R: Read> Reader<R> {
+    /// Reads the header (and, for an old-format trace, the whole trace).
+    pub fn new(r: R) -> Result<Self, Error> {
+        let mut input = Input::new(r);
+        let head = input.peek(MAX_HEADER_PEEK)?;
+        let (version, used) = parse_header(head)?;
+        input.consume(used);
+        let inner = if version.is_old_format() {
+            Inner::V1(Box::new(crate::v1::read_and_convert(input, version)?))
+        } else {
+            Inner::V2(Box::new(V2Reader::new(input, version)))
+        };
+        Ok(Reader {
+            inner,
+            version,
+            total_bytes: None,
+            done: false,
+        })
+    }
+
+    /// Tells the reader the size of the whole input, so that an error can
+    /// say which fraction of the trace was lost.
+    pub fn with_total_bytes(mut self, n: u64) -> Self {
+        self.total_bytes = Some(n);
+        self
+    }
+
+    /// The trace's format version.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The next event, `Ok(None)` at the end.
+    pub fn next_event(&mut self) -> Result<Option<Event>, Error> {
+        if self.done {
+            return Ok(None);
+        }
+        let r = match &mut self.inner {
+            Inner::V2(r) => r.read_event().map_err(|e| Error::Lost {
+                generations_ok: r.gens_ok,
+                valid_bytes: r.good_bytes,
+                total_bytes: self.total_bytes,
+                cause: Box::new(e),
+            }),
+            Inner::V1(c) => c.read_event(),
+        };
+        if !matches!(r, Ok(Some(_))) {
+            self.done = true;
+        }
+        r
+    }
+}
+
+impl<R: Read> Iterator for Reader<R> {
+    type Item = Result<Event, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_event().transpose()
+    }
+}
+
+/// Writes what `go tool trace -d=parsed TRACE` prints for `trace` to `out`:
+/// every event of the ordered stream in Go's `Event.String()` form.
+///
+/// On a damaged trace everything before the failure has been written when
+/// the error is returned (as Go prints it before failing). Use
+/// [`write_parsed`] with [`Reader::with_total_bytes`] for errors that say
+/// which fraction of the file was lost.
+pub fn dump_parsed<R: Read, W: Write>(trace: R, out: W) -> Result<(), Error> {
+    write_parsed(&mut Reader::new(trace)?, out)
+}
+
+/// Writes the rest of `reader`'s events as `go tool trace -d=parsed` does.
+pub fn write_parsed<R: Read, W: Write>(reader: &mut Reader<R>, mut out: W) -> Result<(), Error> {
+    let mut buf: Vec<u8> = Vec::with_capacity(128 << 10);
+    let res = loop {
+        match reader.next_event() {
+            Ok(Some(ev)) => {
+                ev.write_go_string(&mut buf);
+                buf.push(b'\n');
+                if buf.len() >= 120 << 10 {
+                    out.write_all(&buf).map_err(Error::Write)?;
+                    buf.clear();
+                }
+            }
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(e),
+        }
+    };
+    out.write_all(&buf).map_err(Error::Write)?;
+    out.flush().map_err(Error::Write)?;
+    res
+}

@@ -1,0 +1,458 @@
+//! Go's `Reader.ReadEvent` for the new format: per-thread cursors over a
+//! generation's batches in a min-heap by time, advanced through the
+//! ordering engine; CPU samples merged in by time; a Sync event before
+//! each generation and at the end.
+
+use std::io::Read;
+
+use crate::error::Error;
+use crate::event::{BaseEvent, Event, ThreadId};
+use crate::gosort::sort_func;
+use crate::input::Input;
+use crate::spec::{self, SPECS};
+use crate::table::{Time, freq_mul};
+use crate::varint::uvarint;
+use crate::version::Version;
+
+use super::generation::{Generation, SpilledBatch, read_generation, read_generation_with_spill};
+use super::order::{Ordering, sync_event};
+
+struct BatchCursor {
+    m: ThreadId,
+    /// Index of `m` in the generation's `batch_ms`.
+    mi: usize,
+    last_ts: Time,
+    idx: usize,
+    data_off: usize,
+    /// The last event read (reused: Go leaves stale arguments in the
+    /// unused slots, and so do we).
+    ev: BaseEvent,
+}
+
+impl BatchCursor {
+    /// Go's `batchCursor.nextEvent`.
+    fn next_event(&mut self, generation: &Generation) -> Result<bool, Error> {
+        let batches = &generation.batches[self.mi];
+        while self.idx < batches.len()
+            && batches[self.idx].end - batches[self.idx].start == self.data_off
+        {
+            self.idx += 1;
+            self.data_off = 0;
+            self.last_ts = 0;
+        }
+        if self.idx == batches.len() {
+            return Ok(false);
+        }
+        let freq = generation.table.freq;
+        let b = batches[self.idx];
+        if self.last_ts == 0 {
+            self.last_ts = freq_mul(freq, b.time);
+        }
+        let data = &generation.data[b.start + self.data_off..b.end];
+        let (n, tsdiff) = read_timed_base_event(data, &mut self.ev)?;
+        self.ev.time = freq_mul(freq, tsdiff).wrapping_add(self.last_ts);
+        self.last_ts = self.ev.time;
+        self.data_off += n;
+        Ok(true)
+    }
+}
+
+/// Go's `readTimedBaseEvent`.
+fn read_timed_base_event(b: &[u8], e: &mut BaseEvent) -> Result<(usize, u64), Error> {
+    let typ = b[0];
+    let Some(spec) = spec::spec_of(typ) else {
+        return Err(Error::format(format!("found invalid event type: {typ}")));
+    };
+    e.typ = typ;
+    if spec.args.is_empty() || !spec.is_timed {
+        return Err(Error::format(format!(
+            "found event without a timestamp: type={typ}"
+        )));
+    }
+    let mut n = 1;
+    let (ts, nb) = uvarint(&b[n..]);
+    if nb <= 0 {
+        return Err(Error::format("found invalid uvarint for timestamp"));
+    }
+    n += nb as usize;
+    for i in 0..spec.args.len() - 1 {
+        let (arg, nb) = uvarint(&b[n..]);
+        if nb <= 0 {
+            return Err(Error::format("found invalid uvarint"));
+        }
+        e.args[i] = arg;
+        n += nb as usize;
+    }
+    Ok((n, ts))
+}
+
+fn heap_sift_up(h: &mut [BatchCursor], mut i: usize) -> usize {
+    while i > 0 && h[(i - 1) / 2].ev.time > h[i].ev.time {
+        h.swap((i - 1) / 2, i);
+        i = (i - 1) / 2;
+    }
+    i
+}
+
+fn heap_sift_down(h: &mut [BatchCursor], mut i: usize) {
+    loop {
+        let m = min3(h, i, 2 * i + 1, 2 * i + 2);
+        if m == i {
+            break;
+        }
+        h.swap(i, m);
+        i = m;
+    }
+}
+
+fn min3(b: &[BatchCursor], i0: usize, i1: usize, i2: usize) -> usize {
+    let mut min_idx = i0;
+    let mut min_t = i64::MAX;
+    if i0 < b.len() {
+        min_t = b[i0].ev.time;
+    }
+    if i1 < b.len() && b[i1].ev.time < min_t {
+        min_t = b[i1].ev.time;
+        min_idx = i1;
+    }
+    if i2 < b.len() && b[i2].ev.time < min_t {
+        min_idx = i2;
+    }
+    min_idx
+}
+
+fn heap_insert(h: &mut Vec<BatchCursor>, bc: BatchCursor) {
+    h.push(bc);
+    let n = h.len() - 1;
+    heap_sift_up(h, n);
+}
+
+fn heap_update(h: &mut [BatchCursor], i: usize) {
+    if heap_sift_up(h, i) != i {
+        return;
+    }
+    heap_sift_down(h, i);
+}
+
+fn heap_remove(h: &mut Vec<BatchCursor>, mut i: usize) {
+    while i > 0 {
+        h.swap((i - 1) / 2, i);
+        i = (i - 1) / 2;
+    }
+    let last = h.len() - 1;
+    h.swap(0, last);
+    h.pop();
+    heap_sift_down(h, 0);
+}
+
+/// Reader state for one new-format trace.
+pub(crate) struct V2Reader<R> {
+    version: Version,
+    input: Input<R>,
+    last_ts: Time,
+    generation: Option<Generation>,
+    frontier: Vec<BatchCursor>,
+    cpu_next: usize,
+    order: Ordering,
+    syncs: u64,
+    read_gen_err: Option<Error>,
+    done: bool,
+    spill: Option<SpilledBatch>,
+    spill_err: Option<Error>,
+    spill_err_sync: bool,
+    /// Where the installed generation's bytes end.
+    gen_end: u64,
+    /// The installed generation was cut short (a read error after some of
+    /// its batches; Go still delivers what it has).
+    gen_partial: bool,
+    /// The installed generation has been counted in `gens_ok`.
+    gen_counted: bool,
+    /// Complete generations delivered, and where the last one ends.
+    pub(crate) gens_ok: u64,
+    pub(crate) good_bytes: u64,
+}
+
+impl<R: Read> V2Reader<R> {
+    pub(crate) fn new(input: Input<R>, version: Version) -> Self {
+        let off = input.offset();
+        V2Reader {
+            version,
+            input,
+            last_ts: 0,
+            generation: None,
+            frontier: Vec::new(),
+            cpu_next: 0,
+            order: Ordering::new(version),
+            syncs: 0,
+            read_gen_err: None,
+            done: false,
+            spill: None,
+            spill_err: None,
+            spill_err_sync: false,
+            gen_end: off,
+            gen_partial: false,
+            gen_counted: false,
+            gens_ok: 0,
+            good_bytes: off,
+        }
+    }
+
+    /// Go's `ReadEvent`, including the fix-ups of its deferred function.
+    pub(crate) fn read_event(&mut self) -> Result<Option<Event>, Error> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut e = match self.read_inner()? {
+            Some(e) => e,
+            None => return Ok(None),
+        };
+        validate_table_ids(&e)?;
+        if e.base.time <= self.last_ts {
+            e.base.time = self.last_ts.wrapping_add(1);
+        }
+        self.last_ts = e.base.time;
+        Ok(Some(e))
+    }
+
+    fn cpu_left(&self) -> bool {
+        self.generation
+            .as_ref()
+            .is_some_and(|g| self.cpu_next < g.cpu_samples.len())
+    }
+
+    fn read_inner(&mut self) -> Result<Option<Event>, Error> {
+        if let Some(ev) = self.order.next() {
+            return Ok(Some(ev));
+        }
+        if self.frontier.is_empty() && !self.cpu_left() {
+            // The installed generation (if any) has been delivered in full.
+            if self.generation.is_some() && !self.gen_partial && !self.gen_counted {
+                self.gens_ok += 1;
+                self.good_bytes = self.gen_end;
+                self.gen_counted = true;
+            }
+            // Free its bytes before reading the next one (events still
+            // hold its tables), so at most one generation is in memory.
+            let had_generation = self.generation.take().is_some();
+            if self.version < Version::Go126 {
+                return self.next_gen_with_spill(had_generation);
+            }
+            if let Some(e) = self.read_gen_err.take() {
+                self.done = true;
+                return Err(e);
+            }
+            match read_generation(&mut self.input, self.version) {
+                Err(e) => {
+                    self.read_gen_err = Some(e);
+                    self.generation = None;
+                    self.syncs += 1;
+                    return Ok(Some(sync_event(None, self.last_ts, self.syncs)));
+                }
+                Ok(g) => {
+                    self.gen_end = self.input.offset();
+                    return self.install_gen(g);
+                }
+            }
+        }
+        let Some(generation) = self.generation.as_ref() else {
+            return Err(Error::invalid(
+                "internal error: events left but no generation",
+            ));
+        };
+        if self.cpu_next < generation.cpu_samples.len()
+            && (self.frontier.is_empty()
+                || generation.cpu_samples[self.cpu_next].time < self.frontier[0].ev.time)
+        {
+            let s = generation.cpu_samples[self.cpu_next];
+            self.cpu_next += 1;
+            let mut base = BaseEvent {
+                typ: spec::EV_CPU_SAMPLE,
+                time: s.time,
+                args: [0; 4],
+            };
+            base.args[0] = s.stack;
+            return Ok(Some(Event {
+                table: Some(generation.table.clone()),
+                ctx: s.ctx,
+                base,
+                extra_str: None,
+            }));
+        }
+        if self.frontier.is_empty() {
+            return Err(Error::invalid(format!(
+                "broken trace: frontier is empty:\n[gen={}]\n\n\n{}",
+                generation.generation,
+                self.order.dump()
+            )));
+        }
+        if !self.try_advance(0)? {
+            // Sort the heap (still a heap) and try the others in time order.
+            sort_func(&mut self.frontier, &|a: &BatchCursor, b: &BatchCursor| {
+                a.ev.time < b.ev.time
+            });
+            let mut success = false;
+            for i in 1..self.frontier.len() {
+                if self.try_advance(i)? {
+                    success = true;
+                    break;
+                }
+            }
+            if !success {
+                return Err(self.failed_to_advance());
+            }
+        }
+        match self.order.next() {
+            Some(ev) => Ok(Some(ev)),
+            None => Err(Error::invalid(
+                "internal error: advance successful, but queue is empty",
+            )),
+        }
+    }
+
+    fn failed_to_advance(&self) -> Error {
+        use std::fmt::Write as _;
+        let generation = self.generation.as_ref().map_or(0, |g| g.generation);
+        let mut f = String::new();
+        for bc in &self.frontier {
+            let sp = &SPECS[usize::from(bc.ev.typ)];
+            let _ = write!(f, "M {} [{} time={}", bc.m, sp.name, bc.ev.time);
+            for (i, a) in sp.args.iter().skip(1).enumerate() {
+                let _ = write!(f, " {a}={}", bc.ev.args[i]);
+            }
+            f.push_str("]\n");
+        }
+        Error::invalid(format!(
+            "broken trace: failed to advance: frontier:\n[gen={generation}]\n\n{f}\n{}\n",
+            self.order.dump()
+        ))
+    }
+
+    fn try_advance(&mut self, i: usize) -> Result<bool, Error> {
+        let Some(generation) = self.generation.as_ref() else {
+            return Err(Error::invalid("internal error: no generation installed"));
+        };
+        let bc = &mut self.frontier[i];
+        if !self
+            .order
+            .advance(&mut bc.ev, &generation.table, bc.m, generation.generation)?
+        {
+            return Ok(false);
+        }
+        if bc.next_event(generation)? {
+            heap_update(&mut self.frontier, i);
+        } else {
+            heap_remove(&mut self.frontier, i);
+        }
+        Ok(true)
+    }
+
+    fn next_gen_with_spill(&mut self, had_generation: bool) -> Result<Option<Event>, Error> {
+        if let Some(e) = self.spill_err.take() {
+            if self.spill_err_sync {
+                self.done = true;
+                return Err(e);
+            }
+            self.spill_err = Some(e);
+            self.spill_err_sync = true;
+            self.syncs += 1;
+            return Ok(Some(sync_event(None, self.last_ts, self.syncs)));
+        }
+        if had_generation && self.spill.is_none() {
+            self.done = true;
+            self.syncs += 1;
+            return Ok(Some(sync_event(None, self.last_ts, self.syncs)));
+        }
+        let spill = self.spill.take();
+        let mut spill_start = 0;
+        match read_generation_with_spill(&mut self.input, spill, self.version, &mut spill_start) {
+            Err(e) => {
+                self.spill_err = Some(e);
+                self.generation = None;
+                self.spill_err_sync = true;
+                self.syncs += 1;
+                Ok(Some(sync_event(None, self.last_ts, self.syncs)))
+            }
+            Ok((g, spill, err)) => {
+                self.spill = spill;
+                self.gen_partial = err.is_some();
+                self.spill_err = err;
+                self.gen_end = if self.spill.is_some() {
+                    spill_start
+                } else {
+                    self.input.offset()
+                };
+                self.install_gen(Some(g))
+            }
+        }
+    }
+
+    fn install_gen(&mut self, g: Option<Generation>) -> Result<Option<Event>, Error> {
+        let Some(g) = g else {
+            self.generation = None;
+            self.done = true;
+            self.syncs += 1;
+            return Ok(Some(sync_event(None, self.last_ts, self.syncs)));
+        };
+        self.cpu_next = 0;
+        self.gen_counted = false;
+        self.frontier.clear();
+        self.generation = None;
+        for (mi, &m) in g.batch_ms.iter().enumerate() {
+            let mut bc = BatchCursor {
+                m,
+                mi,
+                last_ts: 0,
+                idx: 0,
+                data_off: 0,
+                ev: BaseEvent::default(),
+            };
+            match bc.next_event(&g) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    self.frontier.clear();
+                    return Err(e);
+                }
+            }
+            heap_insert(&mut self.frontier, bc);
+        }
+        self.syncs += 1;
+        let ev = sync_event(
+            Some(g.table.clone()),
+            freq_mul(g.table.freq, g.min_ts),
+            self.syncs,
+        );
+        self.generation = Some(g);
+        Ok(Some(ev))
+    }
+}
+
+/// Go's `Event.validateTableIDs`.
+fn validate_table_ids(e: &Event) -> Result<(), Error> {
+    if e.base.typ == crate::event::EV_SYNC_KIND {
+        return Ok(());
+    }
+    let sp = &SPECS[usize::from(e.base.typ)];
+    let Some(t) = e.table.as_deref() else {
+        return Ok(());
+    };
+    for &i in sp.stack_ids {
+        let id = e.base.args[i - 1];
+        if t.stacks.get(id).is_none() {
+            return Err(Error::format(format!(
+                "found invalid stack ID {id} for event {}",
+                sp.name
+            )));
+        }
+    }
+    for &i in sp.string_ids {
+        let id = e.base.args[i - 1];
+        if t.strings.get(id).is_none() {
+            return Err(Error::format(format!(
+                "found invalid string ID {id} for event {}",
+                sp.name
+            )));
+        }
+    }
+    Ok(())
+}
