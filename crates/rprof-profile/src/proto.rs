@@ -47,6 +47,34 @@ impl<'a> Wire<'a> {
 
     #[inline]
     fn varint(&mut self) -> WResult<u64> {
+        let buf = &self.buf[self.pos.min(self.buf.len())..];
+        // Most varints in a profile are one byte (field keys, small ids);
+        // with ten bytes at hand the rest decode without bounds checks.
+        match buf.first() {
+            Some(&b) if b < 0x80 => {
+                self.pos += 1;
+                return Ok(u64::from(b));
+            }
+            _ if buf.len() >= 10 => {
+                let mut v: u64 = 0;
+                for (i, &b) in buf[..10].iter().enumerate() {
+                    v |= u64::from(b & 0x7f) << (7 * i);
+                    if b < 0x80 {
+                        if i == 9 && b > 1 {
+                            break;
+                        }
+                        self.pos += i + 1;
+                        return Ok(v);
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.varint_slow()
+    }
+
+    #[cold]
+    fn varint_slow(&mut self) -> WResult<u64> {
         let mut v: u64 = 0;
         let mut shift = 0u32;
         loop {

@@ -420,6 +420,23 @@ impl Report<'_> {
     /// [`Report::build_graph`], also collecting the label tags of every
     /// node when `tags` is given (pprof's `Node.addSample`).
     pub fn build_graph_tagged(&self, keys: &NodeKeys, kept: Option<&[bool]>, tags: Option<&SampleTags>) -> Graph {
+        self.build_graph_inner(keys, kept, tags, true)
+    }
+
+    /// The node values of [`Report::build_graph`] without its edges: what
+    /// the first trimming step needs, at a fraction of the cost (the edge
+    /// table is the expensive part of a build).
+    pub fn build_nodes(&self, keys: &NodeKeys) -> Graph {
+        self.build_graph_inner(keys, None, None, false)
+    }
+
+    fn build_graph_inner(
+        &self,
+        keys: &NodeKeys,
+        kept: Option<&[bool]>,
+        tags: Option<&SampleTags>,
+        with_edges: bool,
+    ) -> Graph {
         let p = self.profile;
         let s = &p.samples;
         let n = keys.len();
@@ -431,7 +448,9 @@ impl Report<'_> {
         let mut seen = vec![0u32; n];
         let mut edges: Vec<Edge> = Vec::new();
         let mut edge_seen: Vec<u32> = Vec::new();
-        let mut edge_ids: HashMap<(u32, u32), u32> = HashMap::new();
+        // Keyed by caller << 32 | callee; the hash is Fx, not SipHash: the
+        // keys are ours, and this lookup runs once per frame of every sample.
+        let mut edge_ids: rustc_hash::FxHashMap<u64, u32> = Default::default();
         let mut generation = 0u32;
         let index = self.sample_index;
         let mean = self.mean;
@@ -461,9 +480,10 @@ impl Report<'_> {
                     }
                     if let Some(par) = parent
                         && par != node
+                        && with_edges
                     {
                         let inline = ni != nodes.len() - 1;
-                        let e = *edge_ids.entry((par, node)).or_insert_with(|| {
+                        let e = *edge_ids.entry(u64::from(par) << 32 | u64::from(node)).or_insert_with(|| {
                             edges.push(Edge {
                                 src: par,
                                 dst: node,
@@ -544,7 +564,11 @@ impl Report<'_> {
     /// the node count before `nodecount` selection, and the number of
     /// nodes dropped by `nodefraction`.
     pub fn trimmed_graph<'k, 'q>(&self, keys: &'k NodeKeys<'q>, node_count: usize) -> TrimmedGraph<'k, 'q> {
-        let mut g = self.build_graph(keys, None);
+        // The first graph only decides which nodes survive nodefraction;
+        // its edges are never looked at unless nothing is dropped, and
+        // then the full build below makes them.
+        let mut g = self.build_nodes(keys);
+        let mut complete = false;
         let total_value: i64 = g.nodes.iter().map(|n| n.flat).sum();
         let node_cutoff = (total_value as f64 * self.node_fraction) as i64;
         let node_cutoff = node_cutoff.abs();
@@ -562,7 +586,11 @@ impl Report<'_> {
             if count != g.nodes.len() {
                 dropped_nodes = g.nodes.len() - count;
                 g = self.build_graph(keys, Some(&kept));
+                complete = true;
             }
+        }
+        if !complete {
+            g = self.build_graph(keys, None);
         }
         let orig_count = g.nodes.len();
         let order = if self.opts.cum {
