@@ -6,7 +6,7 @@
 //! Peak RSS comes from `wait4`'s rusage of each child, so it is the
 //! command's own high-water mark, not the bench's.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -189,7 +189,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
 }
 
 fn size_mb(p: &Path) -> f64 {
-    std::fs::metadata(p).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0)
+    std::fs::metadata(p)
+        .map(|m| m.len() as f64 / 1e6)
+        .unwrap_or(0.0)
 }
 
 /// The pprof binary behind `go tool pprof`, resolved once, so that each

@@ -197,12 +197,7 @@ pub fn generate(shape: &Shape) -> pb::Profile {
         let unit = b.s("bytes");
         b.p.sample.push(pb::Sample {
             location_id: stack.clone(),
-            value: vec![
-                objects,
-                objects * size as i64,
-                inuse,
-                inuse * size as i64,
-            ],
+            value: vec![objects, objects * size as i64, inuse, inuse * size as i64],
             label: vec![pb::Label {
                 key: bytes_key,
                 str: 0,

@@ -26,7 +26,9 @@ fn main() -> anyhow::Result<()> {
         Some("gen-big") => genbig::run(&root(), &args[1..]),
         Some("bench") => bench::run(&root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <codegen|fixtures [--expected-only]|gen-big [OUT]|bench [--runs N]>");
+            eprintln!(
+                "usage: cargo xtask <codegen|fixtures [--expected-only]|gen-big [OUT]|bench [--runs N]>"
+            );
             std::process::exit(2);
         }
     }

@@ -150,7 +150,9 @@ fn peek(a: cli::PeekCmd) -> Result<(), Failure> {
 /// `rprof graph`: pprof's DOT call graph, or SVG rendered from it.
 fn graph(a: cli::GraphCmd) -> Result<(), Failure> {
     let format = a.format.unwrap_or_else(|| match &a.common.output {
-        Some(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) => cli::GraphFormat::Svg,
+        Some(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) => {
+            cli::GraphFormat::Svg
+        }
         _ => cli::GraphFormat::Dot,
     });
     let opts = a.report.options()?;
@@ -161,7 +163,9 @@ fn graph(a: cli::GraphCmd) -> Result<(), Failure> {
     rprof_report::dot::write_dot(&mut report, &mut dot);
     match format {
         cli::GraphFormat::Dot => output::emit(a.common.output.as_deref(), dot.as_bytes()),
-        cli::GraphFormat::Svg => Err(Failure::usage("SVG output is not available yet; use --format dot")),
+        cli::GraphFormat::Svg => Err(Failure::usage(
+            "SVG output is not available yet; use --format dot",
+        )),
     }
 }
 
@@ -176,10 +180,18 @@ fn flame(a: cli::FlameCmd) -> Result<(), Failure> {
     }
     let opts = a.report.options()?;
     let read_side = |paths: &[std::path::PathBuf]| -> Result<Profile, Failure> {
-        let profiles = paths.par_iter().map(|p| read_one(p)).collect::<Result<Vec<_>, _>>()?;
-        rprof_profile::combine(profiles).map_err(|e| Failure::input(format!("{}: {e}", shown(paths))))
+        let profiles = paths
+            .par_iter()
+            .map(|p| read_one(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        rprof_profile::combine(profiles)
+            .map_err(|e| Failure::input(format!("{}: {e}", shown(paths))))
     };
-    let bases = if a.common.diff_base.is_empty() { &a.common.base } else { &a.common.diff_base };
+    let bases = if a.common.diff_base.is_empty() {
+        &a.common.base
+    } else {
+        &a.common.diff_base
+    };
     let fopts = rprof_flame::FlameOptions {
         title: a.title.clone(),
         subtitle: a.subtitle.clone(),
@@ -195,13 +207,16 @@ fn flame(a: cli::FlameCmd) -> Result<(), Failure> {
         normalize: a.common.normalize,
         ..Default::default()
     };
-    let flame_failure = |e: rprof_flame::FlameError| Failure::input(format!("{}: {e}", shown(&a.common.profiles)));
+    let flame_failure =
+        |e: rprof_flame::FlameError| Failure::input(format!("{}: {e}", shown(&a.common.profiles)));
     let mut current = read_side(&a.common.profiles)?;
     let applied = apply_options(&mut current, &opts)?;
     let current_report = make_report(&current, &opts, &applied)?;
     if bases.is_empty() {
         if a.common.normalize {
-            return Err(Failure::usage("--normalize needs a base profile (--base or --diff-base)"));
+            return Err(Failure::usage(
+                "--normalize needs a base profile (--base or --diff-base)",
+            ));
         }
         return output::stream(a.common.output.as_deref(), |w| {
             let r = if a.folded {
@@ -261,17 +276,24 @@ fn trace_dump(a: cli::TraceDumpCmd) -> Result<(), Failure> {
 fn diff(a: cli::DiffCmd) -> Result<(), Failure> {
     let opts = a.report.options()?;
     let side = |paths: &[std::path::PathBuf]| -> Result<Profile, Failure> {
-        let profiles = paths.par_iter().map(|p| read_one(p)).collect::<Result<Vec<_>, _>>()?;
-        rprof_profile::combine(profiles).map_err(|e| Failure::input(format!("{}: {e}", shown(paths))))
+        let profiles = paths
+            .par_iter()
+            .map(|p| read_one(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        rprof_profile::combine(profiles)
+            .map_err(|e| Failure::input(format!("{}: {e}", shown(paths))))
     };
     let (mut base, mut current) = (side(&a.base)?, side(&a.profiles)?);
     // The filters shape both sides alike.
     apply_options(&mut base, &opts)?;
     apply_options(&mut current, &opts)?;
-    let names = |paths: &[std::path::PathBuf]| paths.iter().map(|p| p.display().to_string()).collect();
+    let names =
+        |paths: &[std::path::PathBuf]| paths.iter().map(|p| p.display().to_string()).collect();
     let report = rprof_report::diff::diff(&base, &current, &opts)
         .map_err(|e| match e {
-            rprof_report::diff::DiffError::Report(ReportError::SampleIndex(e)) => Failure::usage(e.to_string()),
+            rprof_report::diff::DiffError::Report(ReportError::SampleIndex(e)) => {
+                Failure::usage(e.to_string())
+            }
             e => Failure::input(format!("{}: {e}", shown(&a.profiles))),
         })?
         .with_sources(names(&a.base), names(&a.profiles));
@@ -323,7 +345,11 @@ fn write_profile(p: &Profile, path: Option<&std::path::Path>) -> Result<(), Fail
 }
 
 fn shown(paths: &[std::path::PathBuf]) -> String {
-    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Loads the profiles, makes a report with `opts`, renders it with

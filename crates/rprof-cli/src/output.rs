@@ -53,7 +53,10 @@ pub fn stream(
             match write(&mut out).and_then(|_| out.flush()) {
                 Ok(()) => Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(Failure::input(format!("writing to stdout: {}", io_error(&e)))),
+                Err(e) => Err(Failure::input(format!(
+                    "writing to stdout: {}",
+                    io_error(&e)
+                ))),
             }
         }
     }
@@ -83,7 +86,10 @@ fn to_stdout(bytes: &[u8]) -> Result<(), Failure> {
         Ok(()) => Ok(()),
         // `rprof top big.pb | head`: the reader left, which is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::input(format!("writing to stdout: {}", io_error(&e)))),
+        Err(e) => Err(Failure::input(format!(
+            "writing to stdout: {}",
+            io_error(&e)
+        ))),
     }
 }
 

@@ -39,12 +39,28 @@ fn bad_inputs_get_one_line_naming_file_and_problem() {
     let d = scratch("bad");
     let gz = std::fs::read(profiles().join("cpu.pb.gz")).unwrap();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("error.html", b"<html><head><title>502</title></head></html>".to_vec(), "HTML page"),
+        (
+            "error.html",
+            b"<html><head><title>502</title></head></html>".to_vec(),
+            "HTML page",
+        ),
         ("body.json", b"{\"message\":\"forbidden\"}".to_vec(), "JSON"),
-        ("trunc.pb.gz", gz[..gz.len() / 3].to_vec(), "truncated gzip stream"),
-        ("junk.bin", (0u8..=255).cycle().take(4000).collect(), "unrecognized profile format"),
+        (
+            "trunc.pb.gz",
+            gz[..gz.len() / 3].to_vec(),
+            "truncated gzip stream",
+        ),
+        (
+            "junk.bin",
+            (0u8..=255).cycle().take(4000).collect(),
+            "unrecognized profile format",
+        ),
         ("empty.pb", Vec::new(), "empty input file"),
-        ("dump.txt", b"goroutine 1 [running]:\nmain.main()\n\t/x.go:3\n".to_vec(), "goroutine dump"),
+        (
+            "dump.txt",
+            b"goroutine 1 [running]:\nmain.main()\n\t/x.go:3\n".to_vec(),
+            "goroutine dump",
+        ),
     ];
     for (name, data, what) in &cases {
         std::fs::write(d.join(name), data).unwrap();
@@ -61,7 +77,11 @@ fn bad_inputs_get_one_line_naming_file_and_problem() {
 fn usage_errors_exit_2() {
     let p = profiles();
     let out = rprof(&["top", "--sample-index=foo", "heap.pb.gz"], &p);
-    one_error_line(&out, 2, &["alloc_objects alloc_space inuse_objects inuse_space"]);
+    one_error_line(
+        &out,
+        2,
+        &["alloc_objects alloc_space inuse_objects inuse_space"],
+    );
     let out = rprof(&["top", "--sample-index=9", "heap.pb.gz"], &p);
     one_error_line(&out, 2, &["outside the range [0..3]"]);
     let out = rprof(&["top", "--nodefraction=2", "heap.pb.gz"], &p);
@@ -97,7 +117,11 @@ fn an_invalid_regexp_is_matched_literally_with_a_note() {
     // The same as the escaped regular expression pprof would need.
     let escaped = rprof(&["top", "--focus=\\(\\*Rand\\)\\.Int63", "cpu.pb.gz"], &p);
     let strip = |s: &[u8]| -> Vec<String> {
-        String::from_utf8_lossy(s).lines().filter(|l| !l.contains("focus=")).map(String::from).collect()
+        String::from_utf8_lossy(s)
+            .lines()
+            .filter(|l| !l.contains("focus="))
+            .map(String::from)
+            .collect()
     };
     assert_eq!(strip(&out.stdout), strip(&escaped.stdout));
 }
@@ -112,13 +136,20 @@ fn output_file_is_replaced_only_by_a_complete_report() {
     // A failing run leaves the old file alone, and no temporary behind.
     let out = rprof(&["top", "-o", "report.txt", "bad.pb"], &d);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(std::fs::read_to_string(&target).unwrap(), "previous contents\n");
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "previous contents\n"
+    );
 
     // A good run replaces it with exactly what stdout would have shown.
     let cpu = profiles().join("cpu.pb.gz");
     let cpu = cpu.to_str().unwrap();
     let out = rprof(&["top", "-o", "report.txt", cpu], &d);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = rprof(&["top", cpu], &d).stdout;
     assert_eq!(std::fs::read(&target).unwrap(), stdout);
     let leftovers: Vec<_> = std::fs::read_dir(&d)
@@ -152,7 +183,11 @@ fn a_closed_pipe_is_not_an_error() {
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
-    assert!(out.status.success() || out.status.code() == Some(1), "{:?}", out.status);
+    assert!(
+        out.status.success() || out.status.code() == Some(1),
+        "{:?}",
+        out.status
+    );
 }
 
 /// Sum of each sample type over a profile, read back through rprof.
@@ -175,15 +210,35 @@ fn merge_of_100_copies_is_100_times_each_value() {
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = rprof(&args, &d);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let one = totals(&src);
     let merged = totals(&d.join("merged.pb.gz"));
     assert!(one.iter().any(|&v| v != 0));
     assert_eq!(merged, one.iter().map(|v| v * 100).collect::<Vec<_>>());
     // Per stack, too: rprof's traces of the merged file show each of the
     // original's stacks with 100x its value (checked through top's flat).
-    let top1 = rprof(&["top", "--unit=B", "--sample-index=alloc_space", src.to_str().unwrap()], &d);
-    let top100 = rprof(&["top", "--unit=B", "--sample-index=alloc_space", "merged.pb.gz"], &d);
+    let top1 = rprof(
+        &[
+            "top",
+            "--unit=B",
+            "--sample-index=alloc_space",
+            src.to_str().unwrap(),
+        ],
+        &d,
+    );
+    let top100 = rprof(
+        &[
+            "top",
+            "--unit=B",
+            "--sample-index=alloc_space",
+            "merged.pb.gz",
+        ],
+        &d,
+    );
     let flat = |o: &Output| -> Vec<(String, i64)> {
         String::from_utf8_lossy(&o.stdout)
             .lines()
@@ -191,7 +246,10 @@ fn merge_of_100_copies_is_100_times_each_value() {
             .skip(1)
             .map(|l| {
                 let f: Vec<&str> = l.split_whitespace().collect();
-                (f[5..].join(" "), f[0].trim_end_matches('B').parse().unwrap())
+                (
+                    f[5..].join(" "),
+                    f[0].trim_end_matches('B').parse().unwrap(),
+                )
             })
             .collect()
     };
@@ -206,8 +264,22 @@ fn merge_of_100_copies_is_100_times_each_value() {
 #[test]
 fn diff_rows_add_up_and_json_agrees() {
     let p = profiles();
-    let out = rprof(&["diff", "--json", "--no-trim", "--base", "cpu.pb.gz", "cpu.v2.pb.gz"], &p);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = rprof(
+        &[
+            "diff",
+            "--json",
+            "--no-trim",
+            "--base",
+            "cpu.pb.gz",
+            "cpu.v2.pb.gz",
+        ],
+        &p,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = v["rows"].as_array().unwrap();
     assert!(rows.len() > 20);
@@ -215,12 +287,19 @@ fn diff_rows_add_up_and_json_agrees() {
     for r in rows {
         for col in ["flat", "cum"] {
             let c = &r[col];
-            let (b, cur, d) = (c["base"].as_i64().unwrap_or(0), c["current"].as_i64().unwrap_or(0), c["delta"].as_i64().unwrap());
+            let (b, cur, d) = (
+                c["base"].as_i64().unwrap_or(0),
+                c["current"].as_i64().unwrap_or(0),
+                c["delta"].as_i64().unwrap(),
+            );
             assert_eq!(b + d, cur, "{r}");
         }
         flat_delta += r["flat"]["delta"].as_i64().unwrap();
     }
-    let (bt, ct) = (v["base"]["total"].as_i64().unwrap(), v["current"]["total"].as_i64().unwrap());
+    let (bt, ct) = (
+        v["base"]["total"].as_i64().unwrap(),
+        v["current"]["total"].as_i64().unwrap(),
+    );
     assert_eq!(flat_delta, ct - bt);
     // A CPU profile against a heap profile: one line naming both types.
     let out = rprof(&["diff", "--base", "cpu.pb.gz", "heap.pb.gz"], &p);
@@ -232,7 +311,11 @@ fn proto_output_reads_back_identically() {
     let d = scratch("proto");
     let cpu = profiles().join("cpu.pb.gz");
     let out = rprof(&["proto", "-o", "out.pb.gz", cpu.to_str().unwrap()], &d);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let a = rprof(&["raw", cpu.to_str().unwrap()], &d).stdout;
     let b = rprof(&["raw", "out.pb.gz"], &d).stdout;
     assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
@@ -246,7 +329,11 @@ fn flame_writes_svg_folded_and_differential() {
     let v2 = p.join("cpu.v2.pb.gz");
     let (cpu, v2) = (cpu.to_str().unwrap(), v2.to_str().unwrap());
     let out = rprof(&["flame", "-o", "cpu.svg", cpu], &d);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let svg = std::fs::read_to_string(d.join("cpu.svg")).unwrap();
     assert!(svg.starts_with("<?xml") && svg.contains("</svg>"));
     // Folded stacks add up to the profile's total (cpu nanoseconds).
@@ -264,9 +351,16 @@ fn flame_writes_svg_folded_and_differential() {
         c += f[0].parse::<i64>().unwrap();
         b += f[1].parse::<i64>().unwrap();
     }
-    assert_eq!((b, c), (totals(Path::new(cpu))[1], totals(Path::new(v2))[1]));
+    assert_eq!(
+        (b, c),
+        (totals(Path::new(cpu))[1], totals(Path::new(v2))[1])
+    );
     let out = rprof(&["flame", "-o", "diff.svg", "--diff-base", cpu, v2], &d);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -275,11 +369,19 @@ fn trace_dump_matches_go_and_reports_damage_in_one_line() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
     let trace = fixtures.join("profiles/trace.out");
     let out = rprof(&["trace", "dump", "--parsed", trace.to_str().unwrap()], &d);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut expected = String::new();
     let gz = std::fs::read(fixtures.join("traces/expected/trace.out.parsed.gz")).unwrap();
-    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut expected).unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout) == expected, "differs from go tool trace -d=parsed");
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut expected)
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout) == expected,
+        "differs from go tool trace -d=parsed"
+    );
     // A truncated trace: what was good, then one line naming the loss.
     let data = std::fs::read(&trace).unwrap();
     std::fs::write(d.join("cut.trace"), &data[..data.len() / 2]).unwrap();
@@ -290,6 +392,14 @@ fn trace_dump_matches_go_and_reports_damage_in_one_line() {
     assert!(err.starts_with("rprof: cut.trace: "), "{err}");
     assert!(!out.stdout.is_empty());
     // Not a trace at all.
-    let out = rprof(&["trace", "dump", "--parsed", profiles().join("cpu.pb.gz").to_str().unwrap()], &d);
+    let out = rprof(
+        &[
+            "trace",
+            "dump",
+            "--parsed",
+            profiles().join("cpu.pb.gz").to_str().unwrap(),
+        ],
+        &d,
+    );
     assert_eq!(out.status.code(), Some(1));
 }

@@ -188,7 +188,12 @@ struct RawSample {
 fn raw_samples(block: &str) -> Vec<RawSample> {
     let mut out: Vec<RawSample> = Vec::new();
     for l in block.lines().skip(2) {
-        if let Some((values, stack)) = l.split_once(':').filter(|(v, _)| !v.trim().is_empty() && v.trim().chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-')) {
+        if let Some((values, stack)) = l.split_once(':').filter(|(v, _)| {
+            !v.trim().is_empty()
+                && v.trim()
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == ' ' || c == '-')
+        }) {
             out.push(RawSample {
                 values: values.split_whitespace().collect::<Vec<_>>().join(" "),
                 stack: stack.split_whitespace().map(String::from).collect(),
@@ -207,10 +212,17 @@ fn compare_text_raw(expected: &str, actual: &str) -> Result<(), Failed> {
     }
     let (e, a) = (raw_samples(expected), raw_samples(actual));
     if e.is_empty() || e.len() != a.len() {
-        return Err(format!("{} samples expected, {} found\n{}", e.len(), a.len(), diff(expected, actual)).into());
+        return Err(format!(
+            "{} samples expected, {} found\n{}",
+            e.len(),
+            a.len(),
+            diff(expected, actual)
+        )
+        .into());
     }
     for (i, (e, a)) in e.iter().zip(&a).enumerate() {
-        let suffix = a.stack.len() <= e.stack.len() && e.stack.ends_with(&a.stack) && !a.stack.is_empty();
+        let suffix =
+            a.stack.len() <= e.stack.len() && e.stack.ends_with(&a.stack) && !a.stack.is_empty();
         let labels = e.labels.iter().all(|l| a.labels.contains(l));
         if e.values != a.values || !suffix || !labels {
             return Err(format!("sample {i}: expected {e:?}\n          got {a:?}").into());
@@ -259,7 +271,11 @@ fn main() {
     let args = Arguments::from_args();
     let cases = cases();
     // A parity suite that silently lost its cases would pass vacuously.
-    assert!(cases.len() >= 50, "only {} cases in fixtures/cases.txt", cases.len());
+    assert!(
+        cases.len() >= 50,
+        "only {} cases in fixtures/cases.txt",
+        cases.len()
+    );
     let trials = cases
         .into_iter()
         .map(|c| Trial::test(c.id.clone(), move || run_case(&c)))

@@ -75,7 +75,13 @@ impl ProfileBuilder {
     }
 
     /// The dense index of a function, adding it if it is new.
-    pub fn function(&mut self, name: &str, system_name: &str, filename: &str, start_line: i64) -> u32 {
+    pub fn function(
+        &mut self,
+        name: &str,
+        system_name: &str,
+        filename: &str,
+        start_line: i64,
+    ) -> u32 {
         let key = (
             self.intern(name),
             self.intern(system_name),
@@ -86,7 +92,13 @@ impl ProfileBuilder {
     }
 
     /// Like [`Self::function`], with already interned strings.
-    pub fn function_ids(&mut self, name: StrId, system_name: StrId, filename: StrId, start_line: i64) -> u32 {
+    pub fn function_ids(
+        &mut self,
+        name: StrId,
+        system_name: StrId,
+        filename: StrId,
+        start_line: i64,
+    ) -> u32 {
         let key = (name, system_name, filename, start_line);
         if let Some(&i) = self.functions.get(&key) {
             return i;
@@ -120,7 +132,13 @@ impl ProfileBuilder {
 
     /// The dense index of a location, adding it if it is new. `lines` are
     /// innermost first, functions as dense indices of this builder.
-    pub fn location(&mut self, mapping: Option<u32>, address: u64, lines: &[Line], is_folded: bool) -> u32 {
+    pub fn location(
+        &mut self,
+        mapping: Option<u32>,
+        address: u64,
+        lines: &[Line],
+        is_folded: bool,
+    ) -> u32 {
         let rel = match mapping {
             Some(m) => address.wrapping_sub(self.profile.mappings[m as usize].start),
             None => address,
@@ -129,7 +147,10 @@ impl ProfileBuilder {
             mapping,
             address: rel,
             is_folded,
-            lines: lines.iter().map(|l| (l.function, l.line, l.column)).collect(),
+            lines: lines
+                .iter()
+                .map(|l| (l.function, l.line, l.column))
+                .collect(),
         };
         if let Some(&i) = self.locations.get(&key) {
             return i;

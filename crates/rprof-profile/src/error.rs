@@ -23,15 +23,15 @@ pub enum ParseError {
     Html,
     #[error("not a profile: this is JSON, not a pprof profile")]
     Json,
-    #[error(
-        "not a profile: this is a Go execution trace; use `rprof trace` (not supported yet)"
-    )]
+    #[error("not a profile: this is a Go execution trace; use `rprof trace` (not supported yet)")]
     ExecutionTrace,
     #[error(
         "not a profile: this is a goroutine dump (debug=2); capture /debug/pprof/goroutine?debug=1 or the binary form instead"
     )]
     GoroutineDump,
-    #[error("unrecognized profile format: not a known text profile, and not a pprof protobuf ({0})")]
+    #[error(
+        "unrecognized profile format: not a known text profile, and not a pprof protobuf ({0})"
+    )]
     Unrecognized(Box<ParseError>),
     #[error("malformed protobuf at byte {offset}: {what}")]
     Wire { offset: usize, what: &'static str },

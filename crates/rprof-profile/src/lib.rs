@@ -34,5 +34,5 @@ pub mod write;
 pub use builder::ProfileBuilder;
 pub use error::{MergeError, ParseError, SampleIndexError, ValidationError};
 pub use model::*;
-pub use pipeline::{combine, combine_with_base, BaseOptions};
-pub use read::{parse, parse_with, ReadOptions};
+pub use pipeline::{BaseOptions, combine, combine_with_base};
+pub use read::{ReadOptions, parse, parse_with};

@@ -306,7 +306,11 @@ impl Profile {
     pub fn default_sample_index(&self) -> usize {
         if self.default_sample_type != 0 {
             let want = self.str(self.default_sample_type);
-            if let Some(i) = self.sample_types.iter().position(|t| self.str(t.ty) == want) {
+            if let Some(i) = self
+                .sample_types
+                .iter()
+                .position(|t| self.str(t.ty) == want)
+            {
                 return i;
             }
         }
@@ -338,7 +342,11 @@ impl Profile {
             }
         }
         // Profile order, as pprof lists them (not sorted).
-        let names = self.sample_type_names().iter().map(|s| s.to_string()).collect();
+        let names = self
+            .sample_type_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         Err(crate::SampleIndexError::Unknown {
             name: spec.to_string(),
             valid: names,

@@ -354,7 +354,8 @@ fn sample(mut w: Wire, raw: &mut Raw) -> WResult<()> {
             _ => w.skip(wt)?,
         }
     }
-    raw.stack_ends.push(len32(raw.loc_ids.len(), "location ids")?);
+    raw.stack_ends
+        .push(len32(raw.loc_ids.len(), "location ids")?);
     raw.value_ends.push(len32(raw.values.len(), "values")?);
     // Label offsets exist only once some sample has labels; the samples
     // before the first labelled one get empty ranges.
@@ -567,15 +568,17 @@ fn resolve(raw: Raw) -> Result<Profile, ParseError> {
     // Locations and their lines.
     let lmap = IdMap::build(raw.locations.iter().map(|l| l.id), "location")?;
     let mut lines = Vec::with_capacity(raw.lines.len());
-    for (loc, l) in raw
-        .locations
-        .iter()
-        .flat_map(|loc| raw.lines[loc.lines.start as usize..loc.lines.end as usize].iter().map(move |l| (loc, l)))
-    {
-        let function = fmap.get(l.function_id).ok_or(ValidationError::UnknownFunction {
-            location: loc.id,
-            id: l.function_id,
-        })?;
+    for (loc, l) in raw.locations.iter().flat_map(|loc| {
+        raw.lines[loc.lines.start as usize..loc.lines.end as usize]
+            .iter()
+            .map(move |l| (loc, l))
+    }) {
+        let function = fmap
+            .get(l.function_id)
+            .ok_or(ValidationError::UnknownFunction {
+                location: loc.id,
+                id: l.function_id,
+            })?;
         lines.push(Line {
             function,
             line: l.line,

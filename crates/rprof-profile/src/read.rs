@@ -38,8 +38,11 @@ impl Default for ReadOptions {
 impl ReadOptions {
     /// The most a `compressed`-byte gzip stream may inflate to.
     pub fn inflate_limit(&self, compressed: u64) -> u64 {
-        self.max_decompressed
-            .min(compressed.saturating_mul(self.max_ratio).max(self.ratio_floor))
+        self.max_decompressed.min(
+            compressed
+                .saturating_mul(self.max_ratio)
+                .max(self.ratio_floor),
+        )
     }
 }
 
@@ -87,9 +90,12 @@ fn parse_plain(data: &[u8]) -> Result<Profile, ParseError> {
     match crate::proto::decode(data) {
         Ok(p) => Ok(p),
         // Decoded, but breaks a rule of the format: that is the answer.
-        Err(e @ (ParseError::Invalid(_) | ParseError::Concatenated(_) | ParseError::BadString { .. } | ParseError::BadStringZero)) => {
-            Err(e)
-        }
+        Err(
+            e @ (ParseError::Invalid(_)
+            | ParseError::Concatenated(_)
+            | ParseError::BadString { .. }
+            | ParseError::BadStringZero),
+        ) => Err(e),
         Err(wire) => match crate::legacy::parse(data) {
             Some(result) => result,
             None => Err(ParseError::Unrecognized(Box::new(wire))),
@@ -101,8 +107,16 @@ fn parse_plain(data: &[u8]) -> Result<Profile, ParseError> {
 fn sniff_non_profile(data: &[u8]) -> Option<ParseError> {
     let head = &data[..data.len().min(512)];
     let trimmed = head.trim_ascii_start();
-    let lower: Vec<u8> = trimmed.iter().take(64).map(|b| b.to_ascii_lowercase()).collect();
-    if lower.starts_with(b"<!doctype html") || lower.starts_with(b"<html") || lower.starts_with(b"<head") || lower.starts_with(b"<body") {
+    let lower: Vec<u8> = trimmed
+        .iter()
+        .take(64)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    if lower.starts_with(b"<!doctype html")
+        || lower.starts_with(b"<html")
+        || lower.starts_with(b"<head")
+        || lower.starts_with(b"<body")
+    {
         return Some(ParseError::Html);
     }
     // '{' and '[' cannot start a profile: as protobuf keys they would be

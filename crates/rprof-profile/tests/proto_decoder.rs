@@ -3,7 +3,7 @@
 //! follow and bad input it must survive.
 
 use prost::Message;
-use rprof_profile::{pb, parse, ParseError, Profile, ValidationError};
+use rprof_profile::{ParseError, Profile, ValidationError, parse, pb};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -39,7 +39,11 @@ fn proto_fixtures() -> Vec<(String, Vec<u8>)> {
 /// Every field of the model equals what prost decodes, resolved by id.
 fn assert_same(name: &str, ours: &Profile, theirs: &pb::Profile) {
     let s = |i: i64| theirs.string_table[i as usize].as_str();
-    assert_eq!(ours.strings.len(), theirs.string_table.len(), "{name}: strings");
+    assert_eq!(
+        ours.strings.len(),
+        theirs.string_table.len(),
+        "{name}: strings"
+    );
     for (i, t) in theirs.string_table.iter().enumerate() {
         assert_eq!(ours.str(i as u32), t, "{name}: string {i}");
     }
@@ -54,7 +58,11 @@ fn assert_same(name: &str, ours: &Profile, theirs: &pb::Profile) {
         .map(|t| (s(t.r#type), s(t.unit)))
         .collect();
     assert_eq!(types, want, "{name}: sample types");
-    assert_eq!(ours.samples.len(), theirs.sample.len(), "{name}: sample count");
+    assert_eq!(
+        ours.samples.len(),
+        theirs.sample.len(),
+        "{name}: sample count"
+    );
     for (i, ts) in theirs.sample.iter().enumerate() {
         let ids: Vec<u64> = ours
             .samples
@@ -63,12 +71,23 @@ fn assert_same(name: &str, ours: &Profile, theirs: &pb::Profile) {
             .map(|&l| ours.locations[l as usize].id)
             .collect();
         assert_eq!(ids, ts.location_id, "{name}: sample {i} stack");
-        assert_eq!(ours.samples.values(i), &ts.value[..], "{name}: sample {i} values");
+        assert_eq!(
+            ours.samples.values(i),
+            &ts.value[..],
+            "{name}: sample {i} values"
+        );
         let labels: Vec<(&str, &str, i64, &str)> = ours
             .samples
             .labels(i)
             .iter()
-            .map(|l| (ours.str(l.key), ours.str(l.str), l.num, ours.str(l.num_unit)))
+            .map(|l| {
+                (
+                    ours.str(l.key),
+                    ours.str(l.str),
+                    l.num,
+                    ours.str(l.num_unit),
+                )
+            })
             .collect();
         let want: Vec<(&str, &str, i64, &str)> = ts
             .label
@@ -83,39 +102,93 @@ fn assert_same(name: &str, ours: &Profile, theirs: &pb::Profile) {
         assert_eq!(ol.id, tl.id);
         assert_eq!(ol.address, tl.address);
         assert_eq!(ol.is_folded, tl.is_folded);
-        assert_eq!(ol.mapping.map(|m| ours.mappings[m as usize].id).unwrap_or(0), tl.mapping_id);
+        assert_eq!(
+            ol.mapping
+                .map(|m| ours.mappings[m as usize].id)
+                .unwrap_or(0),
+            tl.mapping_id
+        );
         let lines: Vec<(u64, i64, i64)> = ours
             .location_lines(i as u32)
             .iter()
             .map(|l| (ours.functions[l.function as usize].id, l.line, l.column))
             .collect();
-        let want: Vec<(u64, i64, i64)> = tl.line.iter().map(|l| (l.function_id, l.line, l.column)).collect();
+        let want: Vec<(u64, i64, i64)> = tl
+            .line
+            .iter()
+            .map(|l| (l.function_id, l.line, l.column))
+            .collect();
         assert_eq!(lines, want, "{name}: location {} lines", tl.id);
     }
     assert_eq!(ours.functions.len(), theirs.function.len());
     for (of, tf) in ours.functions.iter().zip(&theirs.function) {
         assert_eq!(
-            (of.id, ours.str(of.name), ours.str(of.system_name), ours.str(of.filename), of.start_line),
-            (tf.id, s(tf.name), s(tf.system_name), s(tf.filename), tf.start_line)
+            (
+                of.id,
+                ours.str(of.name),
+                ours.str(of.system_name),
+                ours.str(of.filename),
+                of.start_line
+            ),
+            (
+                tf.id,
+                s(tf.name),
+                s(tf.system_name),
+                s(tf.filename),
+                tf.start_line
+            )
         );
     }
     assert_eq!(ours.mappings.len(), theirs.mapping.len());
     for (om, tm) in ours.mappings.iter().zip(&theirs.mapping) {
         assert_eq!(
-            (om.id, om.start, om.limit, om.offset, ours.str(om.file), ours.str(om.build_id)),
-            (tm.id, tm.memory_start, tm.memory_limit, tm.file_offset, s(tm.filename), s(tm.build_id))
+            (
+                om.id,
+                om.start,
+                om.limit,
+                om.offset,
+                ours.str(om.file),
+                ours.str(om.build_id)
+            ),
+            (
+                tm.id,
+                tm.memory_start,
+                tm.memory_limit,
+                tm.file_offset,
+                s(tm.filename),
+                s(tm.build_id)
+            )
         );
         assert_eq!(
-            (om.has_functions, om.has_filenames, om.has_line_numbers, om.has_inline_frames),
-            (tm.has_functions, tm.has_filenames, tm.has_line_numbers, tm.has_inline_frames)
+            (
+                om.has_functions,
+                om.has_filenames,
+                om.has_line_numbers,
+                om.has_inline_frames
+            ),
+            (
+                tm.has_functions,
+                tm.has_filenames,
+                tm.has_line_numbers,
+                tm.has_inline_frames
+            )
         );
     }
     assert_eq!(ours.time_nanos, theirs.time_nanos);
     assert_eq!(ours.duration_nanos, theirs.duration_nanos);
     assert_eq!(ours.period, theirs.period);
-    assert_eq!(ours.str(ours.default_sample_type), s(theirs.default_sample_type));
-    let pt = theirs.period_type.as_ref().map(|t| (s(t.r#type), s(t.unit)));
-    assert_eq!(ours.period_type.map(|t| (ours.str(t.ty), ours.str(t.unit))), pt);
+    assert_eq!(
+        ours.str(ours.default_sample_type),
+        s(theirs.default_sample_type)
+    );
+    let pt = theirs
+        .period_type
+        .as_ref()
+        .map(|t| (s(t.r#type), s(t.unit)));
+    assert_eq!(
+        ours.period_type.map(|t| (ours.str(t.ty), ours.str(t.unit))),
+        pt
+    );
     let comments: Vec<&str> = ours.comments.iter().map(|&c| ours.str(c)).collect();
     let want: Vec<&str> = theirs.comment.iter().map(|&c| s(c)).collect();
     assert_eq!(comments, want);
@@ -198,7 +271,13 @@ fn concatenated_profiles_are_named_as_such() {
     let mut twice = raw.clone();
     twice.extend(&raw);
     let err = parse(&twice).unwrap_err();
-    assert!(matches!(err, ParseError::Concatenated(ValidationError::DuplicateId { .. })), "{err}");
+    assert!(
+        matches!(
+            err,
+            ParseError::Concatenated(ValidationError::DuplicateId { .. })
+        ),
+        "{err}"
+    );
     assert!(err.to_string().contains("concatenated"), "{err}");
 }
 
@@ -251,13 +330,19 @@ fn ids_and_indexes_are_validated() {
     p.sample[0].location_id[0] = 999_999;
     assert!(matches!(
         decode(&p).unwrap_err(),
-        ParseError::Invalid(ValidationError::UnknownLocation { sample: 0, id: 999_999 })
+        ParseError::Invalid(ValidationError::UnknownLocation {
+            sample: 0,
+            id: 999_999
+        })
     ));
     let mut p = good.clone();
     p.function[1].id = p.function[0].id;
     assert!(matches!(
         decode(&p).unwrap_err(),
-        ParseError::Invalid(ValidationError::DuplicateId { what: "function", .. })
+        ParseError::Invalid(ValidationError::DuplicateId {
+            what: "function",
+            ..
+        })
     ));
     let mut p = good.clone();
     p.location[0].id = 0;
@@ -267,7 +352,13 @@ fn ids_and_indexes_are_validated() {
     ));
     let mut p = good.clone();
     p.function[0].name = p.string_table.len() as i64 + 5;
-    assert!(matches!(decode(&p).unwrap_err(), ParseError::BadString { field: "function name", .. }));
+    assert!(matches!(
+        decode(&p).unwrap_err(),
+        ParseError::BadString {
+            field: "function name",
+            ..
+        }
+    ));
     let mut p = good.clone();
     p.string_table[0] = "x".into();
     assert!(matches!(decode(&p).unwrap_err(), ParseError::BadStringZero));
@@ -292,7 +383,10 @@ fn ids_and_indexes_are_validated() {
 #[test]
 fn things_that_are_not_profiles_are_named() {
     let cases: [(&[u8], &str); 5] = [
-        (b"<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", "HTML page"),
+        (
+            b"<!DOCTYPE html><html><body>502 Bad Gateway</body></html>",
+            "HTML page",
+        ),
         (b"  {\"error\": \"unauthorized\"}", "JSON"),
         (b"go 1.26 trace\x00\x00\x00", "execution trace"),
         (b"goroutine 1 [running]:\nmain.main()\n", "goroutine dump"),
@@ -303,7 +397,10 @@ fn things_that_are_not_profiles_are_named() {
         assert!(err.contains(want), "{err:?} should mention {want:?}");
     }
     let err = parse(b"\x1f\x8b\x08\x00garbage").unwrap_err();
-    assert!(matches!(err, ParseError::TruncatedGzip(_) | ParseError::Gzip(_)), "{err}");
+    assert!(
+        matches!(err, ParseError::TruncatedGzip(_) | ParseError::Gzip(_)),
+        "{err}"
+    );
 }
 
 #[test]
@@ -320,7 +417,10 @@ fn a_gzip_bomb_stops_at_the_limit() {
         ..Default::default()
     };
     let err = rprof_profile::parse_with(&gz, &opts).unwrap_err();
-    assert!(matches!(err, ParseError::TooLarge { limit } if limit == 8 << 20), "{err}");
+    assert!(
+        matches!(err, ParseError::TooLarge { limit } if limit == 8 << 20),
+        "{err}"
+    );
     // With the default options the ratio cap applies: 64 MiB of zeros are
     // ~64 KiB of gzip, far beyond 64x, but under the 64 MiB floor.
     assert!(rprof_profile::parse(&gz).is_err_and(|e| !matches!(e, ParseError::TooLarge { .. })));
@@ -329,6 +429,9 @@ fn a_gzip_bomb_stops_at_the_limit() {
         ..Default::default()
     };
     let err = rprof_profile::parse_with(&gz, &small_floor).unwrap_err();
-    assert!(matches!(err, ParseError::TooLarge { limit } if limit == (gz.len() as u64 * 64).max(1 << 20)), "{err}");
+    assert!(
+        matches!(err, ParseError::TooLarge { limit } if limit == (gz.len() as u64 * 64).max(1 << 20)),
+        "{err}"
+    );
     assert!(err.to_string().contains("--max-inflate"), "{err}");
 }

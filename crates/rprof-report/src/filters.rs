@@ -13,9 +13,9 @@
 //! active filter a `name=value` line for the report header.
 
 use crate::{ReportError, ReportOptions};
+use rprof_profile::Profile;
 use rprof_profile::filter::{self, compile_pattern};
 use rprof_profile::tagfilter::{self, TagFilter};
-use rprof_profile::Profile;
 
 /// What applying the options did, for the caller to show.
 #[derive(Debug, Default)]
@@ -35,10 +35,12 @@ pub fn apply(p: &mut Profile, opts: &ReportOptions) -> Result<Applied, ReportErr
     if !opts.tagroot.is_empty() || !opts.tagleaf.is_empty() {
         let (root, leaf) = filter::add_label_nodes(p, &opts.tagroot, &opts.tagleaf, &opts.unit);
         if !opts.tagroot.is_empty() && !root {
-            out.notes.push("TagRoot expression matched no samples".into());
+            out.notes
+                .push("TagRoot expression matched no samples".into());
         }
         if !opts.tagleaf.is_empty() && !leaf {
-            out.notes.push("TagLeaf expression matched no samples".into());
+            out.notes
+                .push("TagLeaf expression matched no samples".into());
         }
     }
     if opts.relative_percentages {
@@ -90,7 +92,9 @@ fn focus(
     let tagshow = re("tagshow", &opts.tagshow);
     let taghide = re("taghide", &opts.taghide);
     let prune_from = re("prune-from", &opts.prune_from);
-    let mut tag = |name: &'static str, v: &Option<String>| -> Result<Option<TagFilter>, ReportError> {
+    let mut tag = |name: &'static str,
+                   v: &Option<String>|
+     -> Result<Option<TagFilter>, ReportError> {
         match v.as_deref().filter(|v| !v.is_empty()) {
             None => Ok(None),
             Some(v) => {
@@ -133,6 +137,7 @@ fn focus(
 
 fn warn(cond: bool, what: &str, out: &mut Applied) {
     if cond {
-        out.notes.push(format!("{what} expression matched no samples"));
+        out.notes
+            .push(format!("{what} expression matched no samples"));
     }
 }

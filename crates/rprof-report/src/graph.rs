@@ -16,7 +16,7 @@
 //! the node limit, and redundant residual edges are removed.
 
 use crate::Report;
-use rprof_profile::{measurement, Profile, StrId};
+use rprof_profile::{Profile, StrId, measurement};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -148,7 +148,11 @@ impl<'p> NodeKeys<'p> {
             .functions
             .iter()
             .map(|f| {
-                let name = if o.function { canon(&mut names, f.name) } else { 0 };
+                let name = if o.function {
+                    canon(&mut names, f.name)
+                } else {
+                    0
+                };
                 let file = if o.filename && f.filename != 0 {
                     let raw = p.str(f.filename);
                     match clean_path(raw) {
@@ -161,7 +165,11 @@ impl<'p> NodeKeys<'p> {
                 (name, file, f.start_line)
             })
             .collect();
-        let objs: Vec<u32> = p.mappings.iter().map(|m| canon(&mut names, m.file)).collect();
+        let objs: Vec<u32> = p
+            .mappings
+            .iter()
+            .map(|m| canon(&mut names, m.file))
+            .collect();
 
         let mut keys = Vec::new();
         let mut key_ids = HashMap::new();
@@ -199,7 +207,11 @@ impl<'p> NodeKeys<'p> {
                     file,
                     start_line: 0,
                     line: if o.line_number { line.line } else { 0 },
-                    column: if o.line_number && o.column_number { line.column } else { 0 },
+                    column: if o.line_number && o.column_number {
+                        line.column
+                    } else {
+                        0
+                    },
                     objfile: 0,
                 };
                 if o.obj_names || name == 0 {
@@ -223,7 +235,11 @@ impl<'p> NodeKeys<'p> {
     #[inline]
     pub fn of_location(&self, loc: u32) -> &[u32] {
         let l = loc as usize;
-        let start = if l == 0 { 0 } else { self.loc_ends[l - 1] as usize };
+        let start = if l == 0 {
+            0
+        } else {
+            self.loc_ends[l - 1] as usize
+        };
         &self.loc_nodes[start..self.loc_ends[l] as usize]
     }
 
@@ -262,7 +278,10 @@ impl<'p> NodeKeys<'p> {
             parts.push(Cow::Borrowed(self.names.get(k.file)));
         } else if k.name != 0 {
         } else if k.objfile != 0 {
-            parts.push(Cow::Owned(format!("[{}]", base_name(self.names.get(k.objfile)))));
+            parts.push(Cow::Owned(format!(
+                "[{}]",
+                base_name(self.names.get(k.objfile))
+            )));
         } else {
             parts.push(Cow::Borrowed("<unknown>"));
         }
@@ -419,7 +438,12 @@ impl Report<'_> {
 
     /// [`Report::build_graph`], also collecting the label tags of every
     /// node when `tags` is given (pprof's `Node.addSample`).
-    pub fn build_graph_tagged(&self, keys: &NodeKeys, kept: Option<&[bool]>, tags: Option<&SampleTags>) -> Graph {
+    pub fn build_graph_tagged(
+        &self,
+        keys: &NodeKeys,
+        kept: Option<&[bool]>,
+        tags: Option<&SampleTags>,
+    ) -> Graph {
         self.build_graph_inner(keys, kept, tags, true)
     }
 
@@ -483,19 +507,21 @@ impl Report<'_> {
                         && with_edges
                     {
                         let inline = ni != nodes.len() - 1;
-                        let e = *edge_ids.entry(u64::from(par) << 32 | u64::from(node)).or_insert_with(|| {
-                            edges.push(Edge {
-                                src: par,
-                                dst: node,
-                                weight: 0,
-                                weight_div: 0,
-                                residual,
-                                inline,
-                                removed: false,
+                        let e = *edge_ids
+                            .entry(u64::from(par) << 32 | u64::from(node))
+                            .or_insert_with(|| {
+                                edges.push(Edge {
+                                    src: par,
+                                    dst: node,
+                                    weight: 0,
+                                    weight_div: 0,
+                                    residual,
+                                    inline,
+                                    removed: false,
+                                });
+                                edge_seen.push(0);
+                                (edges.len() - 1) as u32
                             });
-                            edge_seen.push(0);
-                            (edges.len() - 1) as u32
-                        });
                         let eu = e as usize;
                         if edge_seen[eu] != generation {
                             edge_seen[eu] = generation;
@@ -546,15 +572,20 @@ impl Report<'_> {
             });
         }
         if let Some(t) = tags {
-            self.collect_tags(keys, kept, t).attach(t, &slot, &mut nodes);
+            self.collect_tags(keys, kept, t)
+                .attach(t, &slot, &mut nodes);
         }
         // Edges keep node *key* ids; attach them to the selected nodes.
         for (ei, e) in edges.iter().enumerate() {
             if slot[e.dst as usize] != u32::MAX {
-                nodes[slot[e.dst as usize] as usize].in_edges.push(ei as u32);
+                nodes[slot[e.dst as usize] as usize]
+                    .in_edges
+                    .push(ei as u32);
             }
             if slot[e.src as usize] != u32::MAX {
-                nodes[slot[e.src as usize] as usize].out_edges.push(ei as u32);
+                nodes[slot[e.src as usize] as usize]
+                    .out_edges
+                    .push(ei as u32);
             }
         }
         Graph { nodes, edges }
@@ -563,7 +594,11 @@ impl Report<'_> {
     /// pprof's `newTrimmedGraph` for the text reports: returns the graph,
     /// the node count before `nodecount` selection, and the number of
     /// nodes dropped by `nodefraction`.
-    pub fn trimmed_graph<'k, 'q>(&self, keys: &'k NodeKeys<'q>, node_count: usize) -> TrimmedGraph<'k, 'q> {
+    pub fn trimmed_graph<'k, 'q>(
+        &self,
+        keys: &'k NodeKeys<'q>,
+        node_count: usize,
+    ) -> TrimmedGraph<'k, 'q> {
         // The first graph only decides which nodes survive nodefraction;
         // its edges are never looked at unless nothing is dropped, and
         // then the full build below makes them.
@@ -710,7 +745,12 @@ pub fn sort_nodes(nodes: &mut [Node], order: NodeOrder, names: &mut NameCache) {
                 NodeOrder::FlatName => b.cum.abs().cmp(&a.cum.abs()),
                 NodeOrder::CumName => b.flat.abs().cmp(&a.flat.abs()),
             })
-            .then_with(|| names.keys.go_sprint(a.key).cmp(&names.keys.go_sprint(b.key)))
+            .then_with(|| {
+                names
+                    .keys
+                    .go_sprint(a.key)
+                    .cmp(&names.keys.go_sprint(b.key))
+            })
     };
     nodes.sort_by(|a, b| cmp(a, b, names));
 }

@@ -1,9 +1,9 @@
 //! The header lines pprof prints above its reports (`ProfileLabels` and
 //! `reportLabels` in pprof's report package).
 
+use crate::Report;
 use crate::graph::base_name;
 use crate::timefmt::header_time;
-use crate::Report;
 use rprof_profile::measurement;
 
 /// File, Build ID, comments, Type, Doc, Time, Duration/Total samples.
@@ -93,11 +93,21 @@ pub fn report_labels(r: &Report, s: &Shown, full_headers: bool) -> Vec<String> {
     if r.total != 0 {
         if s.dropped_nodes > 0 {
             let cut = ((r.total as f64 * r.node_fraction) as i64).abs();
-            out.push(dropped(s.dropped_nodes, "node", "cum", &r.format_value(cut)));
+            out.push(dropped(
+                s.dropped_nodes,
+                "node",
+                "cum",
+                &r.format_value(cut),
+            ));
         }
         if s.dropped_edges > 0 {
             let cut = ((r.total as f64 * r.edge_fraction) as i64).abs();
-            out.push(dropped(s.dropped_edges, "edge", "freq", &r.format_value(cut)));
+            out.push(dropped(
+                s.dropped_edges,
+                "edge",
+                "freq",
+                &r.format_value(cut),
+            ));
         }
         if s.node_count > 0 && s.node_count < s.orig_count {
             out.push(format!(

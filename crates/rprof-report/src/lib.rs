@@ -34,8 +34,8 @@ pub mod tree;
 
 pub use options::{Granularity, ReportOptions};
 
-use rprof_profile::{Profile, SampleIndexError};
 use rprof_profile::measurement;
+use rprof_profile::{Profile, SampleIndexError};
 
 /// Why a report cannot be made.
 #[derive(Debug, thiserror::Error)]
@@ -149,7 +149,9 @@ impl<'p> Report<'p> {
             total += v;
             div += d;
             if let Some(k) = base_key
-                && s.labels(i).iter().any(|l| l.key == k && p.str(l.str) == "true")
+                && s.labels(i)
+                    .iter()
+                    .any(|l| l.key == k && p.str(l.str) == "true")
             {
                 diff_total += v;
                 diff_div += d;

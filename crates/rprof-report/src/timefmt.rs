@@ -1,8 +1,8 @@
 //! Go's time formats, as pprof prints them, in the local time zone (the
 //! `TZ` environment variable, else the system's zone).
 
-use jiff::tz::TimeZone;
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 
 fn zoned(nanos: i64) -> Option<jiff::Zoned> {
     let ts = Timestamp::from_nanosecond(i128::from(nanos)).ok()?;

@@ -1,7 +1,7 @@
 //! `top`: pprof's `-top` / `-text` table.
 
-use crate::header::{report_labels, Shown};
 use crate::Report;
+use crate::header::{Shown, report_labels};
 use rprof_profile::measurement::percentage;
 use std::fmt::Write;
 

@@ -1,7 +1,7 @@
 //! `traces`: pprof's `-traces`, every sample's stack in profile order.
 
-use crate::header::profile_labels;
 use crate::Report;
+use crate::header::profile_labels;
 use rprof_profile::measurement;
 use std::collections::BTreeMap;
 use std::fmt::Write;
