@@ -201,7 +201,7 @@ fn flame(a: cli::FlameCmd) -> Result<(), Failure> {
         min_width: a.min_width,
         icicle: a.icicle,
         reverse: a.reverse,
-        colors: a.colors.clone(),
+        colors: a.colors,
         count_name: a.count_name.clone(),
         negate: a.negate,
         normalize: a.common.normalize,
