@@ -20,6 +20,7 @@ use rprof_profile::{Profile, StrId, measurement};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 /// pprof's `NodeInfo`, with strings replaced by ids into [`NodeKeys::names`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -472,9 +473,10 @@ impl Report<'_> {
         let mut seen = vec![0u32; n];
         let mut edges: Vec<Edge> = Vec::new();
         let mut edge_seen: Vec<u32> = Vec::new();
-        // Keyed by caller << 32 | callee; the hash is Fx, not SipHash: the
-        // keys are ours, and this lookup runs once per frame of every sample.
-        let mut edge_ids: rustc_hash::FxHashMap<u64, u32> = Default::default();
+        // Keyed by caller << 32 | callee. The hash is a SplitMix64 finaliser,
+        // not SipHash (the keys are ours, and this runs once per frame of
+        // every sample) and not Fx, whose low bits collide on such keys.
+        let mut edge_ids: HashMap<u64, u32, BuildHasherDefault<Mix64>> = HashMap::default();
         let mut generation = 0u32;
         let index = self.sample_index;
         let mean = self.mean;
@@ -654,6 +656,28 @@ impl Report<'_> {
             dropped_edges,
             names,
         }
+    }
+}
+
+/// A hasher for keys that are already well-spread integers: one
+/// SplitMix64 finalisation of the `u64` written.
+#[derive(Default)]
+pub struct Mix64(u64);
+
+impl std::hash::Hasher for Mix64 {
+    fn finish(&self) -> u64 {
+        let mut z = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
     }
 }
 
