@@ -283,7 +283,9 @@ fn diff(a: cli::DiffCmd) -> Result<(), Failure> {
         rprof_profile::combine(profiles)
             .map_err(|e| Failure::input(format!("{}: {e}", shown(paths))))
     };
-    let (mut base, mut current) = (side(&a.base)?, side(&a.profiles)?);
+    // Both sides are read at once: decoding is most of the work.
+    let (base, current) = rayon::join(|| side(&a.base), || side(&a.profiles));
+    let (mut base, mut current) = (base?, current?);
     // The filters shape both sides alike.
     apply_options(&mut base, &opts)?;
     apply_options(&mut current, &opts)?;
@@ -413,8 +415,9 @@ fn load(common: &cli::CommonArgs) -> Result<Profile, Failure> {
     let read_all = |paths: &[std::path::PathBuf]| -> Result<Vec<Profile>, Failure> {
         paths.par_iter().map(|path| read_one(path)).collect()
     };
-    let sources = read_all(&common.profiles)?;
-    let base_profiles = read_all(bases)?;
+    let (sources, base_profiles) =
+        rayon::join(|| read_all(&common.profiles), || read_all(bases));
+    let (sources, base_profiles) = (sources?, base_profiles?);
     let opts = rprof_profile::BaseOptions {
         diff_base: !common.diff_base.is_empty(),
         normalize: common.normalize,
