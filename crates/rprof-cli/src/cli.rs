@@ -187,6 +187,53 @@ pub struct FlameCmd {
 pub enum TraceCmd {
     /// Print the trace as `go tool trace -d=wire` or `-d=parsed` does.
     Dump(TraceDumpCmd),
+    /// A blocking profile of the trace, as `go tool trace -pprof=KIND`:
+    /// sched (waiting to run), sync, net or syscall. Writes a pprof file
+    /// that every rprof report reads.
+    Pprof(TracePprofCmd),
+    /// What the web UI is opened for, in the terminal: time by state, GC
+    /// and STW pauses, per-P utilisation, tasks, regions, MMU.
+    Summary(TraceSummaryCmd),
+    /// go tool trace's goroutine analysis: goroutines grouped by start
+    /// function, with execution, scheduler wait, blocking and syscall time.
+    Goroutines(TraceGoroutinesCmd),
+}
+
+#[derive(Args)]
+pub struct TracePprofCmd {
+    /// sched, sync, net or syscall.
+    #[arg(long, value_name = "KIND")]
+    pub kind: rprof_trace::analysis::pprof::PprofKind,
+    /// The profile to write (gzipped pprof); `-` for stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The execution trace.
+    #[arg(value_name = "TRACE")]
+    pub trace: PathBuf,
+}
+
+#[derive(Args)]
+pub struct TraceSummaryCmd {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// The execution trace.
+    #[arg(value_name = "TRACE")]
+    pub trace: PathBuf,
+}
+
+#[derive(Args)]
+pub struct TraceGoroutinesCmd {
+    /// Sort groups by exec, count, total, sched, block, sync, net,
+    /// syscall, syscall-block, gc-assist, unknown or name.
+    #[arg(long, value_name = "COLUMN", default_value = "exec")]
+    pub sort: rprof_trace::analysis::goroutines::GroupSort,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// The execution trace.
+    #[arg(value_name = "TRACE")]
+    pub trace: PathBuf,
 }
 
 #[derive(Args)]

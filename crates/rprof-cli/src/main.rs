@@ -127,6 +127,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Flame(a) => flame(a),
         Command::Trace(cli::TraceCmd::Dump(a)) => trace_dump(a),
+        Command::Trace(cli::TraceCmd::Pprof(a)) => trace_pprof(a),
+        Command::Trace(cli::TraceCmd::Summary(a)) => trace_summary(a),
+        Command::Trace(cli::TraceCmd::Goroutines(a)) => trace_goroutines(a),
         Command::Diff(a) => diff(a),
         Command::Merge(a) => merge(a),
         Command::Proto(a) => proto(a),
@@ -270,6 +273,78 @@ fn trace_dump(a: cli::TraceDumpCmd) -> Result<(), Failure> {
         Some(e) => Err(Failure::input(format!("{shown_trace}: {e}"))),
         None => Ok(()),
     }
+}
+
+/// Opens a trace for streaming, with its size for loss reports.
+fn open_trace(
+    path: &std::path::Path,
+) -> Result<rprof_trace::Reader<std::io::BufReader<std::fs::File>>, Failure> {
+    let shown = path.display();
+    let file = std::fs::File::open(path)
+        .map_err(|e| Failure::input(format!("{shown}: {}", output::io_error(&e))))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    rprof_trace::Reader::new(std::io::BufReader::with_capacity(1 << 20, file))
+        .map(|r| r.with_total_bytes(size))
+        .map_err(|e| Failure::input(format!("{shown}: {e}")))
+}
+
+/// A damaged trace still gives what its good part says; the damage is
+/// reported on stderr after the output, and the exit status says so.
+fn trace_partial<T>(
+    path: &std::path::Path,
+    r: Result<rprof_trace::analysis::Partial<T>, rprof_trace::Error>,
+) -> Result<(T, Option<Failure>), Failure> {
+    let shown = path.display();
+    let p = r.map_err(|e| Failure::input(format!("{shown}: {e}")))?;
+    Ok((p.value, p.error.map(|e| Failure::input(format!("{shown}: {e}")))))
+}
+
+/// `rprof trace pprof --kind K`: go tool trace -pprof=K.
+fn trace_pprof(a: cli::TracePprofCmd) -> Result<(), Failure> {
+    let mut reader = open_trace(&a.trace)?;
+    let r = rprof_trace::analysis::pprof::pprof_profile(&mut reader, a.kind);
+    let (profile, damage) = trace_partial(&a.trace, r)?;
+    write_profile(&profile, a.output.as_deref())?;
+    damage.map_or(Ok(()), Err)
+}
+
+/// `rprof trace summary`.
+fn trace_summary(a: cli::TraceSummaryCmd) -> Result<(), Failure> {
+    use rprof_trace::analysis::summary;
+    let mut reader = open_trace(&a.trace)?;
+    let r = summary::summary(&mut reader, &summary::SummaryOptions::default());
+    let (s, damage) = trace_partial(&a.trace, r)?;
+    let out = if a.json {
+        let mut j = serde_json::to_string_pretty(&s).map_err(|e| Failure::input(e.to_string()))?;
+        j.push('\n');
+        j
+    } else {
+        let mut t = String::new();
+        summary::write_text(&s, &mut t);
+        t
+    };
+    output::emit(None, out.as_bytes())?;
+    damage.map_or(Ok(()), Err)
+}
+
+/// `rprof trace goroutines`.
+fn trace_goroutines(a: cli::TraceGoroutinesCmd) -> Result<(), Failure> {
+    use rprof_trace::analysis::goroutines;
+    let mut reader = open_trace(&a.trace)?;
+    let r = goroutines::goroutine_summary(&mut reader);
+    let (mut groups, damage) = trace_partial(&a.trace, r)?;
+    goroutines::sort_groups(&mut groups, a.sort);
+    let out = if a.json {
+        let mut j = serde_json::to_string_pretty(&groups).map_err(|e| Failure::input(e.to_string()))?;
+        j.push('\n');
+        j
+    } else {
+        let mut t = String::new();
+        goroutines::write_text(&groups, &mut t);
+        t
+    };
+    output::emit(None, out.as_bytes())?;
+    damage.map_or(Ok(()), Err)
 }
 
 /// `rprof diff`: each side is read and merged on its own, then compared.

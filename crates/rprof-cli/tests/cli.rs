@@ -403,3 +403,25 @@ fn trace_dump_matches_go_and_reports_damage_in_one_line() {
     );
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn trace_analyses_feed_the_reports() {
+    let d = scratch("tracepprof");
+    let trace = profiles().join("trace.out");
+    let trace = trace.to_str().unwrap();
+    for kind in ["sched", "sync", "net", "syscall"] {
+        let out = rprof(&["trace", "pprof", "--kind", kind, "-o", "k.pb.gz", trace], &d);
+        assert!(out.status.success(), "{kind}: {}", String::from_utf8_lossy(&out.stderr));
+        let top = rprof(&["top", "k.pb.gz"], &d);
+        assert!(top.status.success(), "{kind}: {}", String::from_utf8_lossy(&top.stderr));
+    }
+    let out = rprof(&["trace", "summary", "--json", trace], &d);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.is_object());
+    let out = rprof(&["trace", "goroutines", "--sort", "count", trace], &d);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("main.runWorkload"));
+    let out = rprof(&["trace", "pprof", "--kind", "bogus", "-o", "x.pb.gz", trace], &d);
+    one_error_line(&out, 2, &["bogus"]);
+}

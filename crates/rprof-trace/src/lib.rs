@@ -65,6 +65,7 @@
 //! gives the raw events, [`text::text_to_wire`] reads the text form. This
 //! crate never prints and never parses command lines.
 
+pub mod analysis;
 pub mod error;
 pub mod event;
 mod fxhash;

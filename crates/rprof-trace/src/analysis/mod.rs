@@ -1,0 +1,127 @@
+//! Analyses over the ordered event stream: what `go tool trace` computes,
+//! in one streaming pass and bounded memory.
+//!
+//! - [`pprof`]: the four profiles of `go tool trace -pprof=sched|sync|net|syscall`
+//!   (Go's `cmd/trace/pprof.go`), as [`rprof_profile::Profile`]s.
+//! - [`goroutines`]: the goroutine analysis of the web UI (`/goroutines`,
+//!   `/goroutine?name=`), from a port of `internal/trace/summary.go`'s
+//!   summarizer, grouped by start function.
+//! - [`summary`](mod@summary): what a user opens the web UI for, in the terminal:
+//!   duration, goroutines, time by state, GC and STW pauses, per-P
+//!   utilisation, user tasks and regions, and minimum mutator utilisation
+//!   ([`mmu`](mod@mmu), a port of `internal/trace/gc.go`).
+//!
+//! Each analysis is an accumulator ([`PprofAnalyzer`], [`GoroutineAnalyzer`],
+//! [`SummaryAnalyzer`], [`MmuAnalyzer`]) with an `event(&Event)` method and
+//! a `finish()`, so that a caller can run several over one pass of a
+//! [`Reader`]; [`pprof_profiles`], [`pprof_profile`], [`goroutine_summary`],
+//! [`summary()`] and [`mmu()`] make that pass for one analysis. Memory is
+//! bounded by the reader's one generation plus per-object state (live
+//! goroutines, distinct stacks, distinct names, the last second or so of
+//! the utilization function for the MMU): no analysis keeps events.
+//!
+//! **Damaged traces.** Like `go tool trace`, an analysis of a trace that
+//! goes bad uses what could be read: [`Partial::error`] says what was lost.
+//! Which part counts follows Go: the profiles and the MMU use the events up
+//! to the last complete generation (Go truncates its event list at the
+//! last Sync event), the goroutine statistics use every event read (Go's
+//! summarizer sees them all). Only a trace that yields nothing usable (a
+//! bad header, or no event before the error) is an `Err`.
+
+pub mod goroutines;
+pub mod mmu;
+pub mod pprof;
+pub mod summary;
+
+mod gostats;
+
+use std::io::Read;
+
+use crate::error::Error;
+use crate::event::Event;
+use crate::reader::Reader;
+
+pub use goroutines::{
+    GoroutineAnalyzer, GoroutineGroup, GroupSort, goroutine_summary, sort_groups,
+};
+pub use mmu::{MmuAnalyzer, MmuPoint, UtilFlags, mmu};
+pub use pprof::{PprofAnalyzer, PprofKind, PprofProfiles, pprof_profile, pprof_profiles};
+pub use summary::{Summary, SummaryAnalyzer, SummaryOptions, summary, write_text};
+
+/// The result of an analysis and, for a damaged trace, what went wrong
+/// after the part that was used.
+#[derive(Debug)]
+pub struct Partial<T> {
+    /// The analysis of everything that could be read.
+    pub value: T,
+    /// The reader's error, if the trace did not end cleanly (typically an
+    /// [`Error::Lost`] saying how much of the file was lost).
+    pub error: Option<Error>,
+}
+
+impl<T> Partial<T> {
+    /// The value if the trace was read to its end, else the error.
+    pub fn into_result(self) -> Result<T, Error> {
+        match self.error {
+            None => Ok(self.value),
+            Some(e) => Err(e),
+        }
+    }
+
+    /// Applies `f` to the value, keeping the error.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Partial<U> {
+        Partial {
+            value: f(self.value),
+            error: self.error,
+        }
+    }
+}
+
+/// Feeds every event of `reader` to `f`. Returns the reader's error, if
+/// any: `Err` when the reader failed before yielding a single event (Go's
+/// "failed to parse any useful part of the trace"), else `Ok` with the
+/// error of a trace that ended badly.
+pub(crate) fn drive<R: Read>(
+    reader: &mut Reader<R>,
+    mut f: impl FnMut(&Event),
+) -> Result<Option<Error>, Error> {
+    let mut any = false;
+    loop {
+        match reader.next_event() {
+            Ok(Some(ev)) => {
+                any = true;
+                f(&ev);
+            }
+            Ok(None) => return Ok(None),
+            Err(e) if any => return Ok(Some(e)),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// A duration in nanoseconds for the terminal: `0`, `850ns`, `12.5µs`,
+/// `3.25ms`, `1.5s`, with three significant digits.
+pub fn fmt_dur(ns: i64) -> String {
+    if ns == 0 {
+        return "0".to_string();
+    }
+    let sign = if ns < 0 { "-" } else { "" };
+    let a = ns.unsigned_abs() as f64;
+    let (v, unit) = if a < 1e3 {
+        return format!("{sign}{}ns", ns.unsigned_abs());
+    } else if a < 1e6 {
+        (a / 1e3, "µs")
+    } else if a < 1e9 {
+        (a / 1e6, "ms")
+    } else {
+        (a / 1e9, "s")
+    };
+    let s = if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    };
+    format!("{sign}{s}{unit}")
+}
