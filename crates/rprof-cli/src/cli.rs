@@ -131,10 +131,21 @@ pub struct GraphCmd {
     /// dot or svg; default: from the -o file's extension, else dot.
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<GraphFormat>,
+    /// How SVG is drawn: dot (Graphviz, as pprof does) or builtin (pure
+    /// Rust, needs nothing installed). Default: dot when Graphviz is on
+    /// PATH, else builtin.
+    #[arg(long, value_name = "RENDERER")]
+    pub renderer: Option<GraphRenderer>,
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphRenderer {
+    Dot,
+    Builtin,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

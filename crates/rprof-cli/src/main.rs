@@ -166,9 +166,22 @@ fn graph(a: cli::GraphCmd) -> Result<(), Failure> {
     rprof_report::dot::write_dot(&mut report, &mut dot);
     match format {
         cli::GraphFormat::Dot => output::emit(a.common.output.as_deref(), dot.as_bytes()),
-        cli::GraphFormat::Svg => Err(Failure::usage(
-            "SVG output is not available yet; use --format dot",
-        )),
+        cli::GraphFormat::Svg => {
+            use rprof_report::svg::{Renderer, graphviz_available, render_svg};
+            let renderer = match a.renderer {
+                Some(cli::GraphRenderer::Dot) => Renderer::Graphviz,
+                Some(cli::GraphRenderer::Builtin) => Renderer::Builtin,
+                None if graphviz_available() => Renderer::Graphviz,
+                None => Renderer::Builtin,
+            };
+            let svg = render_svg(&dot, renderer).map_err(|e| match e {
+                rprof_report::svg::SvgError::GraphvizNotFound => {
+                    Failure::usage(format!("{e} (or use --renderer builtin)"))
+                }
+                e => Failure::input(e.to_string()),
+            })?;
+            output::emit(a.common.output.as_deref(), svg.as_bytes())
+        }
     }
 }
 

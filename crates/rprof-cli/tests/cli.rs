@@ -425,3 +425,16 @@ fn trace_analyses_feed_the_reports() {
     let out = rprof(&["trace", "pprof", "--kind", "bogus", "-o", "x.pb.gz", trace], &d);
     one_error_line(&out, 2, &["bogus"]);
 }
+
+#[test]
+fn graph_svg_without_graphviz_and_format_from_extension() {
+    let d = scratch("graphsvg");
+    let cpu = profiles().join("cpu.pb.gz");
+    let out = rprof(&["graph", "--renderer", "builtin", "-o", "cpu.svg", cpu.to_str().unwrap()], &d);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let svg = std::fs::read_to_string(d.join("cpu.svg")).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("viewport") && svg.contains("</svg>"));
+    // Without -o and --format: DOT, as pprof's -dot prints it.
+    let out = rprof(&["graph", cpu.to_str().unwrap()], &d);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("digraph"));
+}

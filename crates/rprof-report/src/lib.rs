@@ -26,6 +26,7 @@ pub mod graph;
 pub mod header;
 pub mod options;
 pub mod raw;
+pub mod svg;
 pub mod tags;
 pub mod timefmt;
 pub mod top;

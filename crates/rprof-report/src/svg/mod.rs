@@ -1,0 +1,105 @@
+//! `svg`: the call graph of [`crate::dot`] as SVG, with or without
+//! Graphviz.
+//!
+//! Two renderers take the DOT text that [`crate::dot::write_dot`] writes:
+//!
+//! - [`Renderer::Graphviz`] runs `dot -Tsvg` on it and then massages the
+//!   result exactly as pprof's `-svg` does (`massageSVG` in pprof's driver
+//!   package): the SVG fills the window, and the svgpan script (pan, zoom,
+//!   drag; BSD-licensed, vendored by pprof under `third_party/svgpan`) is
+//!   added with a `viewport` group around the graph.
+//! - [`Renderer::Builtin`] needs no external program: a small parser for
+//!   the DOT subset pprof writes ([`dotparse`]), a layered
+//!   (Sugiyama-style) layout ([`layout`]) and an SVG writer ([`builtin`])
+//!   that draws what Graphviz draws for pprof (boxes with multi-line
+//!   labels, colours, font sizes, weighted, dotted and labelled edges, the
+//!   legend, tooltips) and adds the same pan and zoom.
+
+pub mod builtin;
+pub mod dotparse;
+pub mod graphviz;
+pub mod layout;
+
+use std::path::Path;
+
+/// Which program lays out and draws the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Renderer {
+    /// Graphviz's `dot -Tsvg`, as `go tool pprof -svg` (needs `dot` on
+    /// `PATH`).
+    Graphviz,
+    /// rprof's own layout, in pure Rust.
+    Builtin,
+}
+
+/// Why no SVG could be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SvgError {
+    /// `dot` is not installed (or not on `PATH`).
+    #[error(
+        "Graphviz's `dot` was not found on PATH (install Graphviz, or use the built-in renderer)"
+    )]
+    GraphvizNotFound,
+    /// `dot` could not be run or talked to.
+    #[error("running Graphviz's `dot`: {0}")]
+    GraphvizIo(#[source] std::io::Error),
+    /// `dot` ran and failed.
+    #[error("Graphviz's `dot -Tsvg` failed ({status}){}", stderr_suffix(.stderr))]
+    GraphvizFailed { status: String, stderr: String },
+    /// The DOT text is not DOT the built-in renderer understands.
+    #[error("DOT line {line}: {message}")]
+    Dot { line: usize, message: String },
+}
+
+fn stderr_suffix(stderr: &str) -> String {
+    match stderr.lines().map(str::trim).find(|l| !l.is_empty()) {
+        Some(l) => format!(": {l}"),
+        None => String::new(),
+    }
+}
+
+/// Renders `dot_source` (the DOT text of [`crate::dot::write_dot`]) as an
+/// SVG document with pprof's pan and zoom.
+pub fn render_svg(dot_source: &str, renderer: Renderer) -> Result<String, SvgError> {
+    match renderer {
+        Renderer::Graphviz => graphviz::render(dot_source),
+        Renderer::Builtin => builtin::render(dot_source),
+    }
+}
+
+/// Whether Graphviz's `dot` is on `PATH` (an executable file named `dot`,
+/// or `dot.exe` on Windows, in one of its directories).
+pub fn graphviz_available() -> bool {
+    let Some(path) = std::env::var_os("PATH") else {
+        return false;
+    };
+    std::env::split_paths(&path).any(|dir| {
+        ["dot", "dot.exe"]
+            .iter()
+            .any(|name| is_executable(&dir.join(name)))
+    })
+}
+
+#[cfg(unix)]
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(p: &Path) -> bool {
+    std::fs::metadata(p).is_ok_and(|m| m.is_file())
+}
+
+/// pprof's vendored svgpan 1.2.2 (`third_party/svgpan/svgpan.js`), byte
+/// for byte; its BSD licence is in its header comment.
+pub const SVGPAN_JS: &str = include_str!("svgpan.js");
+
+/// What pprof puts before the graph group: the script and the opening of
+/// the `viewport` group svgpan pans and zooms.
+fn pan_zoom_prefix() -> String {
+    format!(
+        "<script type=\"text/ecmascript\"><![CDATA[{SVGPAN_JS}]]></script><g id=\"viewport\" transform=\"scale(0.5,0.5) translate(0,0)\">"
+    )
+}
