@@ -69,7 +69,15 @@ pub fn parse_with(data: &[u8], opts: &ReadOptions) -> Result<Profile, ParseError
 }
 
 fn gunzip(data: &[u8], limit: u64) -> Result<Vec<u8>, ParseError> {
-    let mut out = Vec::with_capacity((data.len().saturating_mul(4)).min(limit as usize));
+    // The trailer's ISIZE is the inflated size mod 2^32 (of the last
+    // member): a good guess that saves growing and copying the buffer.
+    let isize_hint = data
+        .len()
+        .checked_sub(4)
+        .map(|i| u32::from_le_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]) as usize)
+        .unwrap_or(0);
+    let guess = isize_hint.max(data.len().saturating_mul(4));
+    let mut out = Vec::with_capacity(guess.min(limit as usize).saturating_add(1));
     let decoder = flate2::read::MultiGzDecoder::new(data);
     // Read one byte past the limit to tell "exactly at" from "over".
     let mut limited = decoder.take(limit + 1);
