@@ -256,35 +256,65 @@ fn flame(a: cli::FlameCmd) -> Result<(), Failure> {
     })
 }
 
-/// `rprof trace dump`: go tool trace's -d=wire / -d=parsed output.
+/// `rprof trace dump`: go tool trace's -d=wire / -d=parsed output. On a
+/// damaged trace stdout gets what Go would print before the damage, then
+/// the error; an `-o` file is left as it was.
 fn trace_dump(a: cli::TraceDumpCmd) -> Result<(), Failure> {
     let shown_trace = a.trace.display().to_string();
     let file = std::fs::File::open(&a.trace)
         .map_err(|e| Failure::input(format!("{shown_trace}: {}", output::io_error(&e))))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let input = std::io::BufReader::with_capacity(1 << 20, file);
+    let to_file = a.output.as_deref().is_some_and(|p| p.as_os_str() != "-");
     let mut trace_error = None;
     let result = output::stream(a.output.as_deref(), |w| {
         let r = if a.wire {
-            rprof_trace::dump_wire(input, w)
+            // Go's -d=wire stops quietly at a batch cut short; a second,
+            // parsing pass finds such damage so that it is reported.
+            rprof_trace::dump_wire(input, &mut *w).and_then(|()| validate_trace(&a.trace, size))
         } else {
             rprof_trace::Reader::new(input)
                 .and_then(|rd| rprof_trace::write_parsed(&mut rd.with_total_bytes(size), w))
         };
         match r {
             Ok(()) => Ok(()),
-            // The dump up to the damage is written; report the damage.
             Err(rprof_trace::Error::Write(e)) => Err(e),
             Err(e) => {
-                trace_error = Some(e.to_string());
-                Ok(())
+                trace_error = Some(one_line(&e.to_string()));
+                if to_file {
+                    // Abandon the temporary file: the run failed.
+                    Err(std::io::Error::other("damaged trace"))
+                } else {
+                    Ok(())
+                }
             }
         }
     });
-    result?;
     match trace_error {
         Some(e) => Err(Failure::input(format!("{shown_trace}: {e}"))),
-        None => Ok(()),
+        None => result,
+    }
+}
+
+/// Reads the whole trace, discarding events: its error, if any.
+fn validate_trace(path: &std::path::Path, size: u64) -> Result<(), rprof_trace::Error> {
+    let file = std::fs::File::open(path)?;
+    let mut reader =
+        rprof_trace::Reader::new(std::io::BufReader::with_capacity(1 << 20, file))?.with_total_bytes(size);
+    while reader.next_event()?.is_some() {}
+    Ok(())
+}
+
+/// The first line of a multi-line message (Go's trace errors append a
+/// dump of the scheduler state), so that errors stay one line.
+fn one_line(msg: &str) -> String {
+    let mut lines = msg.lines();
+    let first = lines.next().unwrap_or("").trim_end();
+    let rest = lines.filter(|l| !l.trim().is_empty()).count();
+    if rest == 0 {
+        first.to_string()
+    } else {
+        format!("{} (+{rest} lines of detail omitted)", first.trim_end_matches(':'))
     }
 }
 
@@ -298,7 +328,7 @@ fn open_trace(
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     rprof_trace::Reader::new(std::io::BufReader::with_capacity(1 << 20, file))
         .map(|r| r.with_total_bytes(size))
-        .map_err(|e| Failure::input(format!("{shown}: {e}")))
+        .map_err(|e| Failure::input(format!("{shown}: {}", one_line(&e.to_string()))))
 }
 
 /// A damaged trace still gives what its good part says; the damage is
@@ -308,8 +338,11 @@ fn trace_partial<T>(
     r: Result<rprof_trace::analysis::Partial<T>, rprof_trace::Error>,
 ) -> Result<(T, Option<Failure>), Failure> {
     let shown = path.display();
-    let p = r.map_err(|e| Failure::input(format!("{shown}: {e}")))?;
-    Ok((p.value, p.error.map(|e| Failure::input(format!("{shown}: {e}")))))
+    let p = r.map_err(|e| Failure::input(format!("{shown}: {}", one_line(&e.to_string()))))?;
+    Ok((
+        p.value,
+        p.error.map(|e| Failure::input(format!("{shown}: {}", one_line(&e.to_string())))),
+    ))
 }
 
 /// `rprof trace pprof --kind K`: go tool trace -pprof=K.

@@ -80,7 +80,8 @@ fn gunzip(data: &[u8], limit: u64) -> Result<Vec<u8>, ParseError> {
     let mut out = Vec::with_capacity(guess.min(limit as usize).saturating_add(1));
     let decoder = flate2::read::MultiGzDecoder::new(data);
     // Read one byte past the limit to tell "exactly at" from "over".
-    let mut limited = decoder.take(limit + 1);
+    // Saturating: an unlimited --max-inflate is u64::MAX (found by fuzzing).
+    let mut limited = decoder.take(limit.saturating_add(1));
     match limited.read_to_end(&mut out) {
         Ok(_) if out.len() as u64 > limit => Err(ParseError::TooLarge { limit }),
         Ok(_) => Ok(out),
@@ -114,6 +115,8 @@ fn parse_plain(data: &[u8]) -> Result<Profile, ParseError> {
 /// Recognizes the files people feed a profiler by mistake.
 fn sniff_non_profile(data: &[u8]) -> Option<ParseError> {
     let head = &data[..data.len().min(512)];
+    // A UTF-8 byte order mark often leads a saved web page.
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
     let trimmed = head.trim_ascii_start();
     let lower: Vec<u8> = trimmed
         .iter()
