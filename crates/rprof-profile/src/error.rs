@@ -14,7 +14,7 @@ pub enum ParseError {
     #[error("corrupt gzip stream: {0}")]
     Gzip(String),
     #[error(
-        "gzip stream inflates past {} MiB (a gzip bomb?); raise the limit with --max-inflate if the file is genuine", limit >> 20
+        "gzip stream inflates past {} (a gzip bomb?); raise the limit with --max-inflate if the file is genuine", human_bytes(*limit)
     )]
     TooLarge { limit: u64 },
     #[error(
@@ -135,4 +135,15 @@ pub enum MergeError {
     /// pprof's `ScaleN`: one ratio per sample type is needed.
     #[error("mismatched scale ratios, got {got}, want {want}")]
     ScaleRatios { got: usize, want: usize },
+}
+
+/// `127 MiB`, `512 KiB`, `100 bytes`: a limit as a person reads it.
+fn human_bytes(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{} MiB", n >> 20)
+    } else if n >= 1 << 10 {
+        format!("{} KiB", n >> 10)
+    } else {
+        format!("{n} bytes")
+    }
 }

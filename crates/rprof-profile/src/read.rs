@@ -76,7 +76,10 @@ fn gunzip(data: &[u8], limit: u64) -> Result<Vec<u8>, ParseError> {
         .checked_sub(4)
         .map(|i| u32::from_le_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]) as usize)
         .unwrap_or(0);
-    let guess = isize_hint.max(data.len().saturating_mul(4));
+    // The file controls ISIZE (fuzzing found a forged 4 GiB one), so it is
+    // only believed up to a ratio real profiles do not exceed.
+    let plausible = data.len().saturating_mul(64);
+    let guess = isize_hint.min(plausible).max(data.len().saturating_mul(4));
     let mut out = Vec::with_capacity(guess.min(limit as usize).saturating_add(1));
     let decoder = flate2::read::MultiGzDecoder::new(data);
     // Read one byte past the limit to tell "exactly at" from "over".
