@@ -299,8 +299,8 @@ fn trace_dump(a: cli::TraceDumpCmd) -> Result<(), Failure> {
 /// Reads the whole trace, discarding events: its error, if any.
 fn validate_trace(path: &std::path::Path, size: u64) -> Result<(), rprof_trace::Error> {
     let file = std::fs::File::open(path)?;
-    let mut reader =
-        rprof_trace::Reader::new(std::io::BufReader::with_capacity(1 << 20, file))?.with_total_bytes(size);
+    let mut reader = rprof_trace::Reader::new(std::io::BufReader::with_capacity(1 << 20, file))?
+        .with_total_bytes(size);
     while reader.next_event()?.is_some() {}
     Ok(())
 }
@@ -314,7 +314,10 @@ fn one_line(msg: &str) -> String {
     if rest == 0 {
         first.to_string()
     } else {
-        format!("{} (+{rest} lines of detail omitted)", first.trim_end_matches(':'))
+        format!(
+            "{} (+{rest} lines of detail omitted)",
+            first.trim_end_matches(':')
+        )
     }
 }
 
@@ -341,7 +344,8 @@ fn trace_partial<T>(
     let p = r.map_err(|e| Failure::input(format!("{shown}: {}", one_line(&e.to_string()))))?;
     Ok((
         p.value,
-        p.error.map(|e| Failure::input(format!("{shown}: {}", one_line(&e.to_string())))),
+        p.error
+            .map(|e| Failure::input(format!("{shown}: {}", one_line(&e.to_string())))),
     ))
 }
 
@@ -381,7 +385,8 @@ fn trace_goroutines(a: cli::TraceGoroutinesCmd) -> Result<(), Failure> {
     let (mut groups, damage) = trace_partial(&a.trace, r)?;
     goroutines::sort_groups(&mut groups, a.sort);
     let out = if a.json {
-        let mut j = serde_json::to_string_pretty(&groups).map_err(|e| Failure::input(e.to_string()))?;
+        let mut j =
+            serde_json::to_string_pretty(&groups).map_err(|e| Failure::input(e.to_string()))?;
         j.push('\n');
         j
     } else {
@@ -536,8 +541,7 @@ fn load(common: &cli::CommonArgs) -> Result<Profile, Failure> {
     let read_all = |paths: &[std::path::PathBuf]| -> Result<Vec<Profile>, Failure> {
         paths.par_iter().map(|path| read_one(path)).collect()
     };
-    let (sources, base_profiles) =
-        rayon::join(|| read_all(&common.profiles), || read_all(bases));
+    let (sources, base_profiles) = rayon::join(|| read_all(&common.profiles), || read_all(bases));
     let (sources, base_profiles) = (sources?, base_profiles?);
     let opts = rprof_profile::BaseOptions {
         diff_base: !common.diff_base.is_empty(),

@@ -410,10 +410,21 @@ fn trace_analyses_feed_the_reports() {
     let trace = profiles().join("trace.out");
     let trace = trace.to_str().unwrap();
     for kind in ["sched", "sync", "net", "syscall"] {
-        let out = rprof(&["trace", "pprof", "--kind", kind, "-o", "k.pb.gz", trace], &d);
-        assert!(out.status.success(), "{kind}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = rprof(
+            &["trace", "pprof", "--kind", kind, "-o", "k.pb.gz", trace],
+            &d,
+        );
+        assert!(
+            out.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let top = rprof(&["top", "k.pb.gz"], &d);
-        assert!(top.status.success(), "{kind}: {}", String::from_utf8_lossy(&top.stderr));
+        assert!(
+            top.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&top.stderr)
+        );
     }
     let out = rprof(&["trace", "summary", "--json", trace], &d);
     assert!(out.status.success());
@@ -422,7 +433,10 @@ fn trace_analyses_feed_the_reports() {
     let out = rprof(&["trace", "goroutines", "--sort", "count", trace], &d);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("main.runWorkload"));
-    let out = rprof(&["trace", "pprof", "--kind", "bogus", "-o", "x.pb.gz", trace], &d);
+    let out = rprof(
+        &["trace", "pprof", "--kind", "bogus", "-o", "x.pb.gz", trace],
+        &d,
+    );
     one_error_line(&out, 2, &["bogus"]);
 }
 
@@ -430,8 +444,22 @@ fn trace_analyses_feed_the_reports() {
 fn graph_svg_without_graphviz_and_format_from_extension() {
     let d = scratch("graphsvg");
     let cpu = profiles().join("cpu.pb.gz");
-    let out = rprof(&["graph", "--renderer", "builtin", "-o", "cpu.svg", cpu.to_str().unwrap()], &d);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = rprof(
+        &[
+            "graph",
+            "--renderer",
+            "builtin",
+            "-o",
+            "cpu.svg",
+            cpu.to_str().unwrap(),
+        ],
+        &d,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let svg = std::fs::read_to_string(d.join("cpu.svg")).unwrap();
     assert!(svg.contains("<svg") && svg.contains("viewport") && svg.contains("</svg>"));
     // Without -o and --format: DOT, as pprof's -dot prints it.
