@@ -9,8 +9,8 @@
 //! cut at the first frame that matches. Patterns are Go regular
 //! expressions, matched against whole (simplified) function names.
 //!
-//! [`go_regex`] compiles Go (RE2) syntax with Go's meaning, for this module
-//! and for the filters of the reports.
+//! Patterns are compiled with [`crate::filter::compile_go_regex`], so that
+//! they mean what they mean in Go, as for every other pattern option.
 
 use crate::model::Profile;
 use regex::Regex;
@@ -22,7 +22,8 @@ use std::fmt;
 pub struct PruneError {
     /// The pattern as stored in the profile.
     pub pattern: String,
-    pub source: regex::Error,
+    /// Go's message for it.
+    pub message: String,
 }
 
 impl fmt::Display for PruneError {
@@ -31,16 +32,12 @@ impl fmt::Display for PruneError {
         write!(
             f,
             "failed to compile regexp {}: {}",
-            self.pattern, self.source
+            self.pattern, self.message
         )
     }
 }
 
-impl std::error::Error for PruneError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
-}
+impl std::error::Error for PruneError {}
 
 /// pprof's `Profile.RemoveUninteresting`: when the profile has
 /// `drop_frames`, prunes with `^(drop_frames)$` and, if set,
@@ -52,9 +49,9 @@ pub fn remove_uninteresting(p: &mut Profile) -> Result<(), PruneError> {
         return Ok(());
     }
     let compile = |s: &str| {
-        go_regex(&format!("^({s})$")).map_err(|source| PruneError {
+        crate::filter::compile_go_regex(&format!("^({s})$")).map_err(|message| PruneError {
             pattern: s.to_string(),
-            source,
+            message,
         })
     };
     let drop_rx = compile(&drop)?;
@@ -92,7 +89,7 @@ pub fn prune(p: &mut Profile, drop: &Regex, keep: Option<&Regex>) {
                 continue;
             }
             let hit = *cache.entry(f.name).or_insert_with(|| {
-                let simple = simplify_func(name);
+                let simple = crate::filter::simplify_func(name);
                 drop.is_match(simple) && !keep.is_some_and(|k| k.is_match(simple))
             });
             if hit {
@@ -134,37 +131,6 @@ pub fn prune(p: &mut Profile, drop: &Regex, keep: Option<&Regex>) {
     });
 }
 
-/// pprof's `Profile.PruneFrom`: removes all frames beneath the first (from
-/// the leaf) frame matching `drop_rx`, keeping that frame; a location's
-/// lines inside (inlined into) the matching function are dropped.
-pub fn prune_from(p: &mut Profile, drop_rx: &Regex) {
-    let nloc = p.locations.len();
-    let mut prune_beneath = vec![false; nloc];
-    for (li, loc) in p.locations.iter_mut().enumerate() {
-        let lines = &p.lines[loc.lines.start as usize..loc.lines.end as usize];
-        for (i, line) in lines.iter().enumerate() {
-            let Some(f) = p.functions.get(line.function as usize) else {
-                continue;
-            };
-            let name = p.strings.get(f.name);
-            if !name.is_empty() && drop_rx.is_match(simplify_func(name)) {
-                prune_beneath[li] = true;
-                loc.lines.start += i as u32;
-                break;
-            }
-        }
-    }
-    if !prune_beneath.iter().any(|&x| x) {
-        return;
-    }
-    rewrite_stacks(p, |stack| {
-        stack
-            .iter()
-            .position(|&l| prune_beneath[l as usize])
-            .unwrap_or(0)
-    });
-}
-
 /// Replaces every sample's stack by its suffix from `cut(stack)` on.
 fn rewrite_stacks(p: &mut Profile, mut cut: impl FnMut(&[u32]) -> usize) {
     let s = &mut p.samples;
@@ -178,190 +144,6 @@ fn rewrite_stacks(p: &mut Profile, mut cut: impl FnMut(&[u32]) -> usize) {
         *end = stacks.len() as u32;
     }
     s.stacks = stacks;
-}
-
-/// pprof's `simplifyFunc`: drops a leading `.` (PPC64 ELFv1) and an
-/// argument list, i.e. everything from the first `(` that does not start
-/// `(anonymous namespace)` or end `operator()`.
-pub fn simplify_func(f: &str) -> &str {
-    let name = f.strip_prefix('.').unwrap_or(f);
-    const RESERVED: [&str; 2] = ["(anonymous namespace)", "operator()"];
-    let b = name.as_bytes();
-    let mut i = 0;
-    'scan: while i < b.len() {
-        for r in RESERVED {
-            if b[i..].starts_with(r.as_bytes()) {
-                i += r.len();
-                continue 'scan;
-            }
-        }
-        if b[i] == b'(' {
-            return &name[..i];
-        }
-        i += 1;
-    }
-    name
-}
-
-/// Compiles a Go (RE2 syntax) regular expression with Go's meaning: the
-/// Perl classes `\d \s \w` and `\b` are ASCII-only as in Go, `\Q…\E`
-/// quotes, `\123` is octal, `\<`/`\>` are plain characters, a `{` that
-/// starts no repetition is literal, and inside brackets `[`, `&&`, `--` and
-/// `~~` have no special meaning (as in Go).
-pub fn go_regex(pattern: &str) -> Result<Regex, regex::Error> {
-    regex::RegexBuilder::new(&translate_go_regex(pattern))
-        .octal(true)
-        .build()
-}
-
-/// The translation behind [`go_regex`].
-pub fn translate_go_regex(pattern: &str) -> String {
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut out = String::with_capacity(pattern.len() + 16);
-    let mut i = 0;
-    // Inside brackets: the index where the current class started.
-    let mut class_depth = 0usize;
-    let mut class_first = false;
-    while i < chars.len() {
-        let c = chars[i];
-        if class_depth > 0 {
-            let first = class_first;
-            class_first = false;
-            match c {
-                ']' if !first => {
-                    class_depth -= 1;
-                    out.push(']');
-                }
-                '^' if first => {
-                    out.push('^');
-                    class_first = true;
-                    // `[^]a]`: a ']' right after '^' is literal too.
-                }
-                '[' => {
-                    // Only `[:name:]` is special inside a Go class.
-                    if chars.get(i + 1) == Some(&':') {
-                        if let Some(end) = find_seq(&chars, i + 2, &[':', ']']) {
-                            out.extend(&chars[i..end + 2]);
-                            i = end + 2;
-                            continue;
-                        }
-                    }
-                    out.push_str("\\[");
-                }
-                '&' | '~' => {
-                    out.push('\\');
-                    out.push(c);
-                }
-                '-' if chars.get(i + 1) == Some(&'-') => {
-                    out.push_str("-\\-");
-                    i += 2;
-                    continue;
-                }
-                '\\' => {
-                    let Some(&e) = chars.get(i + 1) else {
-                        out.push('\\');
-                        i += 1;
-                        continue;
-                    };
-                    match e {
-                        'd' => out.push_str("0-9"),
-                        's' => out.push_str("\\t\\n\\f\\r "),
-                        'w' => out.push_str("0-9A-Za-z_"),
-                        'D' => out.push_str("[^0-9]"),
-                        'S' => out.push_str("[^\\t\\n\\f\\r ]"),
-                        'W' => out.push_str("[^0-9A-Za-z_]"),
-                        _ => {
-                            out.push('\\');
-                            out.push(e);
-                        }
-                    }
-                    i += 2;
-                    continue;
-                }
-                _ => out.push(c),
-            }
-            i += 1;
-            continue;
-        }
-        match c {
-            '[' => {
-                class_depth = 1;
-                class_first = true;
-                out.push('[');
-            }
-            '\\' => {
-                let Some(&e) = chars.get(i + 1) else {
-                    out.push('\\');
-                    i += 1;
-                    continue;
-                };
-                match e {
-                    'd' => out.push_str("[0-9]"),
-                    's' => out.push_str("[\\t\\n\\f\\r ]"),
-                    'w' => out.push_str("[0-9A-Za-z_]"),
-                    'D' => out.push_str("[^0-9]"),
-                    'S' => out.push_str("[^\\t\\n\\f\\r ]"),
-                    'W' => out.push_str("[^0-9A-Za-z_]"),
-                    'b' => out.push_str("(?-u:\\b)"),
-                    'B' => out.push_str("(?-u:\\B)"),
-                    '<' | '>' => out.push(e),
-                    'Q' => {
-                        let start = i + 2;
-                        let end = find_seq(&chars, start, &['\\', 'E']).unwrap_or(chars.len());
-                        let lit: String = chars[start..end].iter().collect();
-                        out.push_str(&regex::escape(&lit));
-                        i = (end + 2).min(chars.len());
-                        continue;
-                    }
-                    _ => {
-                        out.push('\\');
-                        out.push(e);
-                    }
-                }
-                i += 2;
-                continue;
-            }
-            '{' => match repeat_len(&chars[i..]) {
-                Some(n) => {
-                    out.extend(&chars[i..i + n]);
-                    i += n;
-                    continue;
-                }
-                None => out.push_str("\\{"),
-            },
-            '}' => out.push_str("\\}"),
-            _ => out.push(c),
-        }
-        i += 1;
-    }
-    out
-}
-
-/// The index of the first occurrence of `seq` in `chars` at or after
-/// `from`.
-fn find_seq(chars: &[char], from: usize, seq: &[char]) -> Option<usize> {
-    (from..chars.len()).find(|&i| chars[i..].starts_with(seq))
-}
-
-/// The length of a Go repetition `{n}`, `{n,}` or `{n,m}` at the start of
-/// `s`, if it is one.
-fn repeat_len(s: &[char]) -> Option<usize> {
-    let mut i = 1;
-    let digits = |i: &mut usize| {
-        let st = *i;
-        while *i < s.len() && s[*i].is_ascii_digit() {
-            *i += 1;
-        }
-        *i > st
-    };
-    if !digits(&mut i) {
-        return None;
-    }
-    if s.get(i) == Some(&',') {
-        i += 1;
-        digits(&mut i);
-    }
-    (s.get(i) == Some(&'}')).then_some(i + 1)
 }
 
 #[cfg(test)]
@@ -418,15 +200,15 @@ mod tests {
     fn prune_and_prune_from_as_documented_by_pprof() {
         // pprof's example: sample [A,B,C,B,D], A the leaf.
         let s: &[&[&str]] = &[&["A"], &["B"], &["C"], &["B"], &["D"]];
-        let rx = |s: &str| go_regex(&format!("^({s})$")).unwrap();
+        let rx = |s: &str| crate::filter::compile_go_regex(&format!("^({s})$")).unwrap();
         let mut p = profile(&[s], "", "");
-        prune_from(&mut p, &rx("A"));
+        crate::filter::prune_from(&mut p, &rx("A"));
         assert_eq!(names(&p, 0), ["A", "B", "C", "B", "D"]);
         let mut p = profile(&[s], "", "");
         prune(&mut p, &rx("A"), None);
         assert_eq!(names(&p, 0), ["B", "C", "B", "D"]);
         let mut p = profile(&[s], "", "");
-        prune_from(&mut p, &rx("B"));
+        crate::filter::prune_from(&mut p, &rx("B"));
         assert_eq!(names(&p, 0), ["B", "C", "B", "D"]);
         let mut p = profile(&[s], "", "");
         prune(&mut p, &rx("B"), None);
@@ -482,19 +264,22 @@ mod tests {
 
     #[test]
     fn simplify() {
-        assert_eq!(simplify_func(".foo(int)"), "foo");
+        assert_eq!(crate::filter::simplify_func(".foo(int)"), "foo");
         assert_eq!(
-            simplify_func("(anonymous namespace)::f(int)"),
+            crate::filter::simplify_func("(anonymous namespace)::f(int)"),
             "(anonymous namespace)::f"
         );
-        assert_eq!(simplify_func("A::operator()(int)"), "A::operator()");
-        assert_eq!(simplify_func("main.(*T).m"), "main.");
-        assert_eq!(simplify_func("plain"), "plain");
+        assert_eq!(
+            crate::filter::simplify_func("A::operator()(int)"),
+            "A::operator()"
+        );
+        assert_eq!(crate::filter::simplify_func("main.(*T).m"), "main.");
+        assert_eq!(crate::filter::simplify_func("plain"), "plain");
     }
 
     #[test]
     fn go_syntax() {
-        let m = |p: &str, s: &str| go_regex(p).unwrap().is_match(s);
+        let m = |p: &str, s: &str| crate::filter::compile_go_regex(p).unwrap().is_match(s);
         assert!(m(r"^\d+$", "123"));
         assert!(!m(r"^\d+$", "١٢٣"));
         assert!(!m(r"^\w$", "é"));
@@ -512,6 +297,6 @@ mod tests {
         assert!(m(r"^[^]a]+$", "bc"));
         assert!(m(r"\bfoo\b", "a foo b"));
         assert!(m(r"^operator new(\[\])?$", "operator new[]"));
-        assert!(go_regex("(").is_err());
+        assert!(crate::filter::compile_go_regex("(").is_err());
     }
 }
