@@ -208,6 +208,28 @@ pub enum TraceCmd {
     /// go tool trace's goroutine analysis: goroutines grouped by start
     /// function, with execution, scheduler wait, blocking and syscall time.
     Goroutines(TraceGoroutinesCmd),
+    /// Chrome trace-event JSON for Perfetto's UI or chrome://tracing,
+    /// written as the trace is read; --start/--end export a window.
+    Export(TraceExportCmd),
+}
+
+#[derive(Args)]
+pub struct TraceExportCmd {
+    /// Output format (only chrome: Chrome trace-event JSON).
+    #[arg(long, value_name = "FORMAT", default_value = "chrome", value_parser = ["chrome"])]
+    pub format: String,
+    /// Start of the window, in ms after the trace's first event.
+    #[arg(long, value_name = "MS")]
+    pub start: Option<f64>,
+    /// End of the window, in ms after the trace's first event.
+    #[arg(long, value_name = "MS")]
+    pub end: Option<f64>,
+    /// The JSON file to write (replaced only once complete); `-` for stdout.
+    #[arg(short, long, value_name = "FILE", required = true)]
+    pub output: PathBuf,
+    /// The execution trace.
+    #[arg(value_name = "TRACE")]
+    pub trace: PathBuf,
 }
 
 #[derive(Args)]

@@ -130,6 +130,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Trace(cli::TraceCmd::Pprof(a)) => trace_pprof(a),
         Command::Trace(cli::TraceCmd::Summary(a)) => trace_summary(a),
         Command::Trace(cli::TraceCmd::Goroutines(a)) => trace_goroutines(a),
+        Command::Trace(cli::TraceCmd::Export(a)) => trace_export(a),
         Command::Diff(a) => diff(a),
         Command::Merge(a) => merge(a),
         Command::Proto(a) => proto(a),
@@ -375,6 +376,46 @@ fn trace_summary(a: cli::TraceSummaryCmd) -> Result<(), Failure> {
     };
     output::emit(None, out.as_bytes())?;
     damage.map_or(Ok(()), Err)
+}
+
+/// `rprof trace export --format chrome`: streamed; a damaged trace gives
+/// valid JSON for its good part on stdout, while an `-o` file is only
+/// replaced by a complete export.
+fn trace_export(a: cli::TraceExportCmd) -> Result<(), Failure> {
+    use rprof_trace::analysis::chrome::{ChromeOptions, export_chrome};
+    let ms = |v: Option<f64>| v.map(|m| (m * 1e6) as i64);
+    let opts = ChromeOptions {
+        start: ms(a.start),
+        end: ms(a.end),
+    };
+    if let (Some(s), Some(e)) = (opts.start, opts.end)
+        && e < s
+    {
+        return Err(Failure::usage("--end must not be before --start"));
+    }
+    let mut reader = open_trace(&a.trace)?;
+    let to_file = a.output.as_os_str() != "-";
+    let mut damage = None;
+    let result = output::stream(Some(&a.output), |w| {
+        match export_chrome(&mut reader, w, &opts) {
+            Ok(p) => {
+                damage = p.error.map(|e| one_line(&e.to_string()));
+                if damage.is_some() && to_file {
+                    return Err(std::io::Error::other("damaged trace"));
+                }
+                Ok(())
+            }
+            Err(rprof_trace::Error::Write(e)) => Err(e),
+            Err(e) => {
+                damage = Some(one_line(&e.to_string()));
+                Err(std::io::Error::other("unreadable trace"))
+            }
+        }
+    });
+    match damage {
+        Some(e) => Err(Failure::input(format!("{}: {e}", a.trace.display()))),
+        None => result,
+    }
 }
 
 /// `rprof trace goroutines`.

@@ -466,3 +466,43 @@ fn graph_svg_without_graphviz_and_format_from_extension() {
     let out = rprof(&["graph", cpu.to_str().unwrap()], &d);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("digraph"));
 }
+
+#[test]
+fn trace_export_writes_chrome_json() {
+    let d = scratch("traceexport");
+    let trace = profiles().join("trace.out");
+    let trace = trace.to_str().unwrap();
+    let out = rprof(&["trace", "export", "-o", "t.json", trace], &d);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("t.json")).unwrap()).unwrap();
+    let events = v["traceEvents"].as_array().unwrap();
+    assert!(events.iter().any(|e| e["ph"] == "X"));
+    // A window holds fewer events, all inside it (10 ms .. 20 ms).
+    let out = rprof(
+        &[
+            "trace", "export", "--start", "10", "--end", "20", "-o", "w.json", trace,
+        ],
+        &d,
+    );
+    assert!(out.status.success());
+    let w: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("w.json")).unwrap()).unwrap();
+    let inside = w["traceEvents"].as_array().unwrap();
+    assert!(inside.len() < events.len());
+    for e in inside.iter().filter(|e| e["ph"] == "X") {
+        let (ts, dur) = (e["ts"].as_f64().unwrap(), e["dur"].as_f64().unwrap());
+        assert!(ts >= 10_000.0 - 1e-6 && ts + dur <= 20_000.0 + 1e-6, "{e}");
+    }
+    // A damaged trace leaves an existing -o file alone.
+    let data = std::fs::read(trace).unwrap();
+    std::fs::write(d.join("cut.trace"), &data[..data.len() / 2]).unwrap();
+    std::fs::write(d.join("keep.json"), "old").unwrap();
+    let out = rprof(&["trace", "export", "-o", "keep.json", "cut.trace"], &d);
+    one_error_line(&out, 1, &["cut.trace"]);
+    assert_eq!(std::fs::read_to_string(d.join("keep.json")).unwrap(), "old");
+}

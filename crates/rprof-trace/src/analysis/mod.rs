@@ -28,6 +28,7 @@
 //! summarizer sees them all). Only a trace that yields nothing usable (a
 //! bad header, or no event before the error) is an `Err`.
 
+pub mod chrome;
 pub mod goroutines;
 pub mod mmu;
 pub mod pprof;
