@@ -19,6 +19,7 @@ pub mod builder;
 pub mod error;
 pub mod filter;
 pub mod fleet;
+pub mod gomath;
 pub mod legacy;
 pub mod measurement;
 pub mod merge;

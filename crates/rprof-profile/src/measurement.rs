@@ -431,6 +431,9 @@ mod tests {
         assert_eq!(go_f64_to_i64(-2.9), -2);
         assert_eq!(go_f64_to_i64(1e19), i64::MIN);
         assert_eq!(go_f64_to_i64(f64::NAN), i64::MIN);
+        // The cases the legacy heap reader's copy was tested with.
+        assert_eq!(go_f64_to_i64(1.9), 1);
+        assert_eq!(go_f64_to_i64(-1.9), -1);
     }
 
     #[test]

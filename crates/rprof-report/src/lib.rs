@@ -21,7 +21,7 @@ pub mod diff;
 pub mod dot;
 pub mod dotlabel;
 pub mod filters;
-pub mod gomath;
+pub use rprof_profile::gomath;
 pub mod graph;
 pub mod header;
 pub mod options;

@@ -8,17 +8,9 @@ use crate::fxhash::FxHashMap;
 /// Trace time: nanoseconds on the traced program's clock (Go's `trace.Time`).
 pub type Time = i64;
 
-/// Go's float64 → int64 conversion as amd64 does it: values that do not
-/// fit (and NaN) become `i64::MIN`.
-#[inline]
-pub(crate) fn go_f64_to_i64(x: f64) -> i64 {
-    const LIM: f64 = (1u64 << 63) as f64;
-    if x.is_nan() || !(-LIM..LIM).contains(&x) {
-        i64::MIN
-    } else {
-        x as i64
-    }
-}
+/// Go's float64 → int64 conversion as amd64 does it (`i64::MIN` for NaN
+/// and values that do not fit), shared with the profile reader.
+pub(crate) use rprof_profile::measurement::go_f64_to_i64;
 
 /// Go's `frequency.mul`: ticks to nanoseconds with nanoseconds-per-tick `f`.
 #[inline]

@@ -1,12 +1,13 @@
 //! Contention profiles (pprof's `parseContention`): Go's `--- mutex:` and
 //! `--- contention:` (block) `debug=1` profiles and C++ `--- contentionz`.
 
-use super::gonum::{f64_to_i64, parse_int};
+use super::gonum::parse_int;
 use super::gosym::GoSymbols;
 use super::{
     LProfile, LSample, LegacyError, LocTable, PResult, Scanner, is_space_or_comment, lazy_rx,
     lossy, malformed, maps, parse_hex_addresses, trim_space,
 };
+use crate::measurement::go_f64_to_i64;
 
 const FORMAT: &str = "contention";
 
@@ -130,7 +131,7 @@ fn parse_contention_sample(
     if period > 0 {
         if cpu_hz > 0 {
             let cpu_ghz = cpu_hz as f64 / 1e9;
-            v1 = f64_to_i64(v1 as f64 * period as f64 / cpu_ghz);
+            v1 = go_f64_to_i64(v1 as f64 * period as f64 / cpu_ghz);
         }
         v2 = v2.wrapping_mul(period);
     }
