@@ -15,7 +15,7 @@
 use crate::Report;
 use crate::dotlabel::{dot_color, escape_for_dot, shorten_function_name};
 use crate::graph::{Graph, MAX_NODELETS, Node, NodeKeys, Tag, base_name, sort_edges, sort_tags};
-use crate::header::{Shown, report_labels};
+use crate::header::graph_labels;
 use rprof_profile::measurement::{self, go_f64_to_i64, percentage};
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -32,18 +32,7 @@ pub fn write_dot(r: &mut Report, out: &mut String) {
     let mut t = r.trimmed_graph_visual(&keys, node_count);
     r.select_output_unit(&t.graph);
     let g = &t.graph;
-    let shown_total: i64 = g.nodes.iter().map(|n| n.flat_value()).sum();
-    let labels = report_labels(
-        r,
-        &Shown {
-            shown_total,
-            node_count: g.nodes.len(),
-            orig_count: t.orig_count,
-            dropped_nodes: t.dropped_nodes,
-            dropped_edges: t.dropped_edges,
-        },
-        true,
-    );
+    let labels = graph_labels(r, &t, true);
     let title = r
         .profile
         .main_mapping()

@@ -352,6 +352,13 @@ pub fn clean_path(path: &str) -> Cow<'_, str> {
     }
 }
 
+/// A summed value, divided by its summed mean divisor when `--mean` gave
+/// it one (pprof's `FlatValue`/`CumValue`/`WeightValue`).
+#[inline]
+fn per_divisor(v: i64, div: i64) -> i64 {
+    if div == 0 { v } else { v / div }
+}
+
 /// A caller→callee edge.
 #[derive(Clone, Debug)]
 pub struct Edge {
@@ -369,11 +376,7 @@ pub struct Edge {
 impl Edge {
     /// The weight, divided by its mean divisor when there is one.
     pub fn value(&self) -> i64 {
-        if self.weight_div == 0 {
-            self.weight
-        } else {
-            self.weight / self.weight_div
-        }
+        per_divisor(self.weight, self.weight_div)
     }
 }
 
@@ -399,20 +402,12 @@ pub struct Node {
 impl Node {
     /// Flat value, as a mean when a divisor is known.
     pub fn flat_value(&self) -> i64 {
-        if self.flat_div == 0 {
-            self.flat
-        } else {
-            self.flat / self.flat_div
-        }
+        per_divisor(self.flat, self.flat_div)
     }
 
     /// Cumulative value, as a mean when a divisor is known.
     pub fn cum_value(&self) -> i64 {
-        if self.cum_div == 0 {
-            self.cum
-        } else {
-            self.cum / self.cum_div
-        }
+        per_divisor(self.cum, self.cum_div)
     }
 }
 
@@ -802,20 +797,12 @@ pub struct Tag {
 impl Tag {
     /// Flat value, as a mean when a divisor is known.
     pub fn flat_value(&self) -> i64 {
-        if self.flat_div == 0 {
-            self.flat
-        } else {
-            self.flat / self.flat_div
-        }
+        per_divisor(self.flat, self.flat_div)
     }
 
     /// Cumulative value, as a mean when a divisor is known.
     pub fn cum_value(&self) -> i64 {
-        if self.cum_div == 0 {
-            self.cum
-        } else {
-            self.cum / self.cum_div
-        }
+        per_divisor(self.cum, self.cum_div)
     }
 }
 

@@ -63,6 +63,24 @@ pub struct Shown {
     pub dropped_edges: usize,
 }
 
+/// The labels above a trimmed-graph report (top, tree, dot): what the
+/// shown nodes add up to, and what trimming dropped. Text reports do not
+/// mention dropped edges; the DOT legend does, with the full header.
+pub fn graph_labels(r: &Report, t: &crate::graph::TrimmedGraph, dot: bool) -> Vec<String> {
+    let g = &t.graph;
+    report_labels(
+        r,
+        &Shown {
+            shown_total: g.nodes.iter().map(|n| n.flat_value()).sum(),
+            node_count: g.nodes.len(),
+            orig_count: t.orig_count,
+            dropped_nodes: t.dropped_nodes,
+            dropped_edges: if dot { t.dropped_edges } else { 0 },
+        },
+        dot,
+    )
+}
+
 /// pprof's `reportLabels`.
 pub fn report_labels(r: &Report, s: &Shown, full_headers: bool) -> Vec<String> {
     let mut out = if full_headers || !r.opts.compact_labels {

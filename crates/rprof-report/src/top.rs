@@ -1,7 +1,7 @@
 //! `top`: pprof's `-top` / `-text` table.
 
 use crate::Report;
-use crate::header::{Shown, report_labels};
+use crate::header::graph_labels;
 use rprof_profile::measurement::percentage;
 use std::fmt::Write;
 
@@ -14,18 +14,7 @@ pub fn write_top(r: &mut Report, out: &mut String) {
     let mut t = r.trimmed_graph(&keys, node_count);
     r.select_output_unit(&t.graph);
     let g = &t.graph;
-    let shown_total: i64 = g.nodes.iter().map(|n| n.flat_value()).sum();
-    let labels = report_labels(
-        r,
-        &Shown {
-            shown_total,
-            node_count: g.nodes.len(),
-            orig_count: t.orig_count,
-            dropped_nodes: t.dropped_nodes,
-            dropped_edges: 0,
-        },
-        false,
-    );
+    let labels = graph_labels(r, &t, false);
     for l in labels {
         out.push_str(&l);
         out.push('\n');

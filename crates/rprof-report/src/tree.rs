@@ -9,7 +9,7 @@
 
 use crate::Report;
 use crate::graph::{Graph, NameCache, sort_edges};
-use crate::header::{Shown, report_labels};
+use crate::header::graph_labels;
 use rprof_profile::measurement::percentage;
 use std::fmt::Write;
 
@@ -58,18 +58,7 @@ fn print_tree(
     let mut t = r.trimmed_graph(&keys, node_count);
     r.select_output_unit(&t.graph);
     let g = &t.graph;
-    let shown_total: i64 = g.nodes.iter().map(|n| n.flat_value()).sum();
-    let labels = report_labels(
-        r,
-        &Shown {
-            shown_total,
-            node_count: g.nodes.len(),
-            orig_count: t.orig_count,
-            dropped_nodes: t.dropped_nodes,
-            dropped_edges: 0,
-        },
-        false,
-    );
+    let labels = graph_labels(r, &t, false);
     out.push_str(&labels.join("\n"));
     out.push('\n');
     out.push_str(SEPARATOR);
