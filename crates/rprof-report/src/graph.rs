@@ -599,31 +599,13 @@ impl Report<'_> {
         // The first graph only decides which nodes survive nodefraction;
         // its edges are never looked at unless nothing is dropped, and
         // then the full build below makes them.
-        let mut g = self.build_nodes(keys);
-        let mut complete = false;
-        let total_value: i64 = g.nodes.iter().map(|n| n.flat).sum();
-        let node_cutoff = (total_value as f64 * self.node_fraction) as i64;
-        let node_cutoff = node_cutoff.abs();
-        let edge_cutoff = ((total_value as f64 * self.edge_fraction) as i64).abs();
-        let mut dropped_nodes = 0;
-        if node_cutoff > 0 {
-            let mut kept = vec![false; keys.len()];
-            let mut count = 0;
-            for n in &g.nodes {
-                if n.cum.abs() >= node_cutoff {
-                    kept[n.key as usize] = true;
-                    count += 1;
-                }
-            }
-            if count != g.nodes.len() {
-                dropped_nodes = g.nodes.len() - count;
-                g = self.build_graph(keys, Some(&kept));
-                complete = true;
-            }
-        }
-        if !complete {
-            g = self.build_graph(keys, None);
-        }
+        let first = self.build_nodes(keys);
+        let (node_cutoff, edge_cutoff) = self.cutoffs(&first);
+        let (mut g, dropped_nodes) = match node_fraction_survivors(&first, keys.len(), node_cutoff)
+        {
+            Some((kept, dropped)) => (self.build_graph(keys, Some(&kept)), dropped),
+            None => (self.build_graph(keys, None), 0),
+        };
         let orig_count = g.nodes.len();
         let order = if self.opts.cum {
             NodeOrder::CumName
@@ -652,6 +634,36 @@ impl Report<'_> {
             names,
         }
     }
+}
+
+impl Report<'_> {
+    /// pprof's node and edge cutoffs: fractions of the sum of the first
+    /// graph's flat values (the net sum for diffs, raw sums with --mean).
+    fn cutoffs(&self, first: &Graph) -> (i64, i64) {
+        let total_value: i64 = first.nodes.iter().map(|n| n.flat).sum();
+        (
+            ((total_value as f64 * self.node_fraction) as i64).abs(),
+            ((total_value as f64 * self.edge_fraction) as i64).abs(),
+        )
+    }
+}
+
+/// Which node keys have |cum| ≥ `cutoff` (pprof's
+/// `DiscardLowFrequencyNodes`), and how many nodes fail it; `None` when
+/// the cutoff is 0 or every node passes, so the graph need not be rebuilt.
+fn node_fraction_survivors(g: &Graph, nkeys: usize, cutoff: i64) -> Option<(Vec<bool>, usize)> {
+    if cutoff <= 0 {
+        return None;
+    }
+    let mut kept = vec![false; nkeys];
+    let mut count = 0;
+    for n in &g.nodes {
+        if n.cum.abs() >= cutoff {
+            kept[n.key as usize] = true;
+            count += 1;
+        }
+    }
+    (count != g.nodes.len()).then(|| (kept, g.nodes.len() - count))
 }
 
 /// A hasher for keys that are already well-spread integers: one
@@ -1323,23 +1335,11 @@ impl Report<'_> {
         let tags = SampleTags::new(self);
         let tags = tags.as_ref();
         let mut g = self.build_graph_tagged(keys, None, tags);
-        let total_value: i64 = g.nodes.iter().map(|n| n.flat).sum();
-        let node_cutoff = ((total_value as f64 * self.node_fraction) as i64).abs();
-        let edge_cutoff = ((total_value as f64 * self.edge_fraction) as i64).abs();
+        let (node_cutoff, edge_cutoff) = self.cutoffs(&g);
         let mut dropped_nodes = 0;
-        if node_cutoff > 0 {
-            let mut kept = vec![false; keys.len()];
-            let mut count = 0;
-            for n in &g.nodes {
-                if n.cum.abs() >= node_cutoff {
-                    kept[n.key as usize] = true;
-                    count += 1;
-                }
-            }
-            if count != g.nodes.len() {
-                dropped_nodes = g.nodes.len() - count;
-                g = self.build_graph_tagged(keys, Some(&kept), tags);
-            }
+        if let Some((kept, dropped)) = node_fraction_survivors(&g, keys.len(), node_cutoff) {
+            dropped_nodes = dropped;
+            g = self.build_graph_tagged(keys, Some(&kept), tags);
         }
         let orig_count = g.nodes.len();
         let mut names = NameCache::new(keys);
