@@ -196,14 +196,6 @@ fn flame(a: cli::FlameCmd) -> Result<(), Failure> {
         ));
     }
     let opts = a.report.options()?;
-    let read_side = |paths: &[std::path::PathBuf]| -> Result<Profile, Failure> {
-        let profiles = paths
-            .par_iter()
-            .map(|p| read_one(p))
-            .collect::<Result<Vec<_>, _>>()?;
-        rprof_profile::combine(profiles)
-            .map_err(|e| Failure::input(format!("{}: {e}", shown(paths))))
-    };
     let bases = if a.common.diff_base.is_empty() {
         &a.common.base
     } else {
@@ -226,7 +218,7 @@ fn flame(a: cli::FlameCmd) -> Result<(), Failure> {
     };
     let flame_failure =
         |e: rprof_flame::FlameError| Failure::input(format!("{}: {e}", shown(&a.common.profiles)));
-    let mut current = read_side(&a.common.profiles)?;
+    let mut current = read_merged(&a.common.profiles)?;
     let applied = apply_options(&mut current, &opts)?;
     let current_report = make_report(&current, &opts, &applied)?;
     if bases.is_empty() {
@@ -244,7 +236,7 @@ fn flame(a: cli::FlameCmd) -> Result<(), Failure> {
             r.map_err(|e| std::io::Error::other(flame_failure(e).message))
         });
     }
-    let mut base = read_side(bases)?;
+    let mut base = read_merged(bases)?;
     let base_applied = apply_options(&mut base, &opts)?;
     let base_report = make_report(&base, &opts, &base_applied)?;
     output::stream(a.common.output.as_deref(), |w| {
@@ -365,15 +357,7 @@ fn trace_summary(a: cli::TraceSummaryCmd) -> Result<(), Failure> {
     let mut reader = open_trace(&a.trace)?;
     let r = summary::summary(&mut reader, &summary::SummaryOptions::default());
     let (s, damage) = trace_partial(&a.trace, r)?;
-    let out = if a.json {
-        let mut j = serde_json::to_string_pretty(&s).map_err(|e| Failure::input(e.to_string()))?;
-        j.push('\n');
-        j
-    } else {
-        let mut t = String::new();
-        summary::write_text(&s, &mut t);
-        t
-    };
+    let out = json_or_text(a.json, &s, summary::write_text)?;
     output::emit(None, out.as_bytes())?;
     damage.map_or(Ok(()), Err)
 }
@@ -425,16 +409,7 @@ fn trace_goroutines(a: cli::TraceGoroutinesCmd) -> Result<(), Failure> {
     let r = goroutines::goroutine_summary(&mut reader);
     let (mut groups, damage) = trace_partial(&a.trace, r)?;
     goroutines::sort_groups(&mut groups, a.sort);
-    let out = if a.json {
-        let mut j =
-            serde_json::to_string_pretty(&groups).map_err(|e| Failure::input(e.to_string()))?;
-        j.push('\n');
-        j
-    } else {
-        let mut t = String::new();
-        goroutines::write_text(&groups, &mut t);
-        t
-    };
+    let out = json_or_text(a.json, &groups, |g, t| goroutines::write_text(g, t))?;
     output::emit(None, out.as_bytes())?;
     damage.map_or(Ok(()), Err)
 }
@@ -442,16 +417,8 @@ fn trace_goroutines(a: cli::TraceGoroutinesCmd) -> Result<(), Failure> {
 /// `rprof diff`: each side is read and merged on its own, then compared.
 fn diff(a: cli::DiffCmd) -> Result<(), Failure> {
     let opts = a.report.options()?;
-    let side = |paths: &[std::path::PathBuf]| -> Result<Profile, Failure> {
-        let profiles = paths
-            .par_iter()
-            .map(|p| read_one(p))
-            .collect::<Result<Vec<_>, _>>()?;
-        rprof_profile::combine(profiles)
-            .map_err(|e| Failure::input(format!("{}: {e}", shown(paths))))
-    };
     // Both sides are read at once: decoding is most of the work.
-    let (base, current) = rayon::join(|| side(&a.base), || side(&a.profiles));
+    let (base, current) = rayon::join(|| read_merged(&a.base), || read_merged(&a.profiles));
     let (mut base, mut current) = (base?, current?);
     // The filters shape both sides alike.
     apply_options(&mut base, &opts)?;
@@ -563,6 +530,34 @@ fn report_failure(e: ReportError) -> Failure {
         ReportError::SampleIndex(e) => Failure::usage(e.to_string()),
         e @ ReportError::Option { .. } => Failure::usage(e.to_string()),
         e => Failure::input(e.to_string()),
+    }
+}
+
+/// Reads the files in parallel and merges them, for commands that keep a
+/// base apart (flame, diff) instead of subtracting it.
+fn read_merged(paths: &[std::path::PathBuf]) -> Result<Profile, Failure> {
+    let profiles = paths
+        .par_iter()
+        .map(|p| read_one(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    rprof_profile::combine(profiles).map_err(|e| Failure::input(format!("{}: {e}", shown(paths))))
+}
+
+/// A trace analysis as pretty JSON or as its text rendering.
+fn json_or_text<T: serde::Serialize>(
+    json: bool,
+    value: &T,
+    text: impl FnOnce(&T, &mut String),
+) -> Result<String, Failure> {
+    if json {
+        let mut j =
+            serde_json::to_string_pretty(value).map_err(|e| Failure::input(e.to_string()))?;
+        j.push('\n');
+        Ok(j)
+    } else {
+        let mut t = String::new();
+        text(value, &mut t);
+        Ok(t)
     }
 }
 
