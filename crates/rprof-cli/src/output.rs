@@ -35,6 +35,20 @@ pub fn stream(
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Failure> {
     match path {
+        Some(p) if p.as_os_str() != "-" && is_special(p) => {
+            // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`,
+            // `-o >(gzip > f)`): there is no file to keep, and renaming a
+            // temporary file over it would replace the device itself.
+            let result = std::fs::OpenOptions::new()
+                .write(true)
+                .open(p)
+                .and_then(|mut f| write(&mut f).and_then(|_| f.flush()));
+            match result {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(Failure::input(format!("{}: {}", p.display(), io_error(&e)))),
+            }
+        }
         Some(p) if p.as_os_str() != "-" => {
             let (tmp, shown) = temp_path(p)?;
             let result = std::fs::File::create(&tmp).and_then(|mut f| {
@@ -60,6 +74,12 @@ pub fn stream(
             }
         }
     }
+}
+
+/// Whether `path` exists and is neither a regular file nor a directory
+/// (following symbolic links, as `/dev/stdout` is one).
+fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// The temporary file next to `path` that becomes `path` once complete.

@@ -164,6 +164,54 @@ fn output_file_is_replaced_only_by_a_complete_report() {
     one_error_line(&out, 1, &["/nonexistent-dir/x.txt"]);
 }
 
+/// `-o` naming a pipe or a device (`-o /dev/null`, `-o /dev/stdout`)
+/// writes into it: the atomic replacement of files must not rename a
+/// temporary file over it (that once turned a machine's /dev/null into a
+/// regular file).
+#[cfg(unix)]
+#[test]
+fn output_to_a_fifo_writes_into_it_and_leaves_it_a_fifo() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    let d = scratch("fifo");
+    let fifo = d.join("report.fifo");
+    let _ = std::fs::remove_file(&fifo);
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    // The reader must be there for the writer's open to complete; if rprof
+    // never opens the FIFO this thread stays blocked and the checks below
+    // fail.
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut s = Vec::new();
+            std::fs::File::open(&fifo)
+                .and_then(|mut f| f.read_to_end(&mut s))
+                .map(|_| s)
+        })
+    };
+    let cpu = profiles().join("cpu.pb.gz");
+    let cpu = cpu.to_str().unwrap();
+    let out = rprof(&["top", "-o", "report.fifo", cpu], &d);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo(),
+        "the FIFO was replaced"
+    );
+    let got = reader.join().unwrap().unwrap();
+    assert_eq!(got, rprof(&["top", cpu], &d).stdout);
+}
+
 #[test]
 fn a_closed_pipe_is_not_an_error() {
     use std::io::Read;
