@@ -277,7 +277,7 @@ impl GoroutineAnalyzer {
 /// The goroutine analysis of `reader`'s trace, groups sorted by execution
 /// time. A damaged trace gives the analysis of everything read, plus the
 /// error.
-pub fn goroutine_summary<R: Read>(
+pub fn goroutine_summary<R: Read + Send>(
     reader: &mut Reader<R>,
 ) -> Result<Partial<Vec<GoroutineGroup>>, Error> {
     let mut a = GoroutineAnalyzer::new();

@@ -383,7 +383,7 @@ impl MmuAnalyzer {
 }
 
 /// The MMU of `reader`'s trace at `windows` (ns).
-pub fn mmu<R: Read>(
+pub fn mmu<R: Read + Send>(
     reader: &mut Reader<R>,
     windows: &[i64],
     flags: UtilFlags,

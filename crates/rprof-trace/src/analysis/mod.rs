@@ -82,7 +82,79 @@ impl<T> Partial<T> {
 /// any: `Err` when the reader failed before yielding a single event (Go's
 /// "failed to parse any useful part of the trace"), else `Ok` with the
 /// error of a trace that ended badly.
-pub(crate) fn drive<R: Read>(
+///
+/// With more than one core, reading (decoding and Go's ordering, about
+/// three quarters of the work) runs on a thread of its own and hands the
+/// events over in batches, so that the analysis overlaps it. The batches
+/// go back to the reading thread to be cleared: events hold their
+/// generation's table through an `Arc`, and dropping them where they were
+/// made keeps its reference count on one core.
+pub(crate) fn drive<R: Read + Send>(
+    reader: &mut Reader<R>,
+    mut f: impl FnMut(&Event),
+) -> Result<Option<Error>, Error> {
+    use std::sync::mpsc;
+    const BATCH: usize = 4096;
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        return drive_serial(reader, f);
+    }
+    let (full_tx, full_rx) = mpsc::sync_channel::<Vec<Event>>(4);
+    let (empty_tx, empty_rx) = mpsc::channel::<Vec<Event>>();
+    std::thread::scope(|s| {
+        let producer = s.spawn(move || {
+            let mut any = false;
+            loop {
+                let mut buf = empty_rx
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+                buf.clear();
+                let mut end = None;
+                while buf.len() < BATCH {
+                    match reader.next_event() {
+                        Ok(Some(ev)) => buf.push(ev),
+                        Ok(None) => {
+                            end = Some(Ok(None));
+                            break;
+                        }
+                        Err(e) if any || !buf.is_empty() => {
+                            end = Some(Ok(Some(e)));
+                            break;
+                        }
+                        Err(e) => {
+                            end = Some(Err(e));
+                            break;
+                        }
+                    }
+                }
+                if !buf.is_empty() {
+                    any = true;
+                    if full_tx.send(buf).is_err() {
+                        // The consumer is gone (it panicked); its panic
+                        // is what the caller will see.
+                        return Ok(None);
+                    }
+                }
+                if let Some(end) = end {
+                    return end;
+                }
+            }
+        });
+        for buf in full_rx {
+            for ev in &buf {
+                f(ev);
+            }
+            // The reader may have finished; then the batch drops here.
+            let _ = empty_tx.send(buf);
+        }
+        match producer.join() {
+            Ok(r) => r,
+            Err(p) => std::panic::resume_unwind(p),
+        }
+    })
+}
+
+/// [`drive`] on the calling thread alone.
+fn drive_serial<R: Read>(
     reader: &mut Reader<R>,
     mut f: impl FnMut(&Event),
 ) -> Result<Option<Error>, Error> {
@@ -99,7 +171,6 @@ pub(crate) fn drive<R: Read>(
         }
     }
 }
-
 /// A duration in nanoseconds for the terminal: `0`, `850ns`, `12.5µs`,
 /// `3.25ms`, `1.5s`, with three significant digits.
 pub fn fmt_dur(ns: i64) -> String {

@@ -191,7 +191,9 @@ impl PprofProfiles {
 
 /// Computes the four profiles of `reader`'s trace in one pass. A damaged
 /// trace gives the profiles of its complete generations plus the error.
-pub fn pprof_profiles<R: Read>(reader: &mut Reader<R>) -> Result<Partial<PprofProfiles>, Error> {
+pub fn pprof_profiles<R: Read + Send>(
+    reader: &mut Reader<R>,
+) -> Result<Partial<PprofProfiles>, Error> {
     let mut b = PprofAnalyzer::new(&PprofKind::ALL);
     let error = super::drive(reader, |ev| b.event(ev))?;
     Ok(Partial {
@@ -202,7 +204,7 @@ pub fn pprof_profiles<R: Read>(reader: &mut Reader<R>) -> Result<Partial<PprofPr
 
 /// Computes one profile of `reader`'s trace (what `go tool trace
 /// -pprof=KIND` writes).
-pub fn pprof_profile<R: Read>(
+pub fn pprof_profile<R: Read + Send>(
     reader: &mut Reader<R>,
     kind: PprofKind,
 ) -> Result<Partial<Profile>, Error> {

@@ -592,7 +592,7 @@ fn add_named(e: &mut NamedDurations, d: i64) {
 /// The summary of `reader`'s trace. A damaged trace gives the summary of
 /// everything read (the MMU: up to the last complete generation), plus
 /// the error.
-pub fn summary<R: Read>(
+pub fn summary<R: Read + Send>(
     reader: &mut Reader<R>,
     opts: &SummaryOptions,
 ) -> Result<Partial<Summary>, Error> {

@@ -258,7 +258,7 @@ impl Ordering {
         self.queue.pop_front()
     }
 
-    fn ev_name(&self, typ: EventType) -> String {
+    fn ev_name(&self, typ: EventType) -> std::borrow::Cow<'static, str> {
         spec::event_name(self.ver, typ)
     }
 
