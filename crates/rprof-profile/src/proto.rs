@@ -221,13 +221,9 @@ struct RawLocation {
 #[derive(Default)]
 struct Raw {
     sample_types: Vec<RawValueType>,
-    // Samples, flat.
-    loc_ids: Vec<u64>,
-    stack_ends: Vec<u32>,
-    values: Vec<u64>,
-    value_ends: Vec<u32>,
-    labels: Vec<RawLabel>,
-    label_ends: Vec<u32>,
+    /// Where each sample message is (offset and length in the input):
+    /// samples are decoded once the locations are known, in parallel.
+    samples: Vec<(usize, usize)>,
     mappings: Vec<RawMapping>,
     locations: Vec<RawLocation>,
     lines: Vec<RawLine>,
@@ -261,7 +257,7 @@ pub fn decode(buf: &[u8]) -> Result<Profile, ParseError> {
             }
             2 => {
                 let m = w.message(wt)?;
-                sample(m, &mut raw)?;
+                raw.samples.push((m.base, m.buf.len()));
             }
             3 => {
                 let m = w.message(wt)?;
@@ -309,7 +305,7 @@ pub fn decode(buf: &[u8]) -> Result<Profile, ParseError> {
         }
     }
     let concatenated = raw.time_fields > 1;
-    resolve(raw).map_err(|e| match e {
+    resolve(buf, raw).map_err(|e| match e {
         ParseError::Invalid(v) if concatenated => ParseError::Concatenated(v),
         e => e,
     })
@@ -328,44 +324,200 @@ fn value_type(mut w: Wire) -> WResult<RawValueType> {
     Ok(v)
 }
 
-fn sample(mut w: Wire, raw: &mut Raw) -> WResult<()> {
-    let mut nlabels = 0;
-    while !w.done() {
-        let (f, wt) = w.key()?;
-        match f {
-            1 => w.repeated(wt, &mut raw.loc_ids)?,
-            2 => w.repeated(wt, &mut raw.values)?,
-            3 => {
-                let mut m = w.message(wt)?;
-                let mut l = RawLabel::default();
-                while !m.done() {
-                    let (f, wt) = m.key()?;
-                    match f {
-                        1 => l.key = m.scalar(wt)? as i64,
-                        2 => l.str = m.scalar(wt)? as i64,
-                        3 => l.num = m.scalar(wt)? as i64,
-                        4 => l.num_unit = m.scalar(wt)? as i64,
-                        _ => m.skip(wt)?,
-                    }
-                }
-                raw.labels.push(l);
-                nlabels += 1;
-            }
-            _ => w.skip(wt)?,
+/// Samples decoded from a run of sample messages, with the first error
+/// of each kind that resolve reports (in its order: unknown locations,
+/// then value counts, then label strings).
+#[derive(Default)]
+struct SampleRun {
+    stack_ends: Vec<u32>,
+    stacks: Vec<u32>,
+    values: Vec<i64>,
+    label_ends: Vec<u32>,
+    labels: Vec<Label>,
+    unknown_location: Option<ParseError>,
+    value_count: Option<ParseError>,
+    label_string: Option<ParseError>,
+}
+
+impl SampleRun {
+    /// Appends a later run.
+    fn append(&mut self, mut later: SampleRun) {
+        let (stacks, labels) = (self.stacks.len() as u32, self.labels.len() as u32);
+        self.stack_ends
+            .extend(later.stack_ends.iter().map(|&e| e + stacks));
+        self.stacks.append(&mut later.stacks);
+        self.values.append(&mut later.values);
+        self.label_ends
+            .extend(later.label_ends.iter().map(|&e| e + labels));
+        self.labels.append(&mut later.labels);
+        self.unknown_location = self.unknown_location.take().or(later.unknown_location);
+        self.value_count = self.value_count.take().or(later.value_count);
+        self.label_string = self.label_string.take().or(later.label_string);
+    }
+}
+
+/// What resolving sample fields needs: the location ids, the number of
+/// values per sample and the size of the string table.
+struct SampleCtx<'a> {
+    buf: &'a [u8],
+    locations: &'a IdMap,
+    width: usize,
+    strings: usize,
+}
+
+impl SampleCtx<'_> {
+    fn string(&self, field: &'static str, index: i64) -> Result<StrId, ParseError> {
+        if index < 0 || index as u64 >= self.strings as u64 {
+            Err(ParseError::BadString {
+                field,
+                index,
+                len: self.strings,
+            })
+        } else {
+            Ok(index as StrId)
         }
     }
-    raw.stack_ends
-        .push(len32(raw.loc_ids.len(), "location ids")?);
-    raw.value_ends.push(len32(raw.values.len(), "values")?);
-    // Label offsets exist only once some sample has labels; the samples
-    // before the first labelled one get empty ranges.
-    if nlabels > 0 && raw.label_ends.len() < raw.stack_ends.len() - 1 {
-        raw.label_ends.resize(raw.stack_ends.len() - 1, 0);
+
+    /// Decodes the sample messages `msgs`, the first of which is sample
+    /// number `first`. Wire errors end it; rule violations are recorded.
+    fn run(&self, msgs: &[(usize, usize)], first: usize) -> WResult<SampleRun> {
+        let mut run = SampleRun {
+            stack_ends: Vec::with_capacity(msgs.len()),
+            values: Vec::with_capacity(msgs.len() * self.width),
+            ..SampleRun::default()
+        };
+        let mut ids = Vec::new();
+        for (k, &(off, len)) in msgs.iter().enumerate() {
+            self.sample(
+                Wire::new(&self.buf[off..off + len], off),
+                first + k,
+                &mut run,
+                &mut ids,
+            )?;
+        }
+        Ok(run)
     }
-    if nlabels > 0 || !raw.label_ends.is_empty() {
-        raw.label_ends.push(len32(raw.labels.len(), "labels")?);
+
+    fn sample(
+        &self,
+        mut w: Wire,
+        index: usize,
+        run: &mut SampleRun,
+        scratch: &mut Vec<u64>,
+    ) -> WResult<()> {
+        let values_before = run.values.len();
+        while !w.done() {
+            let (f, wt) = w.key()?;
+            match f {
+                1 => {
+                    scratch.clear();
+                    w.repeated(wt, scratch)?;
+                    for &id in scratch.iter() {
+                        let idx = match self.locations.get(id) {
+                            Some(i) => i,
+                            None => {
+                                run.unknown_location.get_or_insert(
+                                    ValidationError::UnknownLocation { sample: index, id }.into(),
+                                );
+                                0
+                            }
+                        };
+                        run.stacks.push(idx);
+                    }
+                }
+                2 => {
+                    scratch.clear();
+                    w.repeated(wt, scratch)?;
+                    run.values.extend(scratch.iter().map(|&v| v as i64));
+                }
+                3 => {
+                    let mut m = w.message(wt)?;
+                    let mut l = RawLabel::default();
+                    while !m.done() {
+                        let (f, wt) = m.key()?;
+                        match f {
+                            1 => l.key = m.scalar(wt)? as i64,
+                            2 => l.str = m.scalar(wt)? as i64,
+                            3 => l.num = m.scalar(wt)? as i64,
+                            4 => l.num_unit = m.scalar(wt)? as i64,
+                            _ => m.skip(wt)?,
+                        }
+                    }
+                    self.label(l, run);
+                }
+                _ => w.skip(wt)?,
+            }
+        }
+        run.stack_ends
+            .push(len32(run.stacks.len(), "location ids")?);
+        let n = run.values.len() - values_before;
+        if n != self.width {
+            run.value_count.get_or_insert(
+                ValidationError::ValueCount {
+                    sample: index,
+                    values: n,
+                    types: self.width,
+                }
+                .into(),
+            );
+        }
+        run.label_ends.push(len32(run.labels.len(), "labels")?);
+        Ok(())
     }
-    Ok(())
+
+    /// Checks and keeps one label. A label with neither a string, a number
+    /// nor a unit means nothing; Go's decoder drops it, and so does rprof,
+    /// so that every report (and a written file) agrees with pprof's view
+    /// of the profile.
+    fn label(&self, l: RawLabel, run: &mut SampleRun) {
+        let checked = if l.str == 0 && l.num == 0 && l.num_unit == 0 {
+            self.string("label key", l.key).map(|_| None)
+        } else {
+            (|| {
+                Ok(Some(Label {
+                    key: self.string("label key", l.key)?,
+                    str: self.string("label str", l.str)?,
+                    num: l.num,
+                    num_unit: self.string("label num_unit", l.num_unit)?,
+                }))
+            })()
+        };
+        match checked {
+            Ok(Some(label)) => run.labels.push(label),
+            Ok(None) => {}
+            Err(e) => {
+                run.label_string.get_or_insert(e);
+            }
+        }
+    }
+}
+
+/// Samples per run below which decoding stays on one thread.
+const SAMPLES_PER_RUN: usize = 16_384;
+
+/// Decodes every sample: in one run, or, for big profiles with several
+/// threads, in one run per thread whose results are appended in order
+/// (the same arrays and the same first error as one run).
+fn decode_samples(ctx: &SampleCtx, msgs: &[(usize, usize)]) -> WResult<SampleRun> {
+    let threads = rayon::current_num_threads();
+    if threads < 2 || msgs.len() < 2 * SAMPLES_PER_RUN {
+        return ctx.run(msgs, 0);
+    }
+    use rayon::prelude::*;
+    let per = msgs
+        .len()
+        .div_ceil(threads.min(msgs.len() / SAMPLES_PER_RUN));
+    let runs: Vec<WResult<SampleRun>> = msgs
+        .par_chunks(per)
+        .enumerate()
+        .map(|(i, c)| ctx.run(c, i * per))
+        .collect();
+    let mut runs = runs.into_iter();
+    let mut all = runs.next().unwrap_or_else(|| Ok(SampleRun::default()))?;
+    for r in runs {
+        all.append(r?);
+    }
+    Ok(all)
 }
 
 fn len32(n: usize, what: &'static str) -> WResult<u32> {
@@ -494,7 +646,7 @@ impl IdMap {
     }
 }
 
-fn resolve(raw: Raw) -> Result<Profile, ParseError> {
+fn resolve(buf: &[u8], raw: Raw) -> Result<Profile, ParseError> {
     let strings = raw.strings.unwrap_or_default();
     if strings.is_empty() {
         // No string table at all: only valid if nothing refers to strings,
@@ -532,7 +684,7 @@ fn resolve(raw: Raw) -> Result<Profile, ParseError> {
         .map(|v| vt("sample_type", v))
         .collect::<Result<Vec<_>, _>>()?;
     let width = sample_types.len();
-    if !raw.stack_ends.is_empty() && width == 0 {
+    if !raw.samples.is_empty() && width == 0 {
         return Err(ValidationError::MissingSampleTypes.into());
     }
 
@@ -606,62 +758,31 @@ fn resolve(raw: Raw) -> Result<Profile, ParseError> {
         });
     }
 
-    // Samples.
-    let n = raw.stack_ends.len();
+    // Samples: every wire error first, then the first unknown location,
+    // wrong value count and bad label string, in that order.
+    let run = decode_samples(
+        &SampleCtx {
+            buf,
+            locations: &lmap,
+            width,
+            strings: nstr,
+        },
+        &raw.samples,
+    )?;
+    if let Some(e) = run
+        .unknown_location
+        .or(run.value_count)
+        .or(run.label_string)
+    {
+        return Err(e);
+    }
     let mut samples = Samples::new(width);
-    samples.stack_ends = raw.stack_ends;
-    samples.stacks = Vec::with_capacity(raw.loc_ids.len());
-    let mut si = 0usize;
-    for (k, &id) in raw.loc_ids.iter().enumerate() {
-        while samples.stack_ends[si] as usize <= k {
-            si += 1;
-        }
-        let idx = lmap
-            .get(id)
-            .ok_or(ValidationError::UnknownLocation { sample: si, id })?;
-        samples.stacks.push(idx);
-    }
-    let mut prev = 0u32;
-    for (i, &end) in raw.value_ends.iter().enumerate() {
-        if (end - prev) as usize != width {
-            return Err(ValidationError::ValueCount {
-                sample: i,
-                values: (end - prev) as usize,
-                types: width,
-            }
-            .into());
-        }
-        prev = end;
-    }
-    samples.values = raw.values.into_iter().map(|v| v as i64).collect();
-    debug_assert_eq!(samples.values.len(), n * width);
-    if !raw.label_ends.is_empty() {
-        // A label with neither a string, a number nor a unit means nothing;
-        // Go's decoder drops it, and so does rprof, so that every report
-        // (and a written file) agrees with pprof's view of the profile.
-        let mut labels = Vec::with_capacity(raw.labels.len());
-        let mut ends = Vec::with_capacity(raw.label_ends.len());
-        let mut start = 0usize;
-        for &end in &raw.label_ends {
-            for l in &raw.labels[start..end as usize] {
-                if l.str == 0 && l.num == 0 && l.num_unit == 0 {
-                    s("label key", l.key)?;
-                    continue;
-                }
-                labels.push(Label {
-                    key: s("label key", l.key)?,
-                    str: s("label str", l.str)?,
-                    num: l.num,
-                    num_unit: s("label num_unit", l.num_unit)?,
-                });
-            }
-            ends.push(labels.len() as u32);
-            start = end as usize;
-        }
-        if !labels.is_empty() {
-            samples.label_ends = ends;
-            samples.labels = labels;
-        }
+    samples.stack_ends = run.stack_ends;
+    samples.stacks = run.stacks;
+    samples.values = run.values;
+    if !run.labels.is_empty() {
+        samples.label_ends = run.label_ends;
+        samples.labels = run.labels;
     }
 
     Ok(Profile {

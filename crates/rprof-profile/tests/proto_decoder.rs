@@ -435,3 +435,94 @@ fn a_gzip_bomb_stops_at_the_limit() {
     );
     assert!(err.to_string().contains("--max-inflate"), "{err}");
 }
+
+/// `cpu_labels.pb.gz` (real samples, with labels) with its samples repeated
+/// until there are `n`, each copy's values changed so that copies differ.
+fn replicated(n: usize) -> pb::Profile {
+    let raw = gunzip(&std::fs::read(fixture_dir().join("cpu_labels.pb.gz")).unwrap());
+    let mut p = pb::Profile::decode(&raw[..]).unwrap();
+    let orig = p.sample.clone();
+    assert!(orig.iter().any(|s| !s.label.is_empty()));
+    let mut copy = 1;
+    while p.sample.len() < n {
+        for s in &orig {
+            let mut s = s.clone();
+            s.value.iter_mut().for_each(|v| *v += copy);
+            p.sample.push(s);
+        }
+        copy += 1;
+    }
+    p.sample.truncate(n);
+    p
+}
+
+fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
+/// Big profiles are decoded in one run of samples per thread; the result
+/// must be what one run gives, and what prost decodes.
+#[test]
+fn samples_decoded_in_parallel_runs_equal_one_run() {
+    let p = replicated(100_000);
+    let bytes = p.encode_to_vec();
+    let one = in_pool(1, || parse(&bytes)).unwrap();
+    let four = in_pool(4, || parse(&bytes)).unwrap();
+    assert_same("replicated, 1 thread", &one, &p);
+    assert_same("replicated, 4 threads", &four, &p);
+    assert_eq!(one.samples.stack_ends, four.samples.stack_ends);
+    assert_eq!(one.samples.label_ends, four.samples.label_ends);
+}
+
+/// Whatever the number of threads, the error is the one a single pass
+/// finds first: unknown locations before wrong value counts before bad
+/// label strings, each the earliest sample's.
+#[test]
+fn parallel_decoding_reports_the_first_error_of_one_pass() {
+    let check = |p: &pb::Profile, want: &dyn Fn(&ParseError) -> bool| {
+        let bytes = p.encode_to_vec();
+        for threads in [1, 2, 4] {
+            let e = in_pool(threads, || parse(&bytes)).unwrap_err();
+            assert!(want(&e), "{threads} threads: {e}");
+        }
+    };
+    let mut p = replicated(100_000);
+    p.sample[90_000].location_id[0] = 999_999;
+    p.sample[80_000].location_id[0] = 888_888;
+    p.sample[10].value.pop();
+    let labelled = p.sample.iter().position(|s| !s.label.is_empty()).unwrap();
+    p.sample[labelled].label[0].str = 1 << 40;
+    check(&p, &|e| {
+        matches!(
+            e,
+            ParseError::Invalid(ValidationError::UnknownLocation {
+                sample: 80_000,
+                id: 888_888
+            })
+        )
+    });
+    p.sample[80_000].location_id[0] = p.sample[0].location_id[0];
+    p.sample[90_000].location_id[0] = p.sample[0].location_id[0];
+    p.sample[70_000].value.push(1);
+    check(&p, &|e| {
+        matches!(
+            e,
+            ParseError::Invalid(ValidationError::ValueCount { sample: 10, .. })
+        )
+    });
+    p.sample[10].value.push(1);
+    p.sample[70_000].value.pop();
+    check(&p, &|e| {
+        matches!(
+            e,
+            ParseError::BadString {
+                field: "label str",
+                ..
+            }
+        )
+    });
+}
