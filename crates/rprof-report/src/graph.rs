@@ -450,32 +450,31 @@ impl Report<'_> {
         self.build_graph_inner(keys, None, None, false)
     }
 
-    fn build_graph_inner(
+    /// The node and edge sums of samples `range` (pprof's `newGraph` loop).
+    fn sum_samples(
         &self,
         keys: &NodeKeys,
         kept: Option<&[bool]>,
-        tags: Option<&SampleTags>,
         with_edges: bool,
-    ) -> Graph {
-        let p = self.profile;
-        let s = &p.samples;
-        let n = keys.len();
-        let mut flat = vec![0i64; n];
-        let mut flat_div = vec![0i64; n];
-        let mut cum = vec![0i64; n];
-        let mut cum_div = vec![0i64; n];
-        let mut visited = vec![false; n];
-        let mut seen = vec![0u32; n];
-        let mut edges: Vec<Edge> = Vec::new();
+        range: std::ops::Range<usize>,
+    ) -> Sums {
+        let s = &self.profile.samples;
+        let mut acc = Sums::new(keys.len());
+        let Sums {
+            flat,
+            flat_div,
+            cum,
+            cum_div,
+            visited,
+            edges,
+            edge_ids,
+        } = &mut acc;
+        let mut seen = vec![0u32; keys.len()];
         let mut edge_seen: Vec<u32> = Vec::new();
-        // Keyed by caller << 32 | callee. The hash is a SplitMix64 finaliser,
-        // not SipHash (the keys are ours, and this runs once per frame of
-        // every sample) and not Fx, whose low bits collide on such keys.
-        let mut edge_ids: HashMap<u64, u32, BuildHasherDefault<Mix64>> = HashMap::default();
         let mut generation = 0u32;
         let index = self.sample_index;
         let mean = self.mean;
-        for i in 0..s.len() {
+        for i in range {
             let w = s.value(i, index);
             let dw = if mean { s.value(i, 0) } else { 0 };
             if dw == 0 && w == 0 {
@@ -544,6 +543,49 @@ impl Report<'_> {
                 flat_div[leaf as usize] += dw;
             }
         }
+        acc
+    }
+
+    fn build_graph_inner(
+        &self,
+        keys: &NodeKeys,
+        kept: Option<&[bool]>,
+        tags: Option<&SampleTags>,
+        with_edges: bool,
+    ) -> Graph {
+        let s = &self.profile.samples;
+        let n = keys.len();
+        // Samples are independent: with several threads, each sums a
+        // contiguous share, and the shares merge in order, which gives
+        // exactly the sequential result (edges keep their order of first
+        // appearance, their flags combine as the sequential pass does).
+        const SHARE: usize = 32_768;
+        let threads = rayon::current_num_threads();
+        let Sums {
+            flat,
+            flat_div,
+            cum,
+            cum_div,
+            visited,
+            edges,
+            ..
+        } = if threads > 1 && s.len() >= 2 * SHARE {
+            use rayon::prelude::*;
+            let chunk = s.len().div_ceil(threads.min(s.len() / SHARE));
+            let ranges: Vec<_> = (0..s.len())
+                .step_by(chunk)
+                .map(|a| a..(a + chunk).min(s.len()))
+                .collect();
+            let parts: Vec<Sums> = ranges
+                .into_par_iter()
+                .map(|r| self.sum_samples(keys, kept, with_edges, r))
+                .collect();
+            let mut parts = parts.into_iter();
+            let first = parts.next().unwrap_or_else(|| Sums::new(n));
+            parts.fold(first, Sums::merge)
+        } else {
+            self.sum_samples(keys, kept, with_edges, 0..s.len())
+        };
 
         // Nodes, in key order for now (callers sort them).
         let mut slot = vec![u32::MAX; n];
@@ -1367,5 +1409,63 @@ impl Report<'_> {
             dropped_edges,
             names,
         }
+    }
+}
+
+/// Node and edge sums over some of a profile's samples, by node key.
+struct Sums {
+    flat: Vec<i64>,
+    flat_div: Vec<i64>,
+    cum: Vec<i64>,
+    cum_div: Vec<i64>,
+    visited: Vec<bool>,
+    edges: Vec<Edge>,
+    // Keyed by caller << 32 | callee. The hash is a SplitMix64 finaliser,
+    // not SipHash (the keys are ours, and this runs once per frame of
+    // every sample) and not Fx, whose low bits collide on such keys.
+    edge_ids: HashMap<u64, u32, BuildHasherDefault<Mix64>>,
+}
+
+impl Sums {
+    fn new(n: usize) -> Self {
+        Sums {
+            flat: vec![0; n],
+            flat_div: vec![0; n],
+            cum: vec![0; n],
+            cum_div: vec![0; n],
+            visited: vec![false; n],
+            edges: Vec::new(),
+            edge_ids: HashMap::default(),
+        }
+    }
+
+    /// Adds the sums of later samples. An edge keeps the place of its
+    /// first appearance; it is residual if any sample made it so, and
+    /// inline only if every sample did, as in one sequential pass.
+    fn merge(mut self, later: Sums) -> Sums {
+        for k in 0..self.flat.len() {
+            self.flat[k] += later.flat[k];
+            self.flat_div[k] += later.flat_div[k];
+            self.cum[k] += later.cum[k];
+            self.cum_div[k] += later.cum_div[k];
+            self.visited[k] |= later.visited[k];
+        }
+        for e in later.edges {
+            let key = u64::from(e.src) << 32 | u64::from(e.dst);
+            match self.edge_ids.entry(key) {
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    let ed = &mut self.edges[*o.get() as usize];
+                    ed.weight += e.weight;
+                    ed.weight_div += e.weight_div;
+                    ed.residual |= e.residual;
+                    ed.inline &= e.inline;
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(self.edges.len() as u32);
+                    self.edges.push(e);
+                }
+            }
+        }
+        self
     }
 }

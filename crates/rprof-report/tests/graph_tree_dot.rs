@@ -391,3 +391,61 @@ fn dot_passes_graphviz_when_installed() {
         );
     }
 }
+
+/// `name`'s samples repeated until there are at least `n`, each copy's
+/// values scaled differently, so that copies differ (labels dropped).
+fn replicated(name: &str, n: usize) -> rprof_profile::Profile {
+    let mut p = load(name);
+    let s = p.samples.clone();
+    assert!(!s.is_empty());
+    let mut copy = 2;
+    while p.samples.len() < n {
+        for i in 0..s.len() {
+            let stack = s.stack(i);
+            p.samples.stacks.extend_from_slice(stack);
+            p.samples.stack_ends.push(p.samples.stacks.len() as u32);
+            for k in 0..s.width {
+                p.samples.values.push(s.value(i, k) * copy);
+            }
+        }
+        copy += 1;
+    }
+    // Labels do not shape these reports; drop them rather than copy them.
+    p.samples.label_ends.clear();
+    p.samples.labels.clear();
+    p
+}
+
+/// The graph of a big profile is summed in shares, one per thread; every
+/// report built on it must be what one pass gives.
+#[test]
+fn graphs_summed_in_parallel_equal_one_pass() {
+    let in_pool = |threads: usize, f: &(dyn Fn() -> String + Sync)| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(f)
+    };
+    for name in ["cpu.pb.gz", "heap.pb.gz"] {
+        let p = replicated(name, 150_000);
+        for granularity in [
+            rprof_report::Granularity::Functions,
+            rprof_report::Granularity::Lines,
+        ] {
+            let o = ReportOptions {
+                granularity,
+                ..opts(Some(30))
+            };
+            let all = || {
+                let mut r = Report::new(&p, &o).unwrap();
+                let mut out = String::new();
+                rprof_report::top::write_top(&mut r, &mut out);
+                format!("{out}{}{}", dot(&p, &o), tree(&p, &o))
+            };
+            let one = in_pool(1, &all);
+            assert!(one.contains(" -> "), "{name}: no edges");
+            assert_eq!(one, in_pool(4, &all), "{name} {granularity:?}");
+        }
+    }
+}
