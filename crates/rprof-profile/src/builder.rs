@@ -3,7 +3,7 @@
 //! mappings are stored once however often they are added.
 
 use crate::model::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Interns strings, functions, locations and mappings; appends samples.
 ///
@@ -12,10 +12,12 @@ use std::collections::HashMap;
 #[derive(Default)]
 pub struct ProfileBuilder {
     profile: Profile,
-    strings: HashMap<Box<str>, StrId>,
-    functions: HashMap<(StrId, StrId, StrId, i64), u32>,
-    locations: HashMap<LocationKey, u32>,
-    mappings: HashMap<Mapping, u32>,
+    // Fx, not SipHash: the keys are the profile's own, and a fleet merge
+    // interns every string and function of every input.
+    strings: FxHashMap<Box<str>, StrId>,
+    functions: FxHashMap<(StrId, StrId, StrId, i64), u32>,
+    locations: FxHashMap<LocationKey, u32>,
+    mappings: FxHashMap<Mapping, u32>,
 }
 
 /// What makes two locations the same: pprof's merge key, with the address

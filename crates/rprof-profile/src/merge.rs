@@ -42,6 +42,7 @@ use crate::builder::ProfileBuilder;
 use crate::error::MergeError;
 use crate::measurement::{self, go_f64_to_i64};
 use crate::model::*;
+use rustc_hash::FxHashMap;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -430,18 +431,42 @@ pub fn merge_profiles(srcs: &[&Profile]) -> Result<Profile, MergeError> {
 
 const NONE: u32 = u32::MAX;
 
-/// pprof's `locationKey`: address relative to the mapping, mapping, folding
-/// and the lines. Because of an indexing slip in pprof, only the last
-/// line's column is part of the key.
-#[derive(PartialEq, Eq, Hash)]
-struct LocationKey {
+/// pprof's `locationKey` of a location whose lines are `lines`: address
+/// relative to the mapping, mapping (merged index + 1, 0 for none),
+/// folding, and the (function, line) of every line. Because of an
+/// indexing slip in pprof, only the last line's column is part of the key.
+/// Hashed here; equal hashes are told apart by [`same_location`].
+fn location_hash(address: u64, mapping: u32, is_folded: bool, lines: &[Line]) -> u64 {
+    let mut h = mix(address, u64::from(mapping) << 1 | u64::from(is_folded));
+    h = mix(h, lines.len() as u64);
+    for l in lines {
+        h = mix(h, u64::from(l.function));
+        h = mix(h, l.line as u64);
+    }
+    fmix(mix(h, lines.last().map_or(0, |l| l.column) as u64))
+}
+
+/// Whether merged location `loc` of `p` has the key of a location with
+/// the given fields (see [`location_hash`]).
+fn same_location(
+    p: &Profile,
+    loc: u32,
     address: u64,
-    /// Merged mapping index + 1, 0 for none.
-    mapping: u32,
+    mapping: Option<u32>,
     is_folded: bool,
-    /// (merged function index, line) of every line.
-    lines: Box<[(u32, i64)]>,
-    last_column: i64,
+    lines: &[Line],
+) -> bool {
+    let l = &p.locations[loc as usize];
+    let theirs = &p.lines[l.lines.start as usize..l.lines.end as usize];
+    l.mapping == mapping
+        && l.is_folded == is_folded
+        && l.address == address
+        && theirs.len() == lines.len()
+        && theirs
+            .iter()
+            .zip(lines)
+            .all(|(a, b)| a.function == b.function && a.line == b.line)
+        && theirs.last().map(|l| l.column) == lines.last().map(|l| l.column)
 }
 
 /// A hasher for keys that already are well-mixed hashes.
@@ -482,8 +507,11 @@ struct Merger {
     b: ProfileBuilder,
     /// pprof's `mappingKey`: (size rounded up to 4 KiB, offset, build id
     /// or else file or else nothing) → merged mapping index.
-    mappings: HashMap<(u64, u64, StrId), u32>,
-    locations: HashMap<LocationKey, u32>,
+    mappings: FxHashMap<(u64, u64, StrId), u32>,
+    /// Location dedup, as for samples: key hash → last merged location
+    /// with that hash, the others chained through `location_next`.
+    location_heads: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
+    location_next: Vec<u32>,
     /// Sample dedup: key hash → last merged sample with that hash; the
     /// others with the same hash are chained through `sample_next`.
     sample_heads: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
@@ -560,8 +588,12 @@ impl Merger {
         let n = first.samples.len();
         Merger {
             b,
-            mappings: HashMap::new(),
-            locations: HashMap::with_capacity(first.locations.len()),
+            mappings: FxHashMap::default(),
+            location_heads: HashMap::with_capacity_and_hasher(
+                first.locations.len(),
+                Default::default(),
+            ),
+            location_next: Vec::with_capacity(first.locations.len()),
             sample_heads: HashMap::with_capacity_and_hasher(n, Default::default()),
             sample_next: Vec::with_capacity(n),
             empty_str: 0,
@@ -755,33 +787,36 @@ impl Merger {
             });
         }
         let p = self.b.profile_mut();
-        let key = LocationKey {
-            address: match mapping {
-                Some(m) => address.wrapping_sub(p.mappings[m as usize].start),
-                None => address,
-            },
-            mapping: mapping.map_or(0, |m| m + 1),
-            is_folded: sl.is_folded,
-            lines: lines.iter().map(|ln| (ln.function, ln.line)).collect(),
-            last_column: lines.last().map_or(0, |ln| ln.column),
+        // The key's address is relative to the mapping; locations in one
+        // merged mapping compare equal by their absolute addresses.
+        let relative = match mapping {
+            Some(m) => address.wrapping_sub(p.mappings[m as usize].start),
+            None => address,
         };
-        let idx = match self.locations.get(&key) {
-            Some(&idx) => idx,
-            None => {
-                let idx = p.locations.len() as u32;
-                let start = p.lines.len() as u32;
-                p.lines.extend_from_slice(&lines);
-                p.locations.push(Location {
-                    id: u64::from(idx) + 1,
-                    mapping,
-                    address,
-                    lines: start..p.lines.len() as u32,
-                    is_folded: sl.is_folded,
-                });
-                self.locations.insert(key, idx);
-                idx
-            }
-        };
+        let h = location_hash(
+            relative,
+            mapping.map_or(0, |m| m + 1),
+            sl.is_folded,
+            &lines,
+        );
+        let mut idx = self.location_heads.get(&h).copied().unwrap_or(NONE);
+        while idx != NONE && !same_location(p, idx, address, mapping, sl.is_folded, &lines) {
+            idx = self.location_next[idx as usize];
+        }
+        if idx == NONE {
+            idx = p.locations.len() as u32;
+            let start = p.lines.len() as u32;
+            p.lines.extend_from_slice(&lines);
+            p.locations.push(Location {
+                id: u64::from(idx) + 1,
+                mapping,
+                address,
+                lines: start..p.lines.len() as u32,
+                is_folded: sl.is_folded,
+            });
+            self.location_next
+                .push(self.location_heads.insert(h, idx).unwrap_or(NONE));
+        }
         self.lines = lines;
         self.location_map[l as usize] = idx;
         idx
