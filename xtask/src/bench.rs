@@ -55,10 +55,32 @@ fn median_of(runs: usize, make: &dyn Fn() -> Command) -> Result<Measure> {
 }
 
 struct Scenario {
-    name: &'static str,
+    name: String,
     rprof: Vec<String>,
-    /// pprof arguments, or None when pprof has no equivalent.
-    pprof: Option<Vec<String>>,
+    /// Environment for rprof (the thread count of the merge rows).
+    env: Vec<(&'static str, String)>,
+    /// The Go tool's binary and arguments, or None when Go has no
+    /// equivalent (or is not installed).
+    go: Option<(PathBuf, Vec<String>)>,
+    /// The input's size, for a throughput column (traces).
+    mb: Option<f64>,
+}
+
+impl Scenario {
+    fn new(name: &str, rprof: String) -> Self {
+        Scenario {
+            name: name.to_string(),
+            rprof: words(&rprof),
+            env: Vec::new(),
+            go: None,
+            mb: None,
+        }
+    }
+
+    fn go(mut self, tool: &Option<PathBuf>, args: String) -> Self {
+        self.go = tool.clone().map(|t| (t, words(&args)));
+        self
+    }
 }
 
 fn words(s: &str) -> Vec<String> {
@@ -73,9 +95,17 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         .map(|s| s.parse())
         .transpose()?
         .unwrap_or(3);
-    let big = root.join("target/big/big.heap.pb.gz");
-    let base = root.join("target/big/big-base.heap.pb.gz");
-    if !big.exists() || !base.exists() {
+    let dir = root.join("target/big");
+    let big = dir.join("big.heap.pb.gz");
+    let base = dir.join("big-base.heap.pb.gz");
+    let fleet_dir = dir.join("fleet");
+    let trace = dir.join("busy.trace");
+    let go_installed = crate::fixtures::installed_go(root).is_some();
+    if !big.exists()
+        || !base.exists()
+        || !fleet_dir.join("000.heap.pb.gz").exists()
+        || (go_installed && !trace.exists())
+    {
         crate::genbig::run(root, &[])?;
     }
     let status = Command::new("cargo")
@@ -86,82 +116,121 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         bail!("cargo build --release failed");
     }
     let rprof = root.join("target/release/rprof");
-    let pprof = pprof_binary(root);
+    let pprof = go_tool(root, "pprof");
+    let trace_tool = go_tool(root, "trace");
 
     let (b, bb) = (big.display().to_string(), base.display().to_string());
-    let supports = |sub: &str| -> bool {
-        Command::new(&rprof)
-            .args([sub, "--help"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
+    let mut fleet: Vec<String> = std::fs::read_dir(&fleet_dir)?
+        .map(|e| e.map(|e| e.path().display().to_string()))
+        .collect::<std::io::Result<_>>()?;
+    fleet.sort();
+    let fleet = fleet.join(" ");
+    let merged = std::env::temp_dir().join(format!("rprof-bench-{}.pb.gz", std::process::id()));
+    let merged = merged.display().to_string();
+    let n_fleet = crate::genbig::FLEET;
+
     let mut scenarios = vec![
-        Scenario {
-            name: "top",
-            rprof: words(&format!("top {b}")),
-            pprof: Some(words(&format!("-top {b}"))),
-        },
-        Scenario {
-            name: "traces",
-            rprof: words(&format!("traces {b}")),
-            pprof: Some(words(&format!("-traces {b}"))),
-        },
-        Scenario {
-            name: "top --base",
-            rprof: words(&format!("top --base {bb} {b}")),
-            pprof: Some(words(&format!("-top -base {bb} {b}"))),
-        },
+        Scenario::new("top", format!("top {b}")).go(&pprof, format!("-top {b}")),
+        Scenario::new("traces", format!("traces {b}")).go(&pprof, format!("-traces {b}")),
+        Scenario::new("top --base", format!("top --base {bb} {b}"))
+            .go(&pprof, format!("-top -base {bb} {b}")),
+        Scenario::new("graph (dot)", format!("graph --format dot {b}"))
+            .go(&pprof, format!("-dot {b}")),
+        Scenario::new("flame", format!("flame -o /dev/null {b}")),
+        Scenario::new("diff --base", format!("diff --base {bb} {b}")),
     ];
-    if supports("flame") {
-        scenarios.push(Scenario {
-            name: "flame",
-            rprof: words(&format!("flame -o /dev/null {b}")),
-            pprof: None,
-        });
+    for threads in [1, 0] {
+        let mut s = Scenario::new(
+            &format!(
+                "merge of {n_fleet} profiles{}",
+                if threads == 1 { ", 1 thread" } else { "" }
+            ),
+            format!("merge -o {merged} {fleet}"),
+        )
+        .go(&pprof, format!("-proto {fleet}"));
+        if threads == 1 {
+            s.env.push(("RAYON_NUM_THREADS", "1".to_string()));
+        }
+        scenarios.push(s);
     }
-    if supports("graph") {
-        scenarios.push(Scenario {
-            name: "graph (dot)",
-            rprof: words(&format!("graph --format dot {b}")),
-            pprof: Some(words(&format!("-dot {b}"))),
-        });
-    }
-    if supports("diff") {
-        scenarios.push(Scenario {
-            name: "diff --base",
-            rprof: words(&format!("diff --base {bb} {b}")),
-            pprof: None,
-        });
+    if trace.exists() {
+        let t = trace.display().to_string();
+        let mb = Some(size_mb(&trace));
+        for s in [
+            Scenario::new(
+                "trace pprof --kind sched",
+                format!("trace pprof --kind sched -o - {t}"),
+            )
+            .go(&trace_tool, format!("-pprof=sched {t}")),
+            Scenario::new(
+                "trace pprof --kind sync",
+                format!("trace pprof --kind sync -o - {t}"),
+            )
+            .go(&trace_tool, format!("-pprof=sync {t}")),
+            Scenario::new(
+                "trace dump --parsed",
+                format!("trace dump --parsed -o - {t}"),
+            )
+            .go(&trace_tool, format!("-d=parsed {t}")),
+            Scenario::new("trace summary", format!("trace summary {t}")),
+        ] {
+            scenarios.push(Scenario { mb, ..s });
+        }
     }
 
     println!("inputs: {} ({:.1} MB), base {}", b, size_mb(&big), bb);
-    println!("runs per command: {runs} (median wall time, max peak RSS)\n");
-    println!("| command | rprof | go tool pprof | speed-up | rprof RSS | pprof RSS | memory |");
+    println!(
+        "fleet: {n_fleet} profiles under {} ({:.1} MB)",
+        fleet_dir.display(),
+        dir_mb(&fleet_dir)
+    );
+    if trace.exists() {
+        println!("trace: {} ({:.1} MB)", trace.display(), size_mb(&trace));
+    }
+    println!(
+        "runs per command: {runs} for rprof, {} for Go (median wall time, max peak RSS); {} cores\n",
+        runs.min(2),
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!("| command | rprof | Go tool | speed-up | rprof RSS | Go RSS | memory |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let gunzip = median_of(runs, &|| {
         let mut c = Command::new("gzip");
         c.args(["-dc", &b]);
         c
     })?;
+    let mut notes = Vec::new();
     for s in &scenarios {
         let r = median_of(runs, &|| {
             let mut c = Command::new(&rprof);
             c.args(&s.rprof).env("TZ", "UTC");
+            for (k, v) in &s.env {
+                c.env(k, v);
+            }
             c
         })?;
-        let g = match (&pprof, &s.pprof) {
-            (Some(pp), Some(a)) => Some(median_of(runs.min(2), &|| {
-                let mut c = Command::new(pp);
+        let g = match &s.go {
+            Some((tool, a)) => Some(median_of(runs.min(2), &|| {
+                let mut c = Command::new(tool);
                 c.args(a).env("TZ", "UTC");
                 c
             })?),
-            _ => None,
+            None => None,
         };
+        if let Some(mb) = s.mb {
+            let go = g
+                .as_ref()
+                .map(|g| format!(", Go {:.0} MB/s", mb / g.wall))
+                .unwrap_or_default();
+            notes.push(format!(
+                "`{}`: rprof {:.0} MB/s of trace{go}",
+                s.name,
+                mb / r.wall
+            ));
+        }
         match g {
             Some(g) => println!(
-                "| `{}` | {:.3} s | {:.2} s | {:.0}x | {} MB | {} MB | {:.1}x less |",
+                "| `{}` | {:.3} s | {:.2} s | {:.1}x | {} MB | {} MB | {:.1}x less |",
                 s.name,
                 r.wall,
                 g.wall,
@@ -178,14 +247,28 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             ),
         }
     }
+    let _ = std::fs::remove_file(&merged);
     println!(
-        "\n`gzip -dc` of the input alone: {:.3} s. Reproduce with `cargo xtask bench`.",
+        "\n`gzip -dc` of the big profile alone: {:.3} s. Reproduce with `cargo xtask bench`.",
         gunzip.wall
     );
+    for n in notes {
+        println!("{n}");
+    }
     if pprof.is_none() {
-        println!("(go tool pprof not found: Go columns left empty)");
+        println!("(Go not found: Go columns left empty)");
     }
     Ok(())
+}
+
+fn dir_mb(p: &Path) -> f64 {
+    std::fs::read_dir(p)
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.metadata().ok())
+                .map(|m| m.len() as f64 / 1e6)
+                .sum()
+        })
+        .unwrap_or(0.0)
 }
 
 fn size_mb(p: &Path) -> f64 {
@@ -194,13 +277,14 @@ fn size_mb(p: &Path) -> f64 {
         .unwrap_or(0.0)
 }
 
-/// The pprof binary behind `go tool pprof`, resolved once, so that each
-/// measurement is pprof itself and not the go command's start-up.
-fn pprof_binary(root: &Path) -> Option<PathBuf> {
-    let go = crate::fixtures::find_go(root).ok()?;
+/// The binary behind `go tool NAME` (pprof, trace), resolved once, so
+/// that each measurement is the tool itself and not the go command's
+/// start-up. None when Go is not installed (nothing is installed here).
+fn go_tool(root: &Path, name: &str) -> Option<PathBuf> {
+    let go = crate::fixtures::installed_go(root)?;
     let out = Command::new(&go)
         .env("GOTOOLCHAIN", "local")
-        .args(["tool", "-n", "pprof"])
+        .args(["tool", "-n", name])
         .output()
         .ok()?;
     out.status

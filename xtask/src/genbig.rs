@@ -2,7 +2,10 @@
 //! that make `go tool pprof` slow (≈200k samples, ≈200k distinct stacks
 //! about 40 frames deep, four heap sample types, Go-like names, inlined
 //! frames, a `bytes` label), written with a deterministic generator so
-//! that no Go is needed and every run produces the same file.
+//! that no Go is needed and every run produces the same file; a base to
+//! diff it against; a fleet of 100 smaller profiles of the same service
+//! for merges; and, when Go is installed, a busy 5-second execution trace
+//! from `fixtures/go/busytrace`.
 
 use anyhow::Context;
 use flate2::write::GzEncoder;
@@ -142,7 +145,6 @@ pub fn generate(shape: &Shape) -> pb::Profile {
     // A call "tree" walked at random: frame k of a stack is drawn from a
     // band of functions that depends on k and on the frame before, so that
     // stacks share prefixes like real ones and still mostly differ.
-    let mut address = 0x40_1000u64;
     let mut stack = Vec::with_capacity(shape.depth);
     for _ in 0..shape.samples {
         stack.clear();
@@ -159,7 +161,12 @@ pub fn generate(shape: &Shape) -> pb::Profile {
                 Some(&id) => id,
                 None => {
                     let id = b.p.location.len() as u64 + 1;
-                    address += 0x13 + rng.below(0x40);
+                    // The address follows from the key, so that every
+                    // profile of the service (the fleet) agrees on it.
+                    let address = 0x40_1000
+                        + ((f as u64) << 8)
+                        + ((line - (f % 900) as i64 - 10) << 4) as u64
+                        + u64::from(inlined) * 8;
                     let mut lines = vec![pb::Line {
                         function_id: f as u64 + 1,
                         line,
@@ -214,25 +221,20 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         .first()
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| root.join("target/big/big.heap.pb.gz"));
-    if let Some(dir) = out.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
+    let dir = out.parent().unwrap_or(Path::new(".")).to_path_buf();
+    std::fs::create_dir_all(&dir)?;
     let shape = Shape::default();
     let p = generate(&shape);
     let raw = p.encode_to_vec();
-    let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(&raw)?;
-    let bytes = gz.finish()?;
+    let bytes = gzip(&raw)?;
     std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
     // A second capture for diff benchmarks: same shape, other seed.
     let p2 = generate(&Shape {
         seed: shape.seed ^ 0xfeed,
         ..Shape::default()
     });
-    let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(&p2.encode_to_vec())?;
     let base = out.with_file_name("big-base.heap.pb.gz");
-    std::fs::write(&base, gz.finish()?)?;
+    std::fs::write(&base, gzip(&p2.encode_to_vec())?)?;
     println!(
         "wrote {} ({:.1} MB gzipped, {:.1} MB raw, {} samples, {} locations, {} functions) and {}",
         out.display(),
@@ -242,6 +244,76 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         p.location.len(),
         p.function.len(),
         base.display()
+    );
+    write_fleet(&dir.join("fleet"))?;
+    busy_trace(root, &dir)?;
+    Ok(())
+}
+
+fn gzip(raw: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(raw)?;
+    Ok(gz.finish()?)
+}
+
+/// Profiles in a fleet: one service's heap profile from each instance.
+pub const FLEET: usize = 100;
+
+/// `FLEET` heap profiles of the same service, as a fleet-wide merge sees
+/// them: every instance runs the same code, so each profile is drawn from
+/// one pool of 10,000 stacks (about 70% of them, with its own values) and
+/// the merged profile is about as big as one of them, not the sum.
+fn write_fleet(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let pool = generate(&Shape {
+        samples: 10_000,
+        seed: 0xf1ee7,
+        ..Shape::default()
+    });
+    let mut total = 0;
+    for i in 0..FLEET {
+        let mut rng = Rng(0x9e37_79b9 + i as u64);
+        let mut p = pool.clone();
+        p.sample.retain(|_| rng.below(10) < 7);
+        for s in &mut p.sample {
+            let scale = 1 + rng.below(4) as i64;
+            s.value.iter_mut().for_each(|v| *v *= scale);
+        }
+        p.time_nanos += i as i64 * 60_000_000_000;
+        let bytes = gzip(&p.encode_to_vec())?;
+        total += bytes.len();
+        std::fs::write(dir.join(format!("{i:03}.heap.pb.gz")), bytes)?;
+    }
+    println!(
+        "wrote {FLEET} fleet profiles (about 7,000 samples each, {:.1} MB in all) under {}",
+        total as f64 / 1e6,
+        dir.display()
+    );
+    Ok(())
+}
+
+/// The busy execution trace: `fixtures/go/busytrace` run for 5 seconds,
+/// when Go is installed (Go is not installed for it: the profile
+/// benchmarks do not need it).
+fn busy_trace(root: &Path, dir: &Path) -> anyhow::Result<()> {
+    let Some(go) = crate::fixtures::installed_go(root) else {
+        println!("gen-big: no Go installed; skipping the busy execution trace");
+        return Ok(());
+    };
+    let bin = dir.join("busytrace");
+    crate::fixtures::build(&go, &root.join("fixtures/go/busytrace"), &bin)?;
+    let out = dir.join("busy.trace");
+    let status = std::process::Command::new(&bin)
+        .arg("-out")
+        .arg(&out)
+        .args(["-d", "5s"])
+        .status()
+        .with_context(|| format!("running {}", bin.display()))?;
+    anyhow::ensure!(status.success(), "{} failed ({status})", bin.display());
+    println!(
+        "wrote {} ({:.1} MB, a 5-second execution trace)",
+        out.display(),
+        std::fs::metadata(&out)?.len() as f64 / 1e6
     );
     Ok(())
 }
