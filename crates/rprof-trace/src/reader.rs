@@ -84,6 +84,38 @@ impl<R: Read> Reader<R> {
     }
 }
 
+impl<R: Read> Reader<R> {
+    /// Appends up to `max` events to `out` (what [`Reader::next_event`]
+    /// would return one by one): `Ok(false)` once the trace has ended. On
+    /// an error, `out` holds the events read before it.
+    pub(crate) fn read_into(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, Error> {
+        if self.done {
+            return Ok(false);
+        }
+        let r = match &mut self.inner {
+            Inner::V2(r) => r.read_into(out, max).map_err(|e| Error::Lost {
+                generations_ok: r.gens_ok,
+                valid_bytes: r.good_bytes,
+                total_bytes: self.total_bytes,
+                cause: Box::new(e),
+            }),
+            Inner::V1(_) => {
+                while out.len() < max {
+                    match self.next_event()? {
+                        Some(e) => out.push(e),
+                        None => return Ok(false),
+                    }
+                }
+                return Ok(true);
+            }
+        };
+        if !matches!(r, Ok(true)) {
+            self.done = true;
+        }
+        r
+    }
+}
+
 impl<R: Read> Iterator for Reader<R> {
     type Item = Result<Event, Error>;
 

@@ -108,24 +108,12 @@ pub(crate) fn drive<R: Read + Send>(
                     .try_recv()
                     .unwrap_or_else(|_| Vec::with_capacity(BATCH));
                 buf.clear();
-                let mut end = None;
-                while buf.len() < BATCH {
-                    match reader.next_event() {
-                        Ok(Some(ev)) => buf.push(ev),
-                        Ok(None) => {
-                            end = Some(Ok(None));
-                            break;
-                        }
-                        Err(e) if any || !buf.is_empty() => {
-                            end = Some(Ok(Some(e)));
-                            break;
-                        }
-                        Err(e) => {
-                            end = Some(Err(e));
-                            break;
-                        }
-                    }
-                }
+                let end = match reader.read_into(&mut buf, BATCH) {
+                    Ok(true) => None,
+                    Ok(false) => Some(Ok(None)),
+                    Err(e) if any || !buf.is_empty() => Some(Ok(Some(e))),
+                    Err(e) => Some(Err(e)),
+                };
                 if !buf.is_empty() {
                     any = true;
                     if full_tx.send(buf).is_err() {

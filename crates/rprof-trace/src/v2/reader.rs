@@ -214,6 +214,46 @@ impl<R: Read> V2Reader<R> {
         Ok(Some(e))
     }
 
+    /// Appends up to `max` events to `out`: `Ok(false)` at the end of the
+    /// trace. On an error, `out` holds the events read before it.
+    ///
+    /// The same events as [`V2Reader::read_event`] one by one, with its
+    /// common case inlined: the next event of the earliest thread can
+    /// happen now, and what the ordering engine queues goes straight to
+    /// `out`. Anything else (another thread's event first, a CPU sample,
+    /// a new generation, the end) takes `read_event`'s path.
+    pub(crate) fn read_into(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, Error> {
+        while out.len() < max {
+            while let Some(mut e) = self.order.next() {
+                validate_table_ids(&e)?;
+                if e.base.time <= self.last_ts {
+                    e.base.time = self.last_ts.wrapping_add(1);
+                }
+                self.last_ts = e.base.time;
+                out.push(e);
+            }
+            if self.done {
+                return Ok(false);
+            }
+            let cpu_first = match &self.generation {
+                Some(g) => {
+                    self.cpu_next < g.cpu_samples.len()
+                        && (self.frontier.is_empty()
+                            || g.cpu_samples[self.cpu_next].time < self.frontier[0].ev.time)
+                }
+                None => true,
+            };
+            if !cpu_first && !self.frontier.is_empty() && self.try_advance(0)? {
+                continue;
+            }
+            match self.read_event()? {
+                Some(e) => out.push(e),
+                None => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+
     fn cpu_left(&self) -> bool {
         self.generation
             .as_ref()
