@@ -793,12 +793,7 @@ impl Merger {
             Some(m) => address.wrapping_sub(p.mappings[m as usize].start),
             None => address,
         };
-        let h = location_hash(
-            relative,
-            mapping.map_or(0, |m| m + 1),
-            sl.is_folded,
-            &lines,
-        );
+        let h = location_hash(relative, mapping.map_or(0, |m| m + 1), sl.is_folded, &lines);
         let mut idx = self.location_heads.get(&h).copied().unwrap_or(NONE);
         while idx != NONE && !same_location(p, idx, address, mapping, sl.is_folded, &lines) {
             idx = self.location_next[idx as usize];

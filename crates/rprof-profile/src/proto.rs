@@ -45,27 +45,44 @@ impl<'a> Wire<'a> {
         self.pos >= self.buf.len()
     }
 
-    #[inline]
+    // Always inlined: it is the inner loop of reading a profile.
+    #[inline(always)]
     fn varint(&mut self) -> WResult<u64> {
         let buf = &self.buf[self.pos.min(self.buf.len())..];
         // Most varints in a profile are one byte (field keys, small ids);
-        // with ten bytes at hand the rest decode without bounds checks.
+        // with eight bytes at hand the rest decode without bounds checks.
         match buf.first() {
             Some(&b) if b < 0x80 => {
                 self.pos += 1;
                 return Ok(u64::from(b));
             }
-            _ if buf.len() >= 10 => {
-                let mut v: u64 = 0;
-                for (i, &b) in buf[..10].iter().enumerate() {
-                    v |= u64::from(b & 0x7f) << (7 * i);
-                    if b < 0x80 {
-                        if i == 9 && b > 1 {
-                            break;
-                        }
-                        self.pos += i + 1;
-                        return Ok(v);
-                    }
+            _ if buf.len() >= 8 => {
+                // Up to 8 bytes at once: find the last byte (the first
+                // with its high bit clear) and gather the 7-bit groups
+                // without a loop. Longer varints (negative numbers) take
+                // the byte loop below.
+                let word = u64::from_le_bytes(buf[..8].try_into().expect("8 bytes"));
+                let stop = !word & 0x8080_8080_8080_8080;
+                if stop != 0 {
+                    let bits = stop.trailing_zeros() + 1;
+                    let w = if bits == 64 {
+                        word
+                    } else {
+                        word & ((1u64 << bits) - 1)
+                    };
+                    let v = (w & 0x7f)
+                        | ((w >> 1) & (0x7f << 7))
+                        | ((w >> 2) & (0x7f << 14))
+                        | ((w >> 3) & (0x7f << 21))
+                        | ((w >> 4) & (0x7f << 28))
+                        | ((w >> 5) & (0x7f << 35))
+                        | ((w >> 6) & (0x7f << 42))
+                        | ((w >> 7) & (0x7f << 49));
+                    self.pos += (bits / 8) as usize;
+                    return Ok(v);
+                }
+                if buf.len() >= 10 {
+                    return self.varint_long(buf);
                 }
             }
             _ => {}
@@ -73,7 +90,26 @@ impl<'a> Wire<'a> {
         self.varint_slow()
     }
 
-    #[cold]
+    /// A varint of 9 or 10 bytes, with 10 bytes at hand.
+    #[inline(never)]
+    fn varint_long(&mut self, buf: &[u8]) -> WResult<u64> {
+        let mut v: u64 = 0;
+        for (i, &b) in buf[..10].iter().enumerate() {
+            v |= u64::from(b & 0x7f) << (7 * i);
+            if b < 0x80 {
+                if i == 9 && b > 1 {
+                    break;
+                }
+                self.pos += i + 1;
+                return Ok(v);
+            }
+        }
+        self.varint_slow()
+    }
+
+    /// The careful byte loop: the last few bytes of a packed field or of
+    /// the input, and every error.
+    #[inline(never)]
     fn varint_slow(&mut self) -> WResult<u64> {
         let mut v: u64 = 0;
         let mut shift = 0u32;
@@ -243,6 +279,15 @@ struct Raw {
 
 /// Decodes an uncompressed pprof protobuf message.
 pub fn decode(buf: &[u8]) -> Result<Profile, ParseError> {
+    decode_with(buf, None)
+}
+
+/// [`decode`], using the samples `prefetch` read from the start of `buf`
+/// while it was still being inflated (where its guesses hold).
+pub(crate) fn decode_with(
+    buf: &[u8],
+    prefetch: Option<SamplePrefetch>,
+) -> Result<Profile, ParseError> {
     if buf.is_empty() {
         return Err(ParseError::Empty);
     }
@@ -305,7 +350,7 @@ pub fn decode(buf: &[u8]) -> Result<Profile, ParseError> {
         }
     }
     let concatenated = raw.time_fields > 1;
-    resolve(buf, raw).map_err(|e| match e {
+    resolve(buf, raw, prefetch).map_err(|e| match e {
         ParseError::Invalid(v) if concatenated => ParseError::Concatenated(v),
         e => e,
     })
@@ -328,7 +373,7 @@ fn value_type(mut w: Wire) -> WResult<RawValueType> {
 /// of each kind that resolve reports (in its order: unknown locations,
 /// then value counts, then label strings).
 #[derive(Default)]
-struct SampleRun {
+pub(crate) struct SampleRun {
     stack_ends: Vec<u32>,
     stacks: Vec<u32>,
     values: Vec<i64>,
@@ -409,21 +454,19 @@ impl SampleCtx<'_> {
         while !w.done() {
             let (f, wt) = w.key()?;
             match f {
-                1 => {
-                    scratch.clear();
-                    w.repeated(wt, scratch)?;
-                    for &id in scratch.iter() {
-                        let idx = match self.locations.get(id) {
-                            Some(i) => i,
-                            None => {
-                                run.unknown_location.get_or_insert(
-                                    ValidationError::UnknownLocation { sample: index, id }.into(),
-                                );
-                                0
-                            }
-                        };
-                        run.stacks.push(idx);
+                1 if wt == 2 => {
+                    // Packed, as every encoder writes it: the hot loop of
+                    // reading a profile, one location id per frame.
+                    let (b, base) = w.bytes()?;
+                    let mut ids = Wire::new(b, base);
+                    while !ids.done() {
+                        let id = ids.varint()?;
+                        self.push_location(id, index, run);
                     }
+                }
+                1 => {
+                    let id = w.scalar(wt)?;
+                    self.push_location(id, index, run);
                 }
                 2 => {
                     scratch.clear();
@@ -465,6 +508,19 @@ impl SampleCtx<'_> {
         Ok(())
     }
 
+    #[inline]
+    fn push_location(&self, id: u64, index: usize, run: &mut SampleRun) {
+        let idx = match self.locations.get(id) {
+            Some(i) => i,
+            None => {
+                run.unknown_location
+                    .get_or_insert(ValidationError::UnknownLocation { sample: index, id }.into());
+                0
+            }
+        };
+        run.stacks.push(idx);
+    }
+
     /// Checks and keeps one label. A label with neither a string, a number
     /// nor a unit means nothing; Go's decoder drops it, and so does rprof,
     /// so that every report (and a written file) agrees with pprof's view
@@ -489,6 +545,174 @@ impl SampleCtx<'_> {
                 run.label_string.get_or_insert(e);
             }
         }
+    }
+}
+
+/// Reads the samples at the front of a profile while the rest of it is
+/// still being inflated (on another thread), so that decoding them
+/// overlaps inflating.
+///
+/// Go writes the sample types, then every sample, then the tables the
+/// samples refer to. Until those tables are known, a sample's location
+/// ids are taken to be Go's dense 1..=n (index = id - 1) and its label
+/// strings to exist; [`SamplePrefetch::confirmed`] checks these guesses
+/// against the tables, and where they fail (or the fields come in another
+/// order) the samples are decoded again the ordinary way, so the result
+/// and the errors are always those of [`decode`].
+#[derive(Default)]
+pub(crate) struct SamplePrefetch {
+    /// Where the next top-level field starts.
+    pos: usize,
+    /// Sample types seen before the first sample.
+    width: usize,
+    /// The samples read so far, with guessed location indices.
+    run: SampleRun,
+    /// Their messages (offset, length), to check against the first pass.
+    msgs: Vec<(usize, usize)>,
+    max_location: u64,
+    max_string: i64,
+    /// A field other than a sample type or a sample was reached.
+    stopped: bool,
+    /// A guess cannot hold (an id too big for an index, a negative string
+    /// index, a wrong value count): nothing prefetched is used.
+    failed: bool,
+    scratch: Vec<u64>,
+}
+
+impl SamplePrefetch {
+    /// Reads the complete top-level fields of `buf` (the inflated bytes so
+    /// far, growing between calls) that are sample types or samples.
+    pub(crate) fn feed(&mut self, buf: &[u8]) {
+        while !self.stopped && !self.failed {
+            let mut w = Wire::new(&buf[self.pos..], self.pos);
+            // A field cut off by the end of what is inflated yet is
+            // read again next time; a broken one stops the prefetch (the
+            // first pass will report it).
+            let Ok((field, wt)) = w.key() else {
+                self.stopped |= buf.len() - self.pos >= 10;
+                return;
+            };
+            if wt != 2 || !(field == 1 || field == 2) {
+                self.stopped = true;
+                return;
+            }
+            let Ok(len) = w.varint() else {
+                self.stopped |= buf.len() - self.pos >= 20;
+                return;
+            };
+            let start = self.pos + w.pos;
+            if len > (buf.len() - start) as u64 {
+                return;
+            }
+            let end = start + len as usize;
+            let m = Wire::new(&buf[start..end], start);
+            if field == 1 {
+                if self.msgs.is_empty() {
+                    self.width += 1;
+                } else {
+                    // Sample types after samples: the guess of the
+                    // width may be wrong; leave it to the first pass.
+                    self.stopped = true;
+                    return;
+                }
+            } else if self.sample(m).is_err() {
+                self.failed = true;
+                return;
+            } else {
+                self.msgs.push((start, len as usize));
+            }
+            self.pos = end;
+        }
+    }
+
+    /// One sample, as [`SampleCtx::sample`] reads it, with guessed ids.
+    fn sample(&mut self, mut w: Wire) -> WResult<()> {
+        let run = &mut self.run;
+        let values_before = run.values.len();
+        while !w.done() {
+            let (f, wt) = w.key()?;
+            match f {
+                1 => {
+                    let (b, base) = if wt == 2 {
+                        w.bytes()?
+                    } else {
+                        // One unpacked id: read it as a packed run of one.
+                        let start = w.pos;
+                        w.scalar(wt)?;
+                        (&w.buf[start..w.pos], w.base + start)
+                    };
+                    let mut ids = Wire::new(b, base);
+                    let mut max = self.max_location;
+                    while !ids.done() {
+                        let id = ids.varint()?;
+                        if id == 0 || id > u64::from(u32::MAX) {
+                            return Err(ids.err("location id is not a dense index"));
+                        }
+                        max = max.max(id);
+                        run.stacks.push((id - 1) as u32);
+                    }
+                    self.max_location = max;
+                }
+                2 => {
+                    self.scratch.clear();
+                    w.repeated(wt, &mut self.scratch)?;
+                    run.values.extend(self.scratch.iter().map(|&v| v as i64));
+                }
+                3 => {
+                    let mut m = w.message(wt)?;
+                    let mut l = RawLabel::default();
+                    while !m.done() {
+                        let (f, wt) = m.key()?;
+                        match f {
+                            1 => l.key = m.scalar(wt)? as i64,
+                            2 => l.str = m.scalar(wt)? as i64,
+                            3 => l.num = m.scalar(wt)? as i64,
+                            4 => l.num_unit = m.scalar(wt)? as i64,
+                            _ => m.skip(wt)?,
+                        }
+                    }
+                    let strings = [l.key, l.str, l.num_unit];
+                    if strings.iter().any(|&i| i < 0 || i > i64::from(u32::MAX)) {
+                        return Err(w.err("label string index out of range"));
+                    }
+                    self.max_string = strings.into_iter().fold(self.max_string, i64::max);
+                    // Meaningless labels are dropped, as SampleCtx::label does.
+                    if !(l.str == 0 && l.num == 0 && l.num_unit == 0) {
+                        run.labels.push(Label {
+                            key: l.key as StrId,
+                            str: l.str as StrId,
+                            num: l.num,
+                            num_unit: l.num_unit as StrId,
+                        });
+                    }
+                }
+                _ => w.skip(wt)?,
+            }
+        }
+        if run.values.len() - values_before != self.width {
+            return Err(w.err("value count differs from the sample types"));
+        }
+        run.stack_ends
+            .push(len32(run.stacks.len(), "location ids")?);
+        run.label_ends.push(len32(run.labels.len(), "labels")?);
+        Ok(())
+    }
+
+    /// The prefetched samples, if every guess holds for the profile as
+    /// the first pass read it: they are its first samples, its locations
+    /// are numbered 1..=n and cover their ids, the width is right, and
+    /// their label strings exist.
+    fn confirmed(self, ctx: &SampleCtx, all: &[(usize, usize)]) -> Option<SampleRun> {
+        let dense = match ctx.locations {
+            IdMap::Dense(n) => self.max_location <= *n as u64,
+            IdMap::Sparse(_) => self.msgs.is_empty(),
+        };
+        let ok = !self.failed
+            && dense
+            && self.width == ctx.width
+            && self.max_string < ctx.strings as i64
+            && all.starts_with(&self.msgs);
+        ok.then_some(self.run)
     }
 }
 
@@ -646,7 +870,7 @@ impl IdMap {
     }
 }
 
-fn resolve(buf: &[u8], raw: Raw) -> Result<Profile, ParseError> {
+fn resolve(buf: &[u8], raw: Raw, prefetch: Option<SamplePrefetch>) -> Result<Profile, ParseError> {
     let strings = raw.strings.unwrap_or_default();
     if strings.is_empty() {
         // No string table at all: only valid if nothing refers to strings,
@@ -760,15 +984,23 @@ fn resolve(buf: &[u8], raw: Raw) -> Result<Profile, ParseError> {
 
     // Samples: every wire error first, then the first unknown location,
     // wrong value count and bad label string, in that order.
-    let run = decode_samples(
-        &SampleCtx {
-            buf,
-            locations: &lmap,
-            width,
-            strings: nstr,
-        },
-        &raw.samples,
-    )?;
+    let ctx = SampleCtx {
+        buf,
+        locations: &lmap,
+        width,
+        strings: nstr,
+    };
+    let run = match prefetch.and_then(|p| p.confirmed(&ctx, &raw.samples)) {
+        Some(mut run) => {
+            let done = run.stack_ends.len();
+            if done < raw.samples.len() {
+                let rest = ctx.run(&raw.samples[done..], done)?;
+                run.append(rest);
+            }
+            run
+        }
+        None => decode_samples(&ctx, &raw.samples)?,
+    };
     if let Some(e) = run
         .unknown_location
         .or(run.value_count)

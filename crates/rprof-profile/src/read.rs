@@ -59,28 +59,101 @@ pub fn parse_with(data: &[u8], opts: &ReadOptions) -> Result<Profile, ParseError
         return Err(ParseError::Empty);
     }
     if data.starts_with(&[0x1f, 0x8b]) {
-        let inflated = gunzip(data, opts.inflate_limit(data.len() as u64))?;
+        let limit = opts.inflate_limit(data.len() as u64);
+        let (inflated, prefetch) = if rayon::current_num_threads() > 1 {
+            gunzip_prefetching(data, limit)?
+        } else {
+            (gunzip(data, limit)?, None)
+        };
         if inflated.is_empty() {
             return Err(ParseError::Empty);
         }
-        return parse_plain(&inflated);
+        return parse_plain(&inflated, prefetch);
     }
-    parse_plain(data)
+    parse_plain(data, None)
 }
 
-fn gunzip(data: &[u8], limit: u64) -> Result<Vec<u8>, ParseError> {
-    // The trailer's ISIZE is the inflated size mod 2^32 (of the last
-    // member): a good guess that saves growing and copying the buffer.
+/// The size to expect of `data` inflated: the gzip trailer's ISIZE (the
+/// inflated size mod 2^32 of the last member), a good guess that saves
+/// growing and copying the buffer, believed only up to a ratio real
+/// profiles do not exceed (the file controls ISIZE: fuzzing found a forged
+/// 4 GiB one).
+fn inflated_size_guess(data: &[u8], limit: u64) -> usize {
     let isize_hint = data
         .len()
         .checked_sub(4)
         .map(|i| u32::from_le_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]) as usize)
         .unwrap_or(0);
-    // The file controls ISIZE (fuzzing found a forged 4 GiB one), so it is
-    // only believed up to a ratio real profiles do not exceed.
     let plausible = data.len().saturating_mul(64);
     let guess = isize_hint.min(plausible).max(data.len().saturating_mul(4));
-    let mut out = Vec::with_capacity(guess.min(limit as usize).saturating_add(1));
+    guess.min(limit as usize).saturating_add(1)
+}
+
+/// Chunks the inflating thread hands over.
+const CHUNK: usize = 1 << 20;
+
+/// [`gunzip`] on a second thread, while this one reads the samples at
+/// the front of the profile as they arrive (see
+/// [`crate::proto::SamplePrefetch`]): for a big profile, decoding its
+/// samples then costs almost nothing on top of inflating it.
+fn gunzip_prefetching(
+    data: &[u8],
+    limit: u64,
+) -> Result<(Vec<u8>, Option<crate::proto::SamplePrefetch>), ParseError> {
+    use std::sync::mpsc;
+    let (full_tx, full_rx) = mpsc::sync_channel::<Vec<u8>>(4);
+    let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
+    std::thread::scope(|s| {
+        let inflater = s.spawn(move || -> Result<(), ParseError> {
+            let decoder = flate2::read::MultiGzDecoder::new(data);
+            // One byte past the limit tells "exactly at" from "over".
+            let mut limited = decoder.take(limit.saturating_add(1));
+            loop {
+                let mut chunk = empty_rx.try_recv().unwrap_or_default();
+                chunk.clear();
+                chunk.reserve(CHUNK);
+                let n = (&mut limited)
+                    .take(CHUNK as u64)
+                    .read_to_end(&mut chunk)
+                    .map_err(|e| gunzip_error(data, e))?;
+                if n == 0 || full_tx.send(chunk).is_err() {
+                    return Ok(());
+                }
+            }
+        });
+        let mut out = Vec::with_capacity(inflated_size_guess(data, limit));
+        let mut prefetch = crate::proto::SamplePrefetch::default();
+        for chunk in full_rx {
+            out.extend_from_slice(&chunk);
+            let _ = empty_tx.send(chunk);
+            if out.len() as u64 > limit {
+                // Dropping the receiver stops the inflater.
+                break;
+            }
+            prefetch.feed(&out);
+        }
+        let inflated = match inflater.join() {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        if out.len() as u64 > limit {
+            return Err(ParseError::TooLarge { limit });
+        }
+        inflated?;
+        Ok((out, Some(prefetch)))
+    })
+}
+
+fn gunzip_error(data: &[u8], e: std::io::Error) -> ParseError {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        ParseError::TruncatedGzip(data.len() as u64)
+    } else {
+        ParseError::Gzip(e.to_string())
+    }
+}
+
+fn gunzip(data: &[u8], limit: u64) -> Result<Vec<u8>, ParseError> {
+    let mut out = Vec::with_capacity(inflated_size_guess(data, limit));
     let decoder = flate2::read::MultiGzDecoder::new(data);
     // Read one byte past the limit to tell "exactly at" from "over".
     // Saturating: an unlimited --max-inflate is u64::MAX (found by fuzzing).
@@ -88,18 +161,18 @@ fn gunzip(data: &[u8], limit: u64) -> Result<Vec<u8>, ParseError> {
     match limited.read_to_end(&mut out) {
         Ok(_) if out.len() as u64 > limit => Err(ParseError::TooLarge { limit }),
         Ok(_) => Ok(out),
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-            Err(ParseError::TruncatedGzip(data.len() as u64))
-        }
-        Err(e) => Err(ParseError::Gzip(e.to_string())),
+        Err(e) => Err(gunzip_error(data, e)),
     }
 }
 
-fn parse_plain(data: &[u8]) -> Result<Profile, ParseError> {
+fn parse_plain(
+    data: &[u8],
+    prefetch: Option<crate::proto::SamplePrefetch>,
+) -> Result<Profile, ParseError> {
     if let Some(e) = sniff_non_profile(data) {
         return Err(e);
     }
-    match crate::proto::decode(data) {
+    match crate::proto::decode_with(data, prefetch) {
         Ok(p) => Ok(p),
         // Decoded, but breaks a rule of the format: that is the answer.
         Err(

@@ -526,3 +526,79 @@ fn parallel_decoding_reports_the_first_error_of_one_pass() {
         )
     });
 }
+
+fn gz(raw: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(raw).unwrap();
+    enc.finish().unwrap()
+}
+
+/// With several threads, a gzipped profile's samples are read while it
+/// inflates, on guesses (dense location ids, existing label strings, the
+/// sample types first) that are checked afterwards. Where a guess fails
+/// the samples are read again: the profile, or the error, is always the
+/// one the plain single-threaded reader gives.
+#[test]
+fn samples_read_while_inflating_equal_the_plain_reader() {
+    let check = |name: &str, p: &pb::Profile| {
+        let bytes = gz(&p.encode_to_vec());
+        let plain = in_pool(1, || parse(&bytes));
+        let streamed = in_pool(2, || parse(&bytes));
+        match (&plain, &streamed) {
+            (Ok(a), Ok(b)) => {
+                assert_same(name, b, p);
+                assert_eq!(a.samples.stacks, b.samples.stacks, "{name}");
+                assert_eq!(a.samples.label_ends, b.samples.label_ends, "{name}");
+                assert_eq!(a.samples.labels, b.samples.labels, "{name}");
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{name}"),
+            _ => panic!("{name}: {plain:?} vs {streamed:?}"),
+        }
+    };
+    for (name, raw) in proto_fixtures() {
+        check(&name, &pb::Profile::decode(&raw[..]).unwrap());
+    }
+    let base = replicated(50_000);
+    check("replicated", &base);
+
+    // Location ids that are not 1..=n.
+    let mut p = base.clone();
+    for l in &mut p.location {
+        l.id = l.id * 2 + 7;
+    }
+    for s in &mut p.sample {
+        s.location_id.iter_mut().for_each(|id| *id = *id * 2 + 7);
+    }
+    check("sparse location ids", &p);
+    // A location id past the table, late in the profile.
+    let mut p = base.clone();
+    p.sample[45_000].location_id[0] = p.location.len() as u64 + 1;
+    check("unknown location", &p);
+    // A label string past the table.
+    let mut p = base.clone();
+    let i = p.sample.iter().rposition(|s| !s.label.is_empty()).unwrap();
+    p.sample[i].label[0].key = p.string_table.len() as i64;
+    check("label key out of range", &p);
+    // A sample with a value too many.
+    let mut p = base.clone();
+    p.sample[30_000].value.push(1);
+    check("value count", &p);
+}
+
+/// A sample type after the samples changes the width the samples were
+/// read with; the profile is then read the ordinary way (and is invalid,
+/// since its samples have one value fewer than it has types).
+#[test]
+fn a_sample_type_after_the_samples_is_not_guessed_wrong() {
+    let p = replicated(20_000);
+    let mut tail = pb::Profile::default();
+    tail.sample_type.push(pb::ValueType { r#type: 1, unit: 2 });
+    let mut raw = p.encode_to_vec();
+    raw.extend(tail.encode_to_vec());
+    let bytes = gz(&raw);
+    let plain = in_pool(1, || parse(&bytes)).unwrap_err().to_string();
+    let streamed = in_pool(2, || parse(&bytes)).unwrap_err().to_string();
+    assert_eq!(plain, streamed);
+    assert!(plain.contains("value"), "{plain}");
+}
