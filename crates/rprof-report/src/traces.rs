@@ -4,8 +4,6 @@ use crate::Report;
 use crate::header::profile_labels;
 use rprof_profile::measurement;
 use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::io::Write as _;
 
 const SEPARATOR: &str = "-----------+-------------------------------------------------------";
 
@@ -19,59 +17,101 @@ pub fn write_traces(r: &Report, out: &mut String) {
 /// Writes the `traces` report to `out` as it goes: a big profile's
 /// traces run to hundreds of megabytes, which should not sit in memory.
 /// Each frame's line is its node's printable name, made once per node.
+///
+/// Samples are formatted in batches, a window of them in parallel, and
+/// written in order: memory stays at one window's text.
 pub fn stream_traces(r: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    use rayon::prelude::*;
     out.write_all(profile_labels(r).join("\n").as_bytes())?;
     out.write_all(b"\n")?;
-    let p = r.profile;
-    let s = &p.samples;
+    let s = &r.profile.samples;
     // pprof builds these nodes with default graph options at the report's
     // granularity: names only, no object file names.
     let keys = r.node_keys();
-    let mut names: Vec<Option<Box<str>>> = vec![None; keys.len()];
-    let num_units = num_label_units(p);
-    let mut line = String::new();
-    for i in 0..s.len() {
-        let stack = s.stack(i);
-        if stack.iter().all(|&l| keys.of_location(l).is_empty()) {
-            continue;
-        }
-        out.write_all(SEPARATOR.as_bytes())?;
-        out.write_all(b"\n")?;
-        if !s.labels(i).is_empty() {
-            write_labels(p, s.labels(i), &num_units, &mut out)?;
-        }
-        let mut v = s.value(i, r.sample_index);
-        if r.mean {
-            let d = s.value(i, 0);
-            if d != 0 {
-                v /= d;
-            }
-        }
-        let mut first = true;
-        for &loc in stack {
-            let nodes = keys.of_location(loc);
-            for (j, &n) in nodes.iter().enumerate() {
-                line.clear();
-                if first {
-                    let _ = write!(line, "{:>10}   ", r.format_value(v));
-                    first = false;
-                } else {
-                    line.push_str("             ");
-                }
-                let name = names[n as usize].get_or_insert_with(|| keys.printable_name(n).into());
-                line.push_str(name);
-                if j != nodes.len() - 1 {
-                    line.push_str(" (inline)");
-                }
-                line.push('\n');
-                out.write_all(line.as_bytes())?;
-            }
+    let names: Vec<std::sync::OnceLock<Box<str>>> = (0..keys.len())
+        .map(|_| std::sync::OnceLock::new())
+        .collect();
+    let ctx = Traces {
+        r,
+        keys: &keys,
+        names: &names,
+        num_units: num_label_units(r.profile),
+    };
+    const BATCH: usize = 1024;
+    let batches = s.len().div_ceil(BATCH);
+    let window = 2 * rayon::current_num_threads();
+    for first in (0..batches).step_by(window) {
+        let texts: Vec<Vec<u8>> = (first..batches.min(first + window))
+            .into_par_iter()
+            .map(|b| ctx.format(b * BATCH..s.len().min((b + 1) * BATCH)))
+            .collect();
+        for t in &texts {
+            out.write_all(t)?;
         }
     }
     out.write_all(SEPARATOR.as_bytes())?;
     out.write_all(b"\n")?;
     out.flush()
+}
+
+/// What formatting a batch of samples needs.
+struct Traces<'a, 'p> {
+    r: &'a Report<'p>,
+    keys: &'a crate::graph::NodeKeys<'p>,
+    /// Printable node names, made on first use.
+    names: &'a [std::sync::OnceLock<Box<str>>],
+    num_units: std::collections::HashMap<String, String>,
+}
+
+impl Traces<'_, '_> {
+    /// The text of samples `range`.
+    fn format(&self, range: std::ops::Range<usize>) -> Vec<u8> {
+        let (r, keys) = (self.r, self.keys);
+        let p = r.profile;
+        let s = &p.samples;
+        let mut out = Vec::with_capacity(range.len() * 256);
+        for i in range {
+            let stack = s.stack(i);
+            if stack.iter().all(|&l| keys.of_location(l).is_empty()) {
+                continue;
+            }
+            out.extend_from_slice(SEPARATOR.as_bytes());
+            out.push(b'\n');
+            if !s.labels(i).is_empty() {
+                write_labels(p, s.labels(i), &self.num_units, &mut out)
+                    .expect("writing to memory cannot fail");
+            }
+            let mut v = s.value(i, r.sample_index);
+            if r.mean {
+                let d = s.value(i, 0);
+                if d != 0 {
+                    v /= d;
+                }
+            }
+            let mut first = true;
+            for &loc in stack {
+                let nodes = keys.of_location(loc);
+                for (j, &n) in nodes.iter().enumerate() {
+                    if first {
+                        let _ = std::io::Write::write_fmt(
+                            &mut out,
+                            format_args!("{:>10}   ", r.format_value(v)),
+                        );
+                        first = false;
+                    } else {
+                        out.extend_from_slice(b"             ");
+                    }
+                    let name = self.names[n as usize].get_or_init(|| keys.printable_name(n).into());
+                    out.extend_from_slice(name.as_bytes());
+                    if j != nodes.len() - 1 {
+                        out.extend_from_slice(b" (inline)");
+                    }
+                    out.push(b'\n');
+                }
+            }
+        }
+        out
+    }
 }
 
 /// A sample's labels as pprof prints them: grouped by key with values in

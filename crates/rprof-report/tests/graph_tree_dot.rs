@@ -449,3 +449,39 @@ fn graphs_summed_in_parallel_equal_one_pass() {
         }
     }
 }
+
+/// `traces` formats batches of samples in parallel and writes them in
+/// order: on a profile that repeats its samples, the k-th trace shows
+/// the stack of sample k modulo the original count, however many threads.
+#[test]
+fn traces_of_batches_come_out_in_sample_order() {
+    let orig = load("cpu.pb.gz");
+    let n = orig.samples.len();
+    let p = replicated("cpu.pb.gz", 5_000);
+    let o = opts(None);
+    let text = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .unwrap()
+        .install(|| {
+            let r = Report::new(&p, &o).unwrap();
+            let mut out = String::new();
+            rprof_report::traces::write_traces(&r, &mut out);
+            out
+        });
+    let sep = "-----------+-------------------------------------------------------";
+    // Frames of a trace, without the value column of its first line.
+    let frames = |block: &str| -> Vec<String> {
+        block
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.get(13..).unwrap_or("").to_string())
+            .collect()
+    };
+    let blocks: Vec<&str> = text.split(sep).skip(1).collect();
+    // Every sample of cpu.pb.gz has a stack: one block each, then the end.
+    assert_eq!(blocks.len(), p.samples.len() + 1);
+    for (k, b) in blocks[..p.samples.len()].iter().enumerate() {
+        assert_eq!(frames(b), frames(blocks[k % n]), "trace {k}");
+    }
+}
