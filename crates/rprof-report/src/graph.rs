@@ -1376,13 +1376,16 @@ impl Report<'_> {
     ) -> TrimmedGraph<'k, 'q> {
         let tags = SampleTags::new(self);
         let tags = tags.as_ref();
-        let mut g = self.build_graph_tagged(keys, None, tags);
-        let (node_cutoff, edge_cutoff) = self.cutoffs(&g);
-        let mut dropped_nodes = 0;
-        if let Some((kept, dropped)) = node_fraction_survivors(&g, keys.len(), node_cutoff) {
-            dropped_nodes = dropped;
-            g = self.build_graph_tagged(keys, Some(&kept), tags);
-        }
+        // As in `trimmed_graph`: the first graph only decides which nodes
+        // survive nodefraction, so it is built without edges and tags,
+        // and the full build follows whatever it decides.
+        let first = self.build_nodes(keys);
+        let (node_cutoff, edge_cutoff) = self.cutoffs(&first);
+        let (mut g, dropped_nodes) = match node_fraction_survivors(&first, keys.len(), node_cutoff)
+        {
+            Some((kept, dropped)) => (self.build_graph_tagged(keys, Some(&kept), tags), dropped),
+            None => (self.build_graph_tagged(keys, None, tags), 0),
+        };
         let orig_count = g.nodes.len();
         let mut names = NameCache::new(keys);
         sort_nodes_entropy(&mut g, &mut names);
