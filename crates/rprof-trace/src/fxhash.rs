@@ -48,3 +48,85 @@ impl Hasher for FxHasher {
 
 pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
 pub(crate) type FxHashMap<K, V> = HashMap<K, V, FxBuild>;
+
+/// A map from small non-negative integer IDs (goroutine and proc IDs: the
+/// runtime numbers both from 0 or 1 up) to values: a vector indexed by ID, with
+/// a hash map for IDs beyond it. The ordering engine looks a goroutine up
+/// for nearly every event, and an indexed load beats hashing and probing.
+#[derive(Debug)]
+pub(crate) struct DenseMap<V> {
+    dense: Vec<Option<V>>,
+    sparse: FxHashMap<i64, V>,
+}
+
+impl<V> Default for DenseMap<V> {
+    fn default() -> Self {
+        DenseMap {
+            dense: Vec::new(),
+            sparse: FxHashMap::default(),
+        }
+    }
+}
+
+/// IDs below this are stored in the vector.
+const DENSE_IDS: i64 = 1 << 22;
+
+impl<V> DenseMap<V> {
+    #[inline]
+    fn slot(k: i64) -> Option<usize> {
+        (0..DENSE_IDS).contains(&k).then_some(k as usize)
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, k: &i64) -> Option<&V> {
+        match Self::slot(*k) {
+            Some(i) => self.dense.get(i).and_then(Option::as_ref),
+            None => self.sparse.get(k),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get_mut(&mut self, k: &i64) -> Option<&mut V> {
+        match Self::slot(*k) {
+            Some(i) => self.dense.get_mut(i).and_then(Option::as_mut),
+            None => self.sparse.get_mut(k),
+        }
+    }
+
+    pub(crate) fn contains_key(&self, k: &i64) -> bool {
+        self.get(k).is_some()
+    }
+
+    pub(crate) fn insert(&mut self, k: i64, v: V) -> Option<V> {
+        match Self::slot(k) {
+            Some(i) => {
+                if i >= self.dense.len() {
+                    self.dense.resize_with(i + 1, || None);
+                }
+                self.dense[i].replace(v)
+            }
+            None => self.sparse.insert(k, v),
+        }
+    }
+
+    pub(crate) fn remove(&mut self, k: &i64) -> Option<V> {
+        match Self::slot(*k) {
+            Some(i) => self.dense.get_mut(i).and_then(Option::take),
+            None => self.sparse.remove(k),
+        }
+    }
+
+    /// Every (ID, value) pair, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (i64, &V)> {
+        self.dense
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_ref().map(|v| (i as i64, v)))
+            .chain(self.sparse.iter().map(|(&k, v)| (k, v)))
+    }
+
+    /// Every value, in no particular order.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+        self.dense.iter().flatten().chain(self.sparse.values())
+    }
+}

@@ -66,6 +66,7 @@
 //! crate never prints and never parses command lines.
 
 pub mod analysis;
+mod batch;
 pub mod error;
 pub mod event;
 mod fxhash;

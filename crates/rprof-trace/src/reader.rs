@@ -3,6 +3,7 @@
 
 use std::io::{Read, Write};
 
+use crate::batch::Batch;
 use crate::error::Error;
 use crate::event::Event;
 use crate::input::Input;
@@ -88,7 +89,7 @@ impl<R: Read> Reader<R> {
     /// Appends up to `max` events to `out` (what [`Reader::next_event`]
     /// would return one by one): `Ok(false)` once the trace has ended. On
     /// an error, `out` holds the events read before it.
-    pub(crate) fn read_into(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, Error> {
+    pub(crate) fn read_into(&mut self, out: &mut Batch, max: usize) -> Result<bool, Error> {
         if self.done {
             return Ok(false);
         }
@@ -144,10 +145,10 @@ pub fn write_parsed<R: Read, W: Write>(reader: &mut Reader<R>, mut out: W) -> Re
     use rayon::prelude::*;
     const BATCH: usize = 16 << 10;
     const PER_TASK: usize = 1 << 10;
-    let mut events = Vec::with_capacity(BATCH);
     loop {
-        events.clear();
-        let more = reader.read_into(&mut events, BATCH);
+        let mut batch = Batch::default();
+        let more = reader.read_into(&mut batch, BATCH);
+        let events = batch.into_events();
         let texts: Vec<Vec<u8>> = events
             .par_chunks(PER_TASK)
             .map(|evs| {

@@ -38,6 +38,7 @@ mod gostats;
 
 use std::io::Read;
 
+use crate::batch::Batch;
 use crate::error::Error;
 use crate::event::Event;
 use crate::reader::Reader;
@@ -85,10 +86,9 @@ impl<T> Partial<T> {
 ///
 /// With more than one core, reading (decoding and Go's ordering, about
 /// three quarters of the work) runs on a thread of its own and hands the
-/// events over in batches, so that the analysis overlaps it. The batches
-/// go back to the reading thread to be cleared: events hold their
-/// generation's table through an `Arc`, and dropping them where they were
-/// made keeps its reference count on one core.
+/// events over in batches (see `crate::batch`: the events are bare, each
+/// run of them lent its table), so that the analysis overlaps it. The
+/// batches go back to the reading thread to be reused.
 pub(crate) fn drive<R: Read + Send>(
     reader: &mut Reader<R>,
     mut f: impl FnMut(&Event),
@@ -98,15 +98,13 @@ pub(crate) fn drive<R: Read + Send>(
     if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
         return drive_serial(reader, f);
     }
-    let (full_tx, full_rx) = mpsc::sync_channel::<Vec<Event>>(4);
-    let (empty_tx, empty_rx) = mpsc::channel::<Vec<Event>>();
+    let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(4);
+    let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
     std::thread::scope(|s| {
         let producer = s.spawn(move || {
             let mut any = false;
             loop {
-                let mut buf = empty_rx
-                    .try_recv()
-                    .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+                let mut buf = empty_rx.try_recv().unwrap_or_default();
                 buf.clear();
                 let end = match reader.read_into(&mut buf, BATCH) {
                     Ok(true) => None,
@@ -128,9 +126,7 @@ pub(crate) fn drive<R: Read + Send>(
             }
         });
         for buf in full_rx {
-            for ev in &buf {
-                f(ev);
-            }
+            buf.for_each(&mut f);
             // The reader may have finished; then the batch drops here.
             let _ = empty_tx.send(buf);
         }

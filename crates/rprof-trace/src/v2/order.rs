@@ -9,7 +9,6 @@
 //! needs a runnable goroutine whose sequence number is one less); if not,
 //! the reader tries another thread. Impossible states are errors.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::error::Error;
@@ -18,7 +17,7 @@ use crate::event::{
     NO_TASK, NO_THREAD, PS_IDLE, PS_NOT_EXIST, PS_RUNNING, PS_UNDETERMINED, ProcId, SchedCtx,
     TaskId, ThreadId, go_status_to_state, proc_status_to_state,
 };
-use crate::fxhash::FxHashMap;
+use crate::fxhash::{DenseMap, FxHashMap};
 use crate::spec::{self, EventType, SPECS, go_status, proc_status};
 use crate::table::{EvTable, Time};
 use crate::version::Version;
@@ -226,14 +225,20 @@ fn validate_ctx(ctx: SchedCtx, r: Reqs) -> Result<(), Error> {
 /// The scheduler model.
 pub(crate) struct Ordering {
     ver: Version,
-    g_states: FxHashMap<GoId, GState>,
-    p_states: FxHashMap<ProcId, PState>,
+    g_states: DenseMap<GState>,
+    p_states: DenseMap<PState>,
     m_states: FxHashMap<ThreadId, MState>,
     active_tasks: FxHashMap<TaskId, (Arc<[u8]>, TaskId)>,
     gc_seq: u64,
     gc_state: GcState,
     initial_gen: u64,
-    queue: VecDeque<Event>,
+    /// Events ready to be delivered, oldest first. A Vec, not a deque: it
+    /// rarely holds more than two, and the batch reader lends it its own
+    /// batch so that events are queued where they are delivered.
+    pub(crate) queue: Vec<Event>,
+    /// Queue events without their table (the batch reader records the
+    /// table once for a run of events instead of once per event).
+    pub(crate) bare: bool,
 }
 
 type Advance = Result<(SchedCtx, bool), Error>;
@@ -242,20 +247,21 @@ impl Ordering {
     pub(crate) fn new(ver: Version) -> Ordering {
         Ordering {
             ver,
-            g_states: FxHashMap::default(),
-            p_states: FxHashMap::default(),
+            g_states: DenseMap::default(),
+            p_states: DenseMap::default(),
             m_states: FxHashMap::default(),
             active_tasks: FxHashMap::default(),
             gc_seq: 0,
             gc_state: GcState::Undetermined,
             initial_gen: 0,
-            queue: VecDeque::new(),
+            queue: Vec::new(),
+            bare: false,
         }
     }
 
     /// The next queued event.
     pub(crate) fn next(&mut self) -> Option<Event> {
-        self.queue.pop_front()
+        (!self.queue.is_empty()).then(|| self.queue.remove(0))
     }
 
     fn ev_name(&self, typ: EventType) -> std::borrow::Cow<'static, str> {
@@ -263,8 +269,8 @@ impl Ordering {
     }
 
     fn push(&mut self, evt: &Arc<EvTable>, ctx: SchedCtx, base: BaseEvent) {
-        self.queue.push_back(Event {
-            table: Some(evt.clone()),
+        self.queue.push(Event {
+            table: (!self.bare).then(|| evt.clone()),
             ctx,
             base,
             extra_str: None,
@@ -1084,8 +1090,8 @@ impl Ordering {
         // its ID in the next slot; the slot keeps Go's value (0: empty).
         ev.args[x + 1] = u64::from(!name.is_empty());
         validate_ctx(cur, USER_GO_REQS)?;
-        self.queue.push_back(Event {
-            table: Some(evt.clone()),
+        self.queue.push(Event {
+            table: (!self.bare).then(|| evt.clone()),
             ctx: cur,
             base: *ev,
             extra_str: (!name.is_empty()).then_some(name),
@@ -1429,7 +1435,7 @@ impl Ordering {
         }
         s.push('\n');
         let mut ps: Vec<_> = self.p_states.iter().collect();
-        ps.sort_by_key(|(id, _)| **id);
+        ps.sort_by_key(|(id, _)| *id);
         for (id, p) in ps {
             let _ = writeln!(
                 s,

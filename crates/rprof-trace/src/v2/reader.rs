@@ -5,6 +5,7 @@
 
 use std::io::Read;
 
+use crate::batch::Batch;
 use crate::error::Error;
 use crate::event::{BaseEvent, Event, ThreadId};
 use crate::gosort::sort_func;
@@ -206,11 +207,8 @@ impl<R: Read> V2Reader<R> {
             Some(e) => e,
             None => return Ok(None),
         };
-        validate_table_ids(&e)?;
-        if e.base.time <= self.last_ts {
-            e.base.time = self.last_ts.wrapping_add(1);
-        }
-        self.last_ts = e.base.time;
+        validate_ids(&e, e.table.as_deref())?;
+        self.fix_time(&mut e);
         Ok(Some(e))
     }
 
@@ -220,16 +218,14 @@ impl<R: Read> V2Reader<R> {
     /// The same events as [`V2Reader::read_event`] one by one, with its
     /// common case inlined: the next event of the earliest thread can
     /// happen now, and what the ordering engine queues goes straight to
-    /// `out`. Anything else (another thread's event first, a CPU sample,
-    /// a new generation, the end) takes `read_event`'s path.
-    pub(crate) fn read_into(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, Error> {
+    /// `out`, bare (the batch records the generation's table once).
+    /// Anything else (another thread's event first, a CPU sample, a new
+    /// generation, the end) takes `read_event`'s path.
+    pub(crate) fn read_into(&mut self, out: &mut Batch, max: usize) -> Result<bool, Error> {
         while out.len() < max {
             while let Some(mut e) = self.order.next() {
-                validate_table_ids(&e)?;
-                if e.base.time <= self.last_ts {
-                    e.base.time = self.last_ts.wrapping_add(1);
-                }
-                self.last_ts = e.base.time;
+                validate_ids(&e, e.table.as_deref())?;
+                self.fix_time(&mut e);
                 out.push(e);
             }
             if self.done {
@@ -243,8 +239,35 @@ impl<R: Read> V2Reader<R> {
                 }
                 None => true,
             };
-            if !cpu_first && !self.frontier.is_empty() && self.try_advance(0)? {
-                continue;
+            if let (false, Some(g)) = (cpu_first || self.frontier.is_empty(), &self.generation) {
+                out.use_table(Some(&g.table));
+                // The ordering engine's queue is empty here: lend it the
+                // batch, so that what it queues lands in place.
+                let start = out.events.len();
+                std::mem::swap(&mut out.events, &mut self.order.queue);
+                self.order.bare = true;
+                let advanced = self.try_advance(0);
+                self.order.bare = false;
+                std::mem::swap(&mut out.events, &mut self.order.queue);
+                let advanced = advanced.inspect_err(|_| out.events.truncate(start))?;
+                if advanced {
+                    let table = self.generation.as_ref().map(|g| &*g.table);
+                    let mut last = self.last_ts;
+                    for i in start..out.events.len() {
+                        if let Err(e) = validate_ids(&out.events[i], table) {
+                            out.events.truncate(i);
+                            self.last_ts = last;
+                            return Err(e);
+                        }
+                        let t = &mut out.events[i].base.time;
+                        if *t <= last {
+                            *t = last.wrapping_add(1);
+                        }
+                        last = *t;
+                    }
+                    self.last_ts = last;
+                    continue;
+                }
             }
             match self.read_event()? {
                 Some(e) => out.push(e),
@@ -252,6 +275,14 @@ impl<R: Read> V2Reader<R> {
             }
         }
         Ok(true)
+    }
+
+    /// Go's rule that event times strictly increase.
+    fn fix_time(&mut self, e: &mut Event) {
+        if e.base.time <= self.last_ts {
+            e.base.time = self.last_ts.wrapping_add(1);
+        }
+        self.last_ts = e.base.time;
     }
 
     fn cpu_left(&self) -> bool {
@@ -467,13 +498,14 @@ impl<R: Read> V2Reader<R> {
     }
 }
 
-/// Go's `Event.validateTableIDs`.
-fn validate_table_ids(e: &Event) -> Result<(), Error> {
+/// Go's `Event.validateTableIDs`, against `table` (the event's own, or
+/// its generation's for a bare event).
+fn validate_ids(e: &Event, table: Option<&crate::table::EvTable>) -> Result<(), Error> {
     if e.base.typ == crate::event::EV_SYNC_KIND {
         return Ok(());
     }
     let sp = &SPECS[usize::from(e.base.typ)];
-    let Some(t) = e.table.as_deref() else {
+    let Some(t) = table else {
         return Ok(());
     };
     for &i in sp.stack_ids {
