@@ -106,7 +106,6 @@ pub struct ExperimentalBatch {
 
 /// The tables of one generation.
 #[derive(Debug, Default)]
-#[repr(align(128))]
 pub(crate) struct EvTable {
     /// Nanoseconds per tick.
     pub(crate) freq: f64,
