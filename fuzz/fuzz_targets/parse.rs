@@ -19,6 +19,11 @@ fuzz_target!(|data: &[u8]| {
             max_decompressed: 64,
             ..ReadOptions::default()
         },
+        // A second thread inflating while the samples are read.
+        ReadOptions {
+            prefetch_min: 0,
+            ..ReadOptions::default()
+        },
         ReadOptions {
             max_ratio: 2,
             ratio_floor: 16,

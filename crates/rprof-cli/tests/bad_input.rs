@@ -1623,6 +1623,11 @@ fn fuzz_regressions_parse() {
                 max_decompressed: 64,
                 ..ReadOptions::default()
             },
+            // A second thread inflating while the samples are read.
+            ReadOptions {
+                prefetch_min: 0,
+                ..ReadOptions::default()
+            },
             ReadOptions {
                 max_ratio: 2,
                 ratio_floor: 16,

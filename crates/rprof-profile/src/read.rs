@@ -23,6 +23,13 @@ pub struct ReadOptions {
     /// Below this many inflated bytes the ratio is not checked, so small
     /// but very repetitive profiles are always read.
     pub ratio_floor: u64,
+    /// Gzipped inputs from this many bytes on are inflated on a thread of
+    /// their own while this one reads their samples (when the current
+    /// rayon pool has more than one thread). Below it the thread is not
+    /// worth it, and many small files (a fleet merge) are read in
+    /// parallel anyway: there the extra threads only compete (100 files
+    /// of 1.5 MB merged about 5% slower).
+    pub prefetch_min: usize,
 }
 
 impl Default for ReadOptions {
@@ -31,6 +38,7 @@ impl Default for ReadOptions {
             max_decompressed: 4 << 30,
             max_ratio: 64,
             ratio_floor: 64 << 20,
+            prefetch_min: 4 << 20,
         }
     }
 }
@@ -60,11 +68,12 @@ pub fn parse_with(data: &[u8], opts: &ReadOptions) -> Result<Profile, ParseError
     }
     if data.starts_with(&[0x1f, 0x8b]) {
         let limit = opts.inflate_limit(data.len() as u64);
-        let (inflated, prefetch) = if rayon::current_num_threads() > 1 {
-            gunzip_prefetching(data, limit)?
-        } else {
-            (gunzip(data, limit)?, None)
-        };
+        let (inflated, prefetch) =
+            if rayon::current_num_threads() > 1 && data.len() >= opts.prefetch_min {
+                gunzip_prefetching(data, limit)?
+            } else {
+                (gunzip(data, limit)?, None)
+            };
         if inflated.is_empty() {
             return Err(ParseError::Empty);
         }

@@ -3,7 +3,7 @@
 //! follow and bad input it must survive.
 
 use prost::Message;
-use rprof_profile::{ParseError, Profile, ValidationError, parse, pb};
+use rprof_profile::{ParseError, Profile, ValidationError, parse, parse_with, pb};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -421,6 +421,16 @@ fn a_gzip_bomb_stops_at_the_limit() {
         matches!(err, ParseError::TooLarge { limit } if limit == 8 << 20),
         "{err}"
     );
+    // The same when a second thread inflates (the stream stops there too).
+    let threaded = rprof_profile::ReadOptions {
+        prefetch_min: 0,
+        ..opts.clone()
+    };
+    let err = in_pool(2, || rprof_profile::parse_with(&gz, &threaded)).unwrap_err();
+    assert!(
+        matches!(err, ParseError::TooLarge { limit } if limit == 8 << 20),
+        "{err}"
+    );
     // With the default options the ratio cap applies: 64 MiB of zeros are
     // ~64 KiB of gzip, far beyond 64x, but under the 64 MiB floor.
     assert!(rprof_profile::parse(&gz).is_err_and(|e| !matches!(e, ParseError::TooLarge { .. })));
@@ -527,6 +537,14 @@ fn parallel_decoding_reports_the_first_error_of_one_pass() {
     });
 }
 
+/// Read options that read every gzipped input while it inflates.
+fn prefetch_all() -> rprof_profile::ReadOptions {
+    rprof_profile::ReadOptions {
+        prefetch_min: 0,
+        ..Default::default()
+    }
+}
+
 fn gz(raw: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -544,7 +562,7 @@ fn samples_read_while_inflating_equal_the_plain_reader() {
     let check = |name: &str, p: &pb::Profile| {
         let bytes = gz(&p.encode_to_vec());
         let plain = in_pool(1, || parse(&bytes));
-        let streamed = in_pool(2, || parse(&bytes));
+        let streamed = in_pool(2, || parse_with(&bytes, &prefetch_all()));
         match (&plain, &streamed) {
             (Ok(a), Ok(b)) => {
                 assert_same(name, b, p);
@@ -598,7 +616,9 @@ fn a_sample_type_after_the_samples_is_not_guessed_wrong() {
     raw.extend(tail.encode_to_vec());
     let bytes = gz(&raw);
     let plain = in_pool(1, || parse(&bytes)).unwrap_err().to_string();
-    let streamed = in_pool(2, || parse(&bytes)).unwrap_err().to_string();
+    let streamed = in_pool(2, || parse_with(&bytes, &prefetch_all()))
+        .unwrap_err()
+        .to_string();
     assert_eq!(plain, streamed);
     assert!(plain.contains("value"), "{plain}");
 }
