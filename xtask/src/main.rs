@@ -7,9 +7,11 @@
 //!   run the real `go tool pprof` to write the expected outputs that the
 //!   parity tests compare against (needs Go; never run in CI).
 //! - `gen-big`: a large synthetic allocation profile (and a second one to
-//!   diff against) under `target/big/`, from a deterministic generator.
-//! - `bench`: rprof and `go tool pprof` side by side on those profiles:
-//!   wall time, peak RSS, ratios.
+//!   diff against) and a fleet of 100 profiles under `target/big/`, from a
+//!   deterministic generator, and, when Go is installed, a busy 5-second
+//!   execution trace from `fixtures/go/busytrace`.
+//! - `bench`: rprof and the Go tools (`go tool pprof`, `go tool trace`)
+//!   side by side on those inputs: wall time, peak RSS, ratios.
 
 mod bench;
 mod codegen;
