@@ -474,18 +474,7 @@ impl SampleCtx<'_> {
                     run.values.extend(scratch.iter().map(|&v| v as i64));
                 }
                 3 => {
-                    let mut m = w.message(wt)?;
-                    let mut l = RawLabel::default();
-                    while !m.done() {
-                        let (f, wt) = m.key()?;
-                        match f {
-                            1 => l.key = m.scalar(wt)? as i64,
-                            2 => l.str = m.scalar(wt)? as i64,
-                            3 => l.num = m.scalar(wt)? as i64,
-                            4 => l.num_unit = m.scalar(wt)? as i64,
-                            _ => m.skip(wt)?,
-                        }
-                    }
+                    let l = raw_label(w.message(wt)?)?;
                     self.label(l, run);
                 }
                 _ => w.skip(wt)?,
@@ -659,18 +648,7 @@ impl SamplePrefetch {
                     run.values.extend(self.scratch.iter().map(|&v| v as i64));
                 }
                 3 => {
-                    let mut m = w.message(wt)?;
-                    let mut l = RawLabel::default();
-                    while !m.done() {
-                        let (f, wt) = m.key()?;
-                        match f {
-                            1 => l.key = m.scalar(wt)? as i64,
-                            2 => l.str = m.scalar(wt)? as i64,
-                            3 => l.num = m.scalar(wt)? as i64,
-                            4 => l.num_unit = m.scalar(wt)? as i64,
-                            _ => m.skip(wt)?,
-                        }
-                    }
+                    let l = raw_label(w.message(wt)?)?;
                     let strings = [l.key, l.str, l.num_unit];
                     if strings.iter().any(|&i| i < 0 || i > i64::from(u32::MAX)) {
                         return Err(w.err("label string index out of range"));
@@ -742,6 +720,22 @@ fn decode_samples(ctx: &SampleCtx, msgs: &[(usize, usize)]) -> WResult<SampleRun
         all.append(r?);
     }
     Ok(all)
+}
+
+/// A sample's label as the file has it (string indexes unchecked).
+fn raw_label(mut m: Wire) -> WResult<RawLabel> {
+    let mut l = RawLabel::default();
+    while !m.done() {
+        let (f, wt) = m.key()?;
+        match f {
+            1 => l.key = m.scalar(wt)? as i64,
+            2 => l.str = m.scalar(wt)? as i64,
+            3 => l.num = m.scalar(wt)? as i64,
+            4 => l.num_unit = m.scalar(wt)? as i64,
+            _ => m.skip(wt)?,
+        }
+    }
+    Ok(l)
 }
 
 fn len32(n: usize, what: &'static str) -> WResult<u32> {
