@@ -57,8 +57,13 @@ impl DiffTree {
             reverse: opts.reverse,
             abs: true,
         };
-        tree.add_report(&mut frames, current, &current_keys, add(CURRENT));
-        tree.add_report(&mut frames, base, &base_keys, add(BASE));
+        tree.add_reports(
+            &mut frames,
+            &[
+                (current, &current_keys, add(CURRENT)),
+                (base, &base_keys, add(BASE)),
+            ],
+        );
         tree.finish(&frames.ranks());
         if opts.normalize {
             let base_total = tree.cum(0, BASE) as f64 * factor;

@@ -6,10 +6,11 @@
 //! lines first). Node ids are mapped to *frame* ids, one per distinct
 //! printable name, when first seen (so a name is produced once per key,
 //! never per sample, and two profiles compared in a differential graph share
-//! one frame space). The tree is a trie over frame ids: a child is found by
-//! hashing `(parent, frame)` as one `u64`, values are added to the node the
-//! stack ends at, and cumulative values are summed bottom-up in one pass
-//! because a child is always created after its parent.
+//! one frame space). The tree is a trie over frame ids, laid down from the
+//! stacks in sorted order (each node is created once, never looked up),
+//! values are added to the node the stack ends at, and cumulative values
+//! are summed bottom-up in one pass because a child is always created
+//! after its parent.
 //!
 //! Names are joined into `a;b;c` lines only afterwards, once per tree node
 //! that is printed or drawn, never once per sample.
@@ -18,34 +19,6 @@ use crate::palette::{self, Category};
 use rprof_report::Report;
 use rprof_report::graph::NodeKeys;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// A multiply-rotate hasher for `u64` keys made of two `u32` ids: much
-/// cheaper than SipHash, and the ids are not attacker-chosen.
-#[derive(Default)]
-pub(crate) struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    #[inline]
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        // The high bits of the product depend on every bit of the key;
-        // bring them down to where the table takes its bucket index.
-        self.0.rotate_left(26)
-    }
-}
-
-type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
 /// The frame shown for a sample without any location.
 pub(crate) const NO_STACK: &str = "[no stack]";
@@ -131,7 +104,6 @@ pub(crate) struct Tree {
     own: Vec<i64>,
     /// `--mean` divisors (value 0 of the samples), column 0 only.
     own_div: Vec<i64>,
-    index: IdMap<u32>,
     /// Filled by [`Tree::finish`].
     cum: Vec<i64>,
     cum_div: Vec<i64>,
@@ -149,7 +121,6 @@ impl Tree {
             inline: vec![CALLED],
             own: vec![0; cols],
             own_div: if mean { vec![0] } else { Vec::new() },
-            index: IdMap::default(),
             cum: Vec::new(),
             cum_div: Vec::new(),
             child_start: Vec::new(),
@@ -162,19 +133,16 @@ impl Tree {
         self.frame.len()
     }
 
+    /// A new node for `frame` under `parent`.
     #[inline]
-    fn child(&mut self, parent: u32, frame: u32) -> u32 {
-        let key = (u64::from(parent) << 32) | u64::from(frame);
-        let next = self.frame.len() as u32;
-        let id = *self.index.entry(key).or_insert(next);
-        if id == next {
-            self.frame.push(frame);
-            self.parent.push(parent);
-            self.inline.push(0);
-            self.own.extend(std::iter::repeat_n(0, self.cols));
-            if !self.own_div.is_empty() {
-                self.own_div.push(0);
-            }
+    fn new_child(&mut self, parent: u32, frame: u32) -> u32 {
+        let id = self.frame.len() as u32;
+        self.frame.push(frame);
+        self.parent.push(parent);
+        self.inline.push(0);
+        self.own.extend(std::iter::repeat_n(0, self.cols));
+        if !self.own_div.is_empty() {
+            self.own_div.push(0);
         }
         id
     }
@@ -182,73 +150,120 @@ impl Tree {
     /// Adds every sample of the report: its value at the report's sample
     /// index (and, with `--mean`, its divisor) to the node its stack ends at.
     pub fn add_report(&mut self, frames: &mut Frames, r: &Report, keys: &NodeKeys, o: AddOptions) {
-        let s = &r.profile.samples;
-        let mean = !self.own_div.is_empty() && o.col == 0;
-        // Node key id → frame id, filled on first use.
-        let mut frame_of = vec![u32::MAX; keys.len()];
+        self.add_reports(frames, &[(r, keys, o)]);
+    }
+
+    /// [`Tree::add_report`] for several reports at once (the two columns
+    /// of a differential graph), into a tree that has only its root.
+    ///
+    /// The stacks are spelled as frame-id paths, sorted (in parallel), and
+    /// the trie is laid down in that order: a sample shares its prefix
+    /// with the previous one and every node after it is new, so no node
+    /// is ever looked up. Looking children up in a hash table was most of
+    /// the time on big profiles of distinct stacks (millions of random
+    /// accesses); the tree is the same (children are put in name order
+    /// by [`Tree::finish`] either way), and frames are interned in the
+    /// order the samples first name them, as a walk in sample order would.
+    pub fn add_reports(
+        &mut self,
+        frames: &mut Frames,
+        inputs: &[(&Report, &NodeKeys, AddOptions)],
+    ) {
+        use rayon::prelude::*;
+        assert_eq!(self.len(), 1, "add_reports needs a tree with only its root");
+        // Every kept sample: its path (frame ids from the root; the inline
+        // bit of each frame alongside), its column and values.
+        let mut path: Vec<u32> = Vec::new();
+        let mut bits: Vec<u8> = Vec::new();
+        let mut ends: Vec<usize> = Vec::new();
+        let mut vals: Vec<(usize, i64, i64)> = Vec::new();
         let mut no_stack = u32::MAX;
-        let cols = self.cols;
-        // Consecutive samples often share the first part of their walk
-        // (the goroutine's entry point and more): reuse the nodes the
-        // previous sample reached instead of looking them up again.
-        let mut locs: Vec<u32> = Vec::new();
-        let mut prev_locs: Vec<u32> = Vec::new();
-        let mut prev_nodes: Vec<u32> = Vec::new();
-        for i in 0..s.len() {
-            let mut v = s.value(i, r.sample_index);
-            if o.abs {
-                v = v.abs();
-            }
-            let d = if mean { s.value(i, 0) } else { 0 };
-            if v == 0 && d == 0 {
-                continue;
-            }
-            let stack = s.stack(i);
-            locs.clear();
-            if o.reverse {
-                locs.extend_from_slice(stack);
-            } else {
-                locs.extend(stack.iter().rev());
-            }
-            let shared = locs
-                .iter()
-                .zip(&prev_locs)
-                .take_while(|(a, b)| a == b)
-                .count();
-            prev_nodes.truncate(shared);
-            let mut cur = prev_nodes.last().copied().unwrap_or(0);
-            for &loc in &locs[shared..] {
-                let nodes = keys.of_location(loc);
-                let n = nodes.len();
-                for j in 0..n {
-                    // Callers first (outermost line last in the list),
-                    // unless the stack is walked leaf first.
-                    let j = if o.reverse { j } else { n - 1 - j };
-                    let key = nodes[j] as usize;
-                    let mut f = frame_of[key];
-                    if f == u32::MAX {
-                        f = frames.of_key(keys, nodes[j]);
-                        frame_of[key] = f;
+        for &(r, keys, o) in inputs {
+            let s = &r.profile.samples;
+            let mean = !self.own_div.is_empty() && o.col == 0;
+            // Node key id → frame id, filled on first use.
+            let mut frame_of = vec![u32::MAX; keys.len()];
+            for i in 0..s.len() {
+                let mut v = s.value(i, r.sample_index);
+                if o.abs {
+                    v = v.abs();
+                }
+                let d = if mean { s.value(i, 0) } else { 0 };
+                if v == 0 && d == 0 {
+                    continue;
+                }
+                let start = path.len();
+                let stack = s.stack(i);
+                let mut walk = |loc: u32| {
+                    let nodes = keys.of_location(loc);
+                    let n = nodes.len();
+                    for j in 0..n {
+                        // Callers first (outermost line last in the list),
+                        // unless the stack is walked leaf first.
+                        let j = if o.reverse { j } else { n - 1 - j };
+                        let key = nodes[j] as usize;
+                        let mut f = frame_of[key];
+                        if f == u32::MAX {
+                            f = frames.of_key(keys, nodes[j]);
+                            frame_of[key] = f;
+                        }
+                        path.push(f);
+                        bits.push(if j + 1 < n { INLINED } else { CALLED });
                     }
-                    cur = self.child(cur, f);
-                    self.inline[cur as usize] |= if j + 1 < n { INLINED } else { CALLED };
+                };
+                if o.reverse {
+                    stack.iter().for_each(|&l| walk(l));
+                } else {
+                    stack.iter().rev().for_each(|&l| walk(l));
                 }
-                prev_nodes.push(cur);
-            }
-            std::mem::swap(&mut locs, &mut prev_locs);
-            if cur == 0 {
-                // A sample without locations still counts towards the
-                // total; give it a frame of its own.
-                if no_stack == u32::MAX {
-                    no_stack = frames.intern(NO_STACK.to_string(), Category::Other);
+                if path.len() == start {
+                    // A sample without locations still counts towards the
+                    // total; give it a frame of its own.
+                    if no_stack == u32::MAX {
+                        no_stack = frames.intern(NO_STACK.to_string(), Category::Other);
+                    }
+                    path.push(no_stack);
+                    bits.push(CALLED);
                 }
-                cur = self.child(0, no_stack);
-                self.inline[cur as usize] |= CALLED;
+                ends.push(path.len());
+                vals.push((o.col, v, d));
             }
-            self.own[cur as usize * cols + o.col] += v;
-            if mean {
+        }
+        let span = |k: usize| (if k == 0 { 0 } else { ends[k - 1] })..ends[k];
+        let mut order: Vec<u32> = (0..ends.len() as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| path[span(a as usize)].cmp(&path[span(b as usize)]));
+
+        let cols = self.cols;
+        // The nodes of the previous sample's path, root excluded.
+        let mut prev: Vec<u32> = Vec::new();
+        let mut prev_k: Option<usize> = None;
+        for &k in &order {
+            let k = k as usize;
+            let (p, b) = (&path[span(k)], &bits[span(k)]);
+            let shared = match prev_k {
+                Some(pk) => p
+                    .iter()
+                    .zip(&path[span(pk)])
+                    .take_while(|(x, y)| x == y)
+                    .count(),
+                None => 0,
+            };
+            prev.truncate(shared);
+            for (&node, &bit) in prev.iter().zip(b) {
+                self.inline[node as usize] |= bit;
+            }
+            let mut cur = prev.last().copied().unwrap_or(0);
+            for (&f, &bit) in p[shared..].iter().zip(&b[shared..]) {
+                cur = self.new_child(cur, f);
+                self.inline[cur as usize] |= bit;
+                prev.push(cur);
+            }
+            let (col, v, d) = vals[k];
+            self.own[cur as usize * cols + col] += v;
+            if !self.own_div.is_empty() && col == 0 {
                 self.own_div[cur as usize] += d;
             }
+            prev_k = Some(k);
         }
     }
 
