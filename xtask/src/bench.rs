@@ -142,7 +142,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         Scenario::new("graph (dot)", format!("graph --format dot {b}"))
             .go(&pprof, format!("-dot {b}")),
         Scenario::new("flame", format!("flame -o /dev/null {b}")),
-        Scenario::new("flame --base", format!("flame -o /dev/null --base {bb} {b}")),
+        Scenario::new(
+            "flame --base",
+            format!("flame -o /dev/null --base {bb} {b}"),
+        ),
         Scenario::new("diff --base", format!("diff --base {bb} {b}")),
     ];
     for threads in [1, 0] {
