@@ -570,9 +570,11 @@ pub(crate) struct SamplePrefetch {
 
 impl SamplePrefetch {
     /// Reads the complete top-level fields of `buf` (the inflated bytes so
-    /// far, growing between calls) that are sample types or samples.
-    pub(crate) fn feed(&mut self, buf: &[u8]) {
-        while !self.stopped && !self.failed {
+    /// far, growing between calls) that are sample types or samples, about
+    /// `budget` bytes of them.
+    pub(crate) fn feed(&mut self, buf: &[u8], budget: usize) {
+        let stop_at = self.pos.saturating_add(budget);
+        while !self.stopped && !self.failed && self.pos < stop_at {
             let mut w = Wire::new(&buf[self.pos..], self.pos);
             // A field cut off by the end of what is inflated yet is
             // read again next time; a broken one stops the prefetch (the
@@ -680,6 +682,11 @@ impl SamplePrefetch {
     /// the first pass read it: they are its first samples, its locations
     /// are numbered 1..=n and cover their ids, the width is right, and
     /// their label strings exist.
+    /// Whether [`SamplePrefetch::feed`] could read more of `buf`.
+    pub(crate) fn wants(&self, buf: &[u8]) -> bool {
+        !self.stopped && !self.failed && self.pos < buf.len()
+    }
+
     fn confirmed(self, ctx: &SampleCtx, all: &[(usize, usize)]) -> Option<SampleRun> {
         let dense = match ctx.locations {
             IdMap::Dense(n) => self.max_location <= *n as u64,
@@ -700,10 +707,10 @@ const SAMPLES_PER_RUN: usize = 16_384;
 /// Decodes every sample: in one run, or, for big profiles with several
 /// threads, in one run per thread whose results are appended in order
 /// (the same arrays and the same first error as one run).
-fn decode_samples(ctx: &SampleCtx, msgs: &[(usize, usize)]) -> WResult<SampleRun> {
+fn decode_samples(ctx: &SampleCtx, msgs: &[(usize, usize)], first: usize) -> WResult<SampleRun> {
     let threads = rayon::current_num_threads();
     if threads < 2 || msgs.len() < 2 * SAMPLES_PER_RUN {
-        return ctx.run(msgs, 0);
+        return ctx.run(msgs, first);
     }
     use rayon::prelude::*;
     let per = msgs
@@ -712,7 +719,7 @@ fn decode_samples(ctx: &SampleCtx, msgs: &[(usize, usize)]) -> WResult<SampleRun
     let runs: Vec<WResult<SampleRun>> = msgs
         .par_chunks(per)
         .enumerate()
-        .map(|(i, c)| ctx.run(c, i * per))
+        .map(|(i, c)| ctx.run(c, first + i * per))
         .collect();
     let mut runs = runs.into_iter();
     let mut all = runs.next().unwrap_or_else(|| Ok(SampleRun::default()))?;
@@ -988,12 +995,12 @@ fn resolve(buf: &[u8], raw: Raw, prefetch: Option<SamplePrefetch>) -> Result<Pro
         Some(mut run) => {
             let done = run.stack_ends.len();
             if done < raw.samples.len() {
-                let rest = ctx.run(&raw.samples[done..], done)?;
+                let rest = decode_samples(&ctx, &raw.samples[done..], done)?;
                 run.append(rest);
             }
             run
         }
-        None => decode_samples(&ctx, &raw.samples)?,
+        None => decode_samples(&ctx, &raw.samples, 0)?,
     };
     if let Some(e) = run
         .unknown_location

@@ -110,7 +110,9 @@ fn gunzip_prefetching(
     limit: u64,
 ) -> Result<(Vec<u8>, Option<crate::proto::SamplePrefetch>), ParseError> {
     use std::sync::mpsc;
-    let (full_tx, full_rx) = mpsc::sync_channel::<Vec<u8>>(4);
+    // Unbounded: the inflater never waits for the reader of samples, so
+    // that it is done as early as it can be (see below).
+    let (full_tx, full_rx) = mpsc::channel::<Vec<u8>>();
     let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
     std::thread::scope(|s| {
         let inflater = s.spawn(move || -> Result<(), ParseError> {
@@ -132,15 +134,30 @@ fn gunzip_prefetching(
         });
         let mut out = Vec::with_capacity(inflated_size_guess(data, limit));
         let mut prefetch = crate::proto::SamplePrefetch::default();
-        for chunk in full_rx {
+        // Read samples while the inflater works; once it is done, stop:
+        // the samples left are decoded by every thread after the first
+        // pass (as many as there are), not by this one alone.
+        loop {
+            let chunk = match full_rx.try_recv() {
+                Ok(chunk) => chunk,
+                Err(mpsc::TryRecvError::Disconnected) => break,
+                Err(mpsc::TryRecvError::Empty) if prefetch.wants(&out) => {
+                    prefetch.feed(&out, CHUNK);
+                    continue;
+                }
+                Err(mpsc::TryRecvError::Empty) => match full_rx.recv() {
+                    Ok(chunk) => chunk,
+                    Err(_) => break,
+                },
+            };
             out.extend_from_slice(&chunk);
             let _ = empty_tx.send(chunk);
             if out.len() as u64 > limit {
                 // Dropping the receiver stops the inflater.
                 break;
             }
-            prefetch.feed(&out);
         }
+        drop(full_rx);
         let inflated = match inflater.join() {
             Ok(r) => r,
             Err(panic) => std::panic::resume_unwind(panic),
