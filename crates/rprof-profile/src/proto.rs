@@ -571,9 +571,14 @@ pub(crate) struct SamplePrefetch {
 impl SamplePrefetch {
     /// Reads the complete top-level fields of `buf` (the inflated bytes so
     /// far, growing between calls) that are sample types or samples, about
-    /// `budget` bytes of them.
-    pub(crate) fn feed(&mut self, buf: &[u8], budget: usize) {
-        let stop_at = self.pos.saturating_add(budget);
+    /// `budget` bytes of them. Whether it read any (or stopped).
+    pub(crate) fn feed(&mut self, buf: &[u8], budget: usize) -> bool {
+        let start = self.pos;
+        self.fields(buf, self.pos.saturating_add(budget));
+        self.pos != start || self.stopped || self.failed
+    }
+
+    fn fields(&mut self, buf: &[u8], stop_at: usize) {
         while !self.stopped && !self.failed && self.pos < stop_at {
             let mut w = Wire::new(&buf[self.pos..], self.pos);
             // A field cut off by the end of what is inflated yet is

@@ -134,6 +134,8 @@ fn gunzip_prefetching(
         });
         let mut out = Vec::with_capacity(inflated_size_guess(data, limit));
         let mut prefetch = crate::proto::SamplePrefetch::default();
+        // Whether the prefetch waits for bytes not inflated yet.
+        let mut starved = false;
         // Read samples while the inflater works; once it is done, stop:
         // the samples left are decoded by every thread after the first
         // pass (as many as there are), not by this one alone.
@@ -141,8 +143,8 @@ fn gunzip_prefetching(
             let chunk = match full_rx.try_recv() {
                 Ok(chunk) => chunk,
                 Err(mpsc::TryRecvError::Disconnected) => break,
-                Err(mpsc::TryRecvError::Empty) if prefetch.wants(&out) => {
-                    prefetch.feed(&out, CHUNK);
+                Err(mpsc::TryRecvError::Empty) if !starved && prefetch.wants(&out) => {
+                    starved = !prefetch.feed(&out, CHUNK);
                     continue;
                 }
                 Err(mpsc::TryRecvError::Empty) => match full_rx.recv() {
@@ -151,6 +153,7 @@ fn gunzip_prefetching(
                 },
             };
             out.extend_from_slice(&chunk);
+            starved = false;
             let _ = empty_tx.send(chunk);
             if out.len() as u64 > limit {
                 // Dropping the receiver stops the inflater.
