@@ -61,36 +61,39 @@ impl Batch {
         self.events.push(e);
     }
 
-    /// Calls `f` with every event, its table lent to it for the call.
-    pub(crate) fn for_each(&self, mut f: impl FnMut(&Event)) {
+    /// Each run: its events' range and their table.
+    fn runs(&self) -> impl Iterator<Item = (std::ops::Range<usize>, Option<&Arc<EvTable>>)> {
         let ends = self
             .runs
             .iter()
             .skip(1)
             .map(|(start, _)| *start)
             .chain(std::iter::once(self.events.len()));
-        for ((start, table), end) in self.runs.iter().zip(ends) {
-            for e in &self.events[*start..end] {
-                f(&lend(e, table.as_ref()));
+        self.runs
+            .iter()
+            .zip(ends)
+            .map(|((start, table), end)| (*start..end, table.as_ref()))
+    }
+
+    /// Calls `f` with every event, its table lent to it for the call.
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&Event)) {
+        for (range, table) in self.runs() {
+            for e in &self.events[range] {
+                f(&lend(e, table));
             }
         }
     }
 
     /// The events with their tables (one `Arc` clone each).
-    pub(crate) fn into_events(mut self) -> Vec<Event> {
-        let ends: Vec<usize> = self
-            .runs
-            .iter()
-            .skip(1)
-            .map(|(start, _)| *start)
-            .chain(std::iter::once(self.events.len()))
-            .collect();
-        for ((start, table), end) in self.runs.iter().zip(ends) {
-            for e in &mut self.events[*start..end] {
+    pub(crate) fn into_events(self) -> Vec<Event> {
+        let runs: Vec<_> = self.runs().map(|(r, t)| (r, t.cloned())).collect();
+        let mut events = self.events;
+        for (range, table) in runs {
+            for e in &mut events[range] {
                 e.table = table.clone();
             }
         }
-        self.events
+        events
     }
 }
 

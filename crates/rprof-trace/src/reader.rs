@@ -70,12 +70,7 @@ impl<R: Read> Reader<R> {
             return Ok(None);
         }
         let r = match &mut self.inner {
-            Inner::V2(r) => r.read_event().map_err(|e| Error::Lost {
-                generations_ok: r.gens_ok,
-                valid_bytes: r.good_bytes,
-                total_bytes: self.total_bytes,
-                cause: Box::new(e),
-            }),
+            Inner::V2(r) => r.read_event().map_err(|e| lost(r, self.total_bytes, e)),
             Inner::V1(c) => c.read_event(),
         };
         if !matches!(r, Ok(Some(_))) {
@@ -94,12 +89,9 @@ impl<R: Read> Reader<R> {
             return Ok(false);
         }
         let r = match &mut self.inner {
-            Inner::V2(r) => r.read_into(out, max).map_err(|e| Error::Lost {
-                generations_ok: r.gens_ok,
-                valid_bytes: r.good_bytes,
-                total_bytes: self.total_bytes,
-                cause: Box::new(e),
-            }),
+            Inner::V2(r) => r
+                .read_into(out, max)
+                .map_err(|e| lost(r, self.total_bytes, e)),
             Inner::V1(_) => {
                 while out.len() < max {
                     match self.next_event()? {
@@ -114,6 +106,16 @@ impl<R: Read> Reader<R> {
             self.done = true;
         }
         r
+    }
+}
+
+/// A new-format reader's error, with how much of the trace was good.
+fn lost<R>(r: &V2Reader<R>, total_bytes: Option<u64>, cause: Error) -> Error {
+    Error::Lost {
+        generations_ok: r.gens_ok,
+        valid_bytes: r.good_bytes,
+        total_bytes,
+        cause: Box::new(cause),
     }
 }
 

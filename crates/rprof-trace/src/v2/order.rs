@@ -222,6 +222,22 @@ fn validate_ctx(ctx: SchedCtx, r: Reqs) -> Result<(), Error> {
     check(r.g, ctx.g != NO_GOROUTINE, "goroutine")
 }
 
+/// The region a UserRegionBegin or UserRegionEnd event names: its task
+/// and its name (Go's `userRegion{taskID, name}`).
+fn user_region(ev: &BaseEvent, evt: &EvTable) -> Result<UserRegion, Error> {
+    let name_id = ev.args[1];
+    let Some(name) = evt.strings.get(name_id) else {
+        return Err(Error::invalid(format!(
+            "invalid string ID {name_id} for {} event",
+            ev.typ
+        )));
+    };
+    Ok(UserRegion {
+        task: ev.args[0],
+        name: Arc::from(&name[..]),
+    })
+}
+
 /// The scheduler model.
 pub(crate) struct Ordering {
     ver: Version,
@@ -1115,18 +1131,7 @@ impl Ordering {
         cur: SchedCtx,
     ) -> Advance {
         validate_ctx(cur, USER_GO_REQS)?;
-        let tid = ev.args[0];
-        let name_id = ev.args[1];
-        let Some(name) = evt.strings.get(name_id) else {
-            return Err(Error::invalid(format!(
-                "invalid string ID {name_id} for {} event",
-                ev.typ
-            )));
-        };
-        let r = UserRegion {
-            task: tid,
-            name: Arc::from(&name[..]),
-        };
+        let r = user_region(ev, evt)?;
         self.region_g("EvUserRegionBegin", cur)?.regions.push(r);
         self.push(evt, cur, *ev);
         Ok((cur, true))
@@ -1139,18 +1144,7 @@ impl Ordering {
         cur: SchedCtx,
     ) -> Advance {
         validate_ctx(cur, USER_GO_REQS)?;
-        let tid = ev.args[0];
-        let name_id = ev.args[1];
-        let Some(name) = evt.strings.get(name_id) else {
-            return Err(Error::invalid(format!(
-                "invalid string ID {name_id} for {} event",
-                ev.typ
-            )));
-        };
-        let r = UserRegion {
-            task: tid,
-            name: Arc::from(&name[..]),
-        };
+        let r = user_region(ev, evt)?;
         self.region_g("EvUserRegionEnd", cur)?.end_region(r)?;
         self.push(evt, cur, *ev);
         Ok((cur, true))

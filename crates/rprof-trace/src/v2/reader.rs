@@ -231,15 +231,10 @@ impl<R: Read> V2Reader<R> {
             if self.done {
                 return Ok(false);
             }
-            let cpu_first = match &self.generation {
-                Some(g) => {
-                    self.cpu_next < g.cpu_samples.len()
-                        && (self.frontier.is_empty()
-                            || g.cpu_samples[self.cpu_next].time < self.frontier[0].ev.time)
-                }
-                None => true,
-            };
-            if let (false, Some(g)) = (cpu_first || self.frontier.is_empty(), &self.generation) {
+            if !self.cpu_sample_due()
+                && !self.frontier.is_empty()
+                && let Some(g) = &self.generation
+            {
                 out.use_table(Some(&g.table));
                 // The ordering engine's queue is empty here: lend it the
                 // batch, so that what it queues lands in place.
@@ -283,6 +278,16 @@ impl<R: Read> V2Reader<R> {
             e.base.time = self.last_ts.wrapping_add(1);
         }
         self.last_ts = e.base.time;
+    }
+
+    /// Whether the installed generation's next CPU sample comes before the
+    /// next event of every thread (Go delivers it first).
+    fn cpu_sample_due(&self) -> bool {
+        self.generation.as_ref().is_some_and(|g| {
+            self.cpu_next < g.cpu_samples.len()
+                && (self.frontier.is_empty()
+                    || g.cpu_samples[self.cpu_next].time < self.frontier[0].ev.time)
+        })
     }
 
     fn cpu_left(&self) -> bool {
@@ -330,10 +335,7 @@ impl<R: Read> V2Reader<R> {
                 "internal error: events left but no generation",
             ));
         };
-        if self.cpu_next < generation.cpu_samples.len()
-            && (self.frontier.is_empty()
-                || generation.cpu_samples[self.cpu_next].time < self.frontier[0].ev.time)
-        {
+        if self.cpu_sample_due() {
             let s = generation.cpu_samples[self.cpu_next];
             self.cpu_next += 1;
             let mut base = BaseEvent {
