@@ -49,17 +49,22 @@ impl Hasher for FxHasher {
 pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
 pub(crate) type FxHashMap<K, V> = HashMap<K, V, FxBuild>;
 
-/// A map from small non-negative integer IDs (goroutine and proc IDs: the
-/// runtime numbers both from 0 or 1 up) to values: a vector indexed by ID, with
+/// A map from small non-negative integer IDs (goroutine and proc IDs, and
+/// the string and stack IDs of a generation's tables: the runtime numbers
+/// them all from 0 or 1 up) to values: a vector indexed by ID, with
 /// a hash map for IDs beyond it. The ordering engine looks a goroutine up
 /// for nearly every event, and an indexed load beats hashing and probing.
+///
+/// IDs below `DENSE` are stored in the vector, so that an input's large
+/// ID costs at most `DENSE` slots: each use picks the bound for its value
+/// size.
 #[derive(Debug)]
-pub(crate) struct DenseMap<V> {
+pub(crate) struct DenseMap<V, const DENSE: i64> {
     dense: Vec<Option<V>>,
     sparse: FxHashMap<i64, V>,
 }
 
-impl<V> Default for DenseMap<V> {
+impl<V, const DENSE: i64> Default for DenseMap<V, DENSE> {
     fn default() -> Self {
         DenseMap {
             dense: Vec::new(),
@@ -68,13 +73,10 @@ impl<V> Default for DenseMap<V> {
     }
 }
 
-/// IDs below this are stored in the vector.
-const DENSE_IDS: i64 = 1 << 22;
-
-impl<V> DenseMap<V> {
+impl<V, const DENSE: i64> DenseMap<V, DENSE> {
     #[inline]
     fn slot(k: i64) -> Option<usize> {
-        (0..DENSE_IDS).contains(&k).then_some(k as usize)
+        (0..DENSE).contains(&k).then_some(k as usize)
     }
 
     #[inline]
@@ -123,6 +125,11 @@ impl<V> DenseMap<V> {
             .enumerate()
             .filter_map(|(i, v)| v.as_ref().map(|v| (i as i64, v)))
             .chain(self.sparse.iter().map(|(&k, v)| (k, v)))
+    }
+
+    /// Gives back the vector's spare capacity.
+    pub(crate) fn shrink(&mut self) {
+        self.dense.shrink_to_fit();
     }
 
     /// Every value, in no particular order.

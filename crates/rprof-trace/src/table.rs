@@ -3,7 +3,7 @@
 //! generation's table through an `Arc`, so a table lives as long as the
 //! last event that refers to it and no longer.
 
-use crate::fxhash::FxHashMap;
+use crate::fxhash::{DenseMap, FxHashMap};
 
 /// Trace time: nanoseconds on the traced program's clock (Go's `trace.Time`).
 pub type Time = i64;
@@ -19,26 +19,25 @@ pub(crate) fn freq_mul(f: f64, t: u64) -> Time {
 }
 
 /// A table from IDs to values, where ID 0 always means "the empty value"
-/// (Go's `dataTable`). Small dense IDs go in a vector, others in a map.
+/// (Go's `dataTable`). Small dense IDs go in a vector, others in a map
+/// ([`DenseMap`], the goroutine states' map too).
 #[derive(Debug)]
 pub(crate) struct DataTable<T> {
-    dense: Vec<Option<T>>,
-    sparse: FxHashMap<u64, T>,
+    /// Keyed by the ID's bits as an `i64`: IDs past `i64::MAX` read as
+    /// negative and go to the map, like every other large ID. IDs up to
+    /// 2^20 are stored densely while reading.
+    map: DenseMap<T, { 1 << 20 }>,
     zero: T,
 }
 
 impl<T: Default> Default for DataTable<T> {
     fn default() -> Self {
         DataTable {
-            dense: Vec::new(),
-            sparse: FxHashMap::default(),
+            map: DenseMap::default(),
             zero: T::default(),
         }
     }
 }
-
-/// IDs up to this are stored densely while reading.
-const DENSE_LIMIT: u64 = 1 << 20;
 
 impl<T: Default> DataTable<T> {
     /// The value for `id`; ID 0 is always present (the empty value).
@@ -47,13 +46,7 @@ impl<T: Default> DataTable<T> {
         if id == 0 {
             return Some(&self.zero);
         }
-        if (id as usize as u64) == id && (id as usize) < self.dense.len() {
-            if let Some(v) = &self.dense[id as usize] {
-                return Some(v);
-            }
-            return None;
-        }
-        self.sparse.get(&id)
+        self.map.get(&(id as i64))
     }
 
     /// Adds `id`; fails if it is already there (ID 0 always is).
@@ -61,29 +54,17 @@ impl<T: Default> DataTable<T> {
         if self.get(id).is_some() {
             return Err(v);
         }
-        if id < DENSE_LIMIT {
-            let i = id as usize;
-            if i >= self.dense.len() {
-                self.dense.resize_with(i + 1, || None);
-            }
-            self.dense[i] = Some(v);
-        } else {
-            self.sparse.insert(id, v);
-        }
+        self.map.insert(id as i64, v);
         Ok(())
     }
 
     /// Every (ID, value) pair (not ID 0).
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &T)> {
-        self.dense
-            .iter()
-            .enumerate()
-            .filter_map(|(i, v)| v.as_ref().map(|v| (i as u64, v)))
-            .chain(self.sparse.iter().map(|(k, v)| (*k, v)))
+        self.map.iter().map(|(k, v)| (k as u64, v))
     }
 
     pub(crate) fn shrink(&mut self) {
-        self.dense.shrink_to_fit();
+        self.map.shrink();
     }
 }
 

@@ -241,8 +241,11 @@ fn user_region(ev: &BaseEvent, evt: &EvTable) -> Result<UserRegion, Error> {
 /// The scheduler model.
 pub(crate) struct Ordering {
     ver: Version,
-    g_states: DenseMap<GState>,
-    p_states: DenseMap<PState>,
+    // Dense up to 2^16 IDs: at 80 bytes a state, a trace's (or a forged
+    // trace's) large goroutine ID costs at most 5 MB of slots; IDs beyond
+    // go to the map.
+    g_states: DenseMap<GState, { 1 << 16 }>,
+    p_states: DenseMap<PState, { 1 << 16 }>,
     m_states: FxHashMap<ThreadId, MState>,
     active_tasks: FxHashMap<TaskId, (Arc<[u8]>, TaskId)>,
     gc_seq: u64,
