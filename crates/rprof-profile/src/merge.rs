@@ -503,19 +503,48 @@ fn fmix(mut h: u64) -> u64 {
     h ^ (h >> 33)
 }
 
+/// Deduplication by a 64-bit hash of a key: hash → the last index added
+/// with that hash, the others with the same hash chained through `next`
+/// (indices are added in order: 0, 1, 2, ...). Callers compare the keys
+/// themselves, in place, so no key is ever allocated.
+struct HashChains {
+    heads: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
+    next: Vec<u32>,
+}
+
+impl HashChains {
+    fn with_capacity(n: usize) -> Self {
+        HashChains {
+            heads: HashMap::with_capacity_and_hasher(n, Default::default()),
+            next: Vec::with_capacity(n),
+        }
+    }
+
+    /// The index with hash `h` for which `same` holds, if any.
+    fn find(&self, h: u64, mut same: impl FnMut(u32) -> bool) -> Option<u32> {
+        let mut i = self.heads.get(&h).copied().unwrap_or(NONE);
+        while i != NONE && !same(i) {
+            i = self.next[i as usize];
+        }
+        (i != NONE).then_some(i)
+    }
+
+    /// Adds index `i` (the next one) under hash `h`.
+    fn insert(&mut self, h: u64, i: u32) {
+        debug_assert_eq!(i as usize, self.next.len());
+        self.next.push(self.heads.insert(h, i).unwrap_or(NONE));
+    }
+}
+
 struct Merger {
     b: ProfileBuilder,
     /// pprof's `mappingKey`: (size rounded up to 4 KiB, offset, build id
     /// or else file or else nothing) → merged mapping index.
     mappings: FxHashMap<(u64, u64, StrId), u32>,
-    /// Location dedup, as for samples: key hash → last merged location
-    /// with that hash, the others chained through `location_next`.
-    location_heads: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
-    location_next: Vec<u32>,
-    /// Sample dedup: key hash → last merged sample with that hash; the
-    /// others with the same hash are chained through `sample_next`.
-    sample_heads: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
-    sample_next: Vec<u32>,
+    /// Location dedup by [`location_hash`].
+    locations: HashChains,
+    /// Sample dedup by the hash of stack and labels.
+    samples: HashChains,
     /// A non-zero id for "" in the merged string table, for labels whose
     /// string or unit index is non-zero but names an empty string (pprof
     /// tells those from absent ones).
@@ -589,13 +618,8 @@ impl Merger {
         Merger {
             b,
             mappings: FxHashMap::default(),
-            location_heads: HashMap::with_capacity_and_hasher(
-                first.locations.len(),
-                Default::default(),
-            ),
-            location_next: Vec::with_capacity(first.locations.len()),
-            sample_heads: HashMap::with_capacity_and_hasher(n, Default::default()),
-            sample_next: Vec::with_capacity(n),
+            locations: HashChains::with_capacity(first.locations.len()),
+            samples: HashChains::with_capacity(n),
             empty_str: 0,
             str_map: Vec::new(),
             function_map: Vec::new(),
@@ -738,26 +762,22 @@ impl Merger {
         let values = src.samples.values(i);
         let p = self.b.profile_mut();
         let w = p.samples.width;
-        let mut j = self.sample_heads.get(&h).copied().unwrap_or(NONE);
-        while j != NONE {
-            let ju = j as usize;
-            if p.samples.stack(ju) == stack.as_slice() && p.samples.labels(ju) == labels.as_slice()
-            {
-                for (acc, &v) in p.samples.values[ju * w..(ju + 1) * w]
-                    .iter_mut()
-                    .zip(values)
-                {
+        let found = self.samples.find(h, |j| {
+            let j = j as usize;
+            p.samples.stack(j) == stack.as_slice() && p.samples.labels(j) == labels.as_slice()
+        });
+        match found {
+            Some(j) => {
+                let j = j as usize;
+                for (acc, &v) in p.samples.values[j * w..(j + 1) * w].iter_mut().zip(values) {
                     *acc = acc.wrapping_add(v);
                 }
-                break;
             }
-            j = self.sample_next[ju];
-        }
-        if j == NONE {
-            let new = p.samples.len() as u32;
-            p.samples.push(&stack, values, &labels);
-            self.sample_next
-                .push(self.sample_heads.insert(h, new).unwrap_or(NONE));
+            None => {
+                let new = p.samples.len() as u32;
+                p.samples.push(&stack, values, &labels);
+                self.samples.insert(h, new);
+            }
         }
         self.stack = stack;
         self.labels = labels;
@@ -794,12 +814,11 @@ impl Merger {
             None => address,
         };
         let h = location_hash(relative, mapping.map_or(0, |m| m + 1), sl.is_folded, &lines);
-        let mut idx = self.location_heads.get(&h).copied().unwrap_or(NONE);
-        while idx != NONE && !same_location(p, idx, address, mapping, sl.is_folded, &lines) {
-            idx = self.location_next[idx as usize];
-        }
-        if idx == NONE {
-            idx = p.locations.len() as u32;
+        let found = self.locations.find(h, |idx| {
+            same_location(p, idx, address, mapping, sl.is_folded, &lines)
+        });
+        let idx = found.unwrap_or_else(|| {
+            let idx = p.locations.len() as u32;
             let start = p.lines.len() as u32;
             p.lines.extend_from_slice(&lines);
             p.locations.push(Location {
@@ -809,9 +828,9 @@ impl Merger {
                 lines: start..p.lines.len() as u32,
                 is_folded: sl.is_folded,
             });
-            self.location_next
-                .push(self.location_heads.insert(h, idx).unwrap_or(NONE));
-        }
+            self.locations.insert(h, idx);
+            idx
+        });
         self.lines = lines;
         self.location_map[l as usize] = idx;
         idx
