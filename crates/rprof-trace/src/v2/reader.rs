@@ -208,7 +208,7 @@ impl<R: Read> V2Reader<R> {
             None => return Ok(None),
         };
         validate_ids(&e, e.table.as_deref())?;
-        self.fix_time(&mut e);
+        increasing(&mut self.last_ts, &mut e.base.time);
         Ok(Some(e))
     }
 
@@ -225,7 +225,7 @@ impl<R: Read> V2Reader<R> {
         while out.len() < max {
             while let Some(mut e) = self.order.next() {
                 validate_ids(&e, e.table.as_deref())?;
-                self.fix_time(&mut e);
+                increasing(&mut self.last_ts, &mut e.base.time);
                 out.push(e);
             }
             if self.done {
@@ -247,20 +247,13 @@ impl<R: Read> V2Reader<R> {
                 let advanced = advanced.inspect_err(|_| out.events.truncate(start))?;
                 if advanced {
                     let table = self.generation.as_ref().map(|g| &*g.table);
-                    let mut last = self.last_ts;
                     for i in start..out.events.len() {
                         if let Err(e) = validate_ids(&out.events[i], table) {
                             out.events.truncate(i);
-                            self.last_ts = last;
                             return Err(e);
                         }
-                        let t = &mut out.events[i].base.time;
-                        if *t <= last {
-                            *t = last.wrapping_add(1);
-                        }
-                        last = *t;
+                        increasing(&mut self.last_ts, &mut out.events[i].base.time);
                     }
-                    self.last_ts = last;
                     continue;
                 }
             }
@@ -270,14 +263,6 @@ impl<R: Read> V2Reader<R> {
             }
         }
         Ok(true)
-    }
-
-    /// Go's rule that event times strictly increase.
-    fn fix_time(&mut self, e: &mut Event) {
-        if e.base.time <= self.last_ts {
-            e.base.time = self.last_ts.wrapping_add(1);
-        }
-        self.last_ts = e.base.time;
     }
 
     /// Whether the installed generation's next CPU sample comes before the
@@ -498,6 +483,15 @@ impl<R: Read> V2Reader<R> {
         self.generation = Some(g);
         Ok(Some(ev))
     }
+}
+
+/// Go's rule that event times strictly increase: `time` is moved past
+/// `last`, the time of the event before, and becomes the new `last`.
+fn increasing(last: &mut Time, time: &mut Time) {
+    if *time <= *last {
+        *time = last.wrapping_add(1);
+    }
+    *last = *time;
 }
 
 /// Go's `Event.validateTableIDs`, against `table` (the event's own, or
