@@ -1,10 +1,17 @@
-//! The command line, as clap derive types. Nothing here knows how a
-//! report is made: `options()` turns the arguments into the library's
-//! plain option structs.
+//! The command line: clap derive types, and their conversion into a
+//! [`Run`], which says what to do in the libraries' own terms (a
+//! [`Pipeline`], [`FlameOptions`], a trace analysis) and where the result
+//! goes. clap stops here: nothing past [`Cli::into_run`] sees its types,
+//! and every default comes from the libraries' `defaults` modules.
 
 use crate::Failure;
 use clap::{Args, Parser, Subcommand};
-use rprof_report::ReportOptions;
+use rprof_flame::FlameOptions;
+use rprof_report::pipeline::Pipeline;
+use rprof_report::{ReportOptions, defaults};
+use rprof_trace::analysis::chrome::ChromeOptions;
+use rprof_trace::analysis::goroutines::GroupSort;
+use rprof_trace::analysis::pprof::PprofKind;
 use std::path::PathBuf;
 
 /// Analyse Go profiles offline: a faster `go tool pprof`.
@@ -170,7 +177,7 @@ pub struct FlameCmd {
     #[arg(long, value_name = "PX")]
     pub width: Option<usize>,
     /// Leave out frames narrower than this percentage of the total.
-    #[arg(long, value_name = "PERCENT", default_value_t = 0.01)]
+    #[arg(long, value_name = "PERCENT", default_value_t = rprof_flame::defaults::MIN_WIDTH)]
     pub min_width: f64,
     /// Root at the top (icicle graph).
     #[arg(long)]
@@ -180,7 +187,7 @@ pub struct FlameCmd {
     pub reverse: bool,
     /// Palette: auto (Go palette; memory colours for heap profiles), go,
     /// gomem, or one of inferno's (hot, mem, io, …).
-    #[arg(long, value_name = "PALETTE", default_value = "auto")]
+    #[arg(long, value_name = "PALETTE", default_value = rprof_flame::defaults::COLORS)]
     pub colors: rprof_flame::Colors,
     /// What one unit of a count profile is called (e.g. goroutines).
     #[arg(long, value_name = "NAME")]
@@ -236,7 +243,7 @@ pub struct TraceExportCmd {
 pub struct TracePprofCmd {
     /// sched, sync, net or syscall.
     #[arg(long, value_name = "KIND")]
-    pub kind: rprof_trace::analysis::pprof::PprofKind,
+    pub kind: PprofKind,
     /// The profile to write (gzipped pprof); `-` for stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -260,7 +267,7 @@ pub struct TraceGoroutinesCmd {
     /// Sort groups by exec, count, total, sched, block, sync, net,
     /// syscall, syscall-block, gc-assist, unknown or name.
     #[arg(long, value_name = "COLUMN", default_value = "exec")]
-    pub sort: rprof_trace::analysis::goroutines::GroupSort,
+    pub sort: GroupSort,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -320,10 +327,10 @@ pub struct ReportArgs {
     #[arg(long, value_name = "N")]
     pub nodecount: Option<usize>,
     /// Hide nodes below this fraction of the total.
-    #[arg(long, value_name = "F", default_value_t = 0.005)]
+    #[arg(long, value_name = "F", default_value_t = defaults::NODE_FRACTION)]
     pub nodefraction: f64,
     /// Hide edges below this fraction of the total.
-    #[arg(long, value_name = "F", default_value_t = 0.001)]
+    #[arg(long, value_name = "F", default_value_t = defaults::EDGE_FRACTION)]
     pub edgefraction: f64,
     /// Sort by cumulative value.
     #[arg(long)]
@@ -337,13 +344,13 @@ pub struct ReportArgs {
     pub mean: bool,
     /// Output unit: minimum (one unit for the report), auto (each value
     /// its own), or a unit such as ms, s, kb, mb.
-    #[arg(long, value_name = "UNIT", default_value = "minimum")]
+    #[arg(long, value_name = "UNIT", default_value = defaults::UNIT)]
     pub unit: String,
     /// Divide every value by F (percentages are unchanged).
-    #[arg(long, value_name = "F", default_value_t = 1.0)]
+    #[arg(long, value_name = "F", default_value_t = defaults::DIVIDE_BY)]
     pub divide_by: f64,
     /// Aggregate frames by functions, filefunctions, files, lines or addresses.
-    #[arg(long, value_name = "G", default_value = "functions")]
+    #[arg(long, value_name = "G", default_value_t)]
     pub granularity: rprof_report::Granularity,
     /// Attribute inlined functions to their out-of-line caller.
     #[arg(long)]
@@ -404,7 +411,7 @@ pub struct ReportArgs {
 
 impl ReportArgs {
     /// The library options these arguments stand for.
-    pub fn options(&self) -> Result<ReportOptions, Failure> {
+    fn options(&self) -> Result<ReportOptions, Failure> {
         for (name, v) in [
             ("--nodefraction", self.nodefraction),
             ("--edgefraction", self.edgefraction),
@@ -455,4 +462,319 @@ impl ReportArgs {
 
 fn nonempty(v: &[String]) -> Vec<String> {
     v.iter().filter(|s| !s.is_empty()).cloned().collect()
+}
+
+// ---------------------------------------------------------------------------
+// What a command line asks for, in the libraries' terms.
+
+/// One invocation, converted: the libraries' options plus where the
+/// inputs come from and the output goes.
+pub enum Run {
+    /// A report over one profile made of sources minus bases.
+    Report(ReportRun),
+    /// A flame graph, differential when there are bases.
+    Flame(FlameRun),
+    /// rprof's comparison report.
+    Diff(DiffRun),
+    /// Many files merged into one.
+    Merge(MergeRun),
+    /// An execution-trace command.
+    Trace(TraceRun),
+}
+
+/// Where a command's profiles come from.
+pub struct Inputs {
+    /// The profiles, merged.
+    pub sources: Vec<PathBuf>,
+    /// Subtracted (`--base`) or compared against (`--diff-base`).
+    pub bases: Vec<PathBuf>,
+}
+
+/// `top`, `traces`, `tags`, `tree`, `peek`, `raw`, `graph`, `proto`.
+pub struct ReportRun {
+    pub pipeline: Pipeline,
+    pub inputs: Inputs,
+    pub format: ReportFormat,
+    pub output: Option<PathBuf>,
+}
+
+/// The report a [`ReportRun`] writes.
+pub enum ReportFormat {
+    Top,
+    Traces,
+    Tags,
+    Tree,
+    /// Callers and callees of the functions matching the pattern.
+    Peek(regex::Regex),
+    /// The profile itself, before the report options (pprof's `-raw`).
+    Raw,
+    Dot,
+    /// The call graph drawn by this renderer.
+    Svg(rprof_report::svg::Renderer),
+    /// The processed profile as gzipped protobuf.
+    Proto,
+}
+
+/// `flame`.
+pub struct FlameRun {
+    pub pipeline: Pipeline,
+    pub inputs: Inputs,
+    pub flame: FlameOptions,
+    /// Folded stacks instead of SVG.
+    pub folded: bool,
+    pub output: Option<PathBuf>,
+}
+
+/// `diff`.
+pub struct DiffRun {
+    pub pipeline: Pipeline,
+    pub inputs: Inputs,
+    pub json: bool,
+    pub output: Option<PathBuf>,
+}
+
+/// `merge`.
+pub struct MergeRun {
+    pub read: rprof_profile::ReadOptions,
+    pub inputs: Vec<PathBuf>,
+    pub output: PathBuf,
+}
+
+/// The `trace` subcommands.
+pub struct TraceRun {
+    /// The execution trace.
+    pub trace: PathBuf,
+    pub action: TraceAction,
+}
+
+/// What a [`TraceRun`] does with its trace.
+pub enum TraceAction {
+    /// `go tool trace -d=wire` (true) or `-d=parsed`.
+    Dump {
+        wire: bool,
+        output: Option<PathBuf>,
+    },
+    Pprof {
+        kind: PprofKind,
+        output: Option<PathBuf>,
+    },
+    Summary {
+        json: bool,
+    },
+    Goroutines {
+        sort: GroupSort,
+        json: bool,
+    },
+    Export {
+        opts: ChromeOptions,
+        output: PathBuf,
+    },
+}
+
+impl Cli {
+    /// Checks the arguments and converts them into a [`Run`]; errors are
+    /// usage errors.
+    pub fn into_run(self) -> Result<Run, Failure> {
+        let mut read = rprof_profile::ReadOptions::default();
+        if let Some(max) = self.max_inflate {
+            read.max_decompressed = max;
+            read.max_ratio = u64::MAX;
+        }
+        let report = |format, a: ReportCmd| report_run(&read, format, a.report, a.common);
+        Ok(match self.command {
+            Command::Top(a) => report(ReportFormat::Top, a)?,
+            Command::Traces(a) => report(ReportFormat::Traces, a)?,
+            Command::Tags(a) => report(ReportFormat::Tags, a)?,
+            Command::Tree(a) => report(ReportFormat::Tree, a)?,
+            Command::Peek(a) => {
+                let re = rprof_profile::filter::compile_go_regex(&a.regex).map_err(|e| {
+                    Failure::usage(format!("parsing argument regexp {}: {e}", a.regex))
+                })?;
+                report_run(&read, ReportFormat::Peek(re), a.report, a.common)?
+            }
+            Command::Raw(a) => {
+                // pprof's -raw shows the profile as loaded: no report
+                // options apply.
+                let pipeline = pipeline(&read, &a.common, ReportOptions::default())?;
+                Run::Report(ReportRun {
+                    pipeline,
+                    inputs: inputs(a.common.profiles, a.common.base, a.common.diff_base),
+                    format: ReportFormat::Raw,
+                    output: a.common.output,
+                })
+            }
+            Command::Graph(a) => {
+                let format = graph_format(&a)?;
+                report_run(&read, format, a.report, a.common)?
+            }
+            Command::Proto(a) => report_run(&read, ReportFormat::Proto, a.report, a.common)?,
+            Command::Flame(a) => flame_run(read, a)?,
+            Command::Diff(a) => {
+                let report = a.report.options()?;
+                let pipeline = Pipeline {
+                    read,
+                    report,
+                    ..Default::default()
+                };
+                Run::Diff(DiffRun {
+                    pipeline,
+                    inputs: Inputs {
+                        sources: a.profiles,
+                        bases: a.base,
+                    },
+                    json: a.json,
+                    output: a.output,
+                })
+            }
+            Command::Merge(a) => Run::Merge(MergeRun {
+                read,
+                inputs: a.profiles,
+                output: a.output,
+            }),
+            Command::Trace(t) => Run::Trace(trace_run(t)?),
+        })
+    }
+}
+
+fn report_run(
+    read: &rprof_profile::ReadOptions,
+    format: ReportFormat,
+    args: ReportArgs,
+    common: CommonArgs,
+) -> Result<Run, Failure> {
+    let pipeline = pipeline(read, &common, args.options()?)?;
+    Ok(Run::Report(ReportRun {
+        pipeline,
+        inputs: inputs(common.profiles, common.base, common.diff_base),
+        format,
+        output: common.output,
+    }))
+}
+
+/// The pipeline of a command that subtracts (or compares with) bases.
+fn pipeline(
+    read: &rprof_profile::ReadOptions,
+    common: &CommonArgs,
+    report: ReportOptions,
+) -> Result<Pipeline, Failure> {
+    if common.normalize && common.base.is_empty() && common.diff_base.is_empty() {
+        return Err(Failure::usage(
+            "--normalize needs a base profile (--base or --diff-base)",
+        ));
+    }
+    Ok(Pipeline {
+        read: read.clone(),
+        base: rprof_profile::BaseOptions {
+            diff_base: !common.diff_base.is_empty(),
+            normalize: common.normalize,
+        },
+        report,
+    })
+}
+
+/// `--base` and `--diff-base` exclude each other, so the bases are
+/// whichever was given.
+fn inputs(sources: Vec<PathBuf>, base: Vec<PathBuf>, diff_base: Vec<PathBuf>) -> Inputs {
+    Inputs {
+        sources,
+        bases: if diff_base.is_empty() { base } else { diff_base },
+    }
+}
+
+/// DOT or SVG: `--format`, else the `-o` file's extension, else DOT; SVG
+/// through Graphviz when it is installed, else the built-in layout.
+fn graph_format(a: &GraphCmd) -> Result<ReportFormat, Failure> {
+    use rprof_report::svg::{Renderer, graphviz_available};
+    let format = a.format.unwrap_or_else(|| match &a.common.output {
+        Some(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) => {
+            GraphFormat::Svg
+        }
+        _ => GraphFormat::Dot,
+    });
+    Ok(match format {
+        GraphFormat::Dot => ReportFormat::Dot,
+        GraphFormat::Svg => ReportFormat::Svg(match a.renderer {
+            Some(GraphRenderer::Dot) => Renderer::Graphviz,
+            Some(GraphRenderer::Builtin) => Renderer::Builtin,
+            None if graphviz_available() => Renderer::Graphviz,
+            None => Renderer::Builtin,
+        }),
+    })
+}
+
+fn flame_run(read: rprof_profile::ReadOptions, a: FlameCmd) -> Result<Run, Failure> {
+    let report = a.report.options()?;
+    let pipeline = pipeline(&read, &a.common, report)?;
+    let inputs = inputs(a.common.profiles, a.common.base, a.common.diff_base);
+    let flame = FlameOptions {
+        title: a.title,
+        subtitle: a.subtitle,
+        source: Some(crate::shown(&inputs.sources)),
+        base_source: (!inputs.bases.is_empty()).then(|| crate::shown(&inputs.bases)),
+        width: a.width,
+        min_width: a.min_width,
+        icicle: a.icicle,
+        reverse: a.reverse,
+        colors: a.colors,
+        count_name: a.count_name,
+        negate: a.negate,
+        normalize: a.common.normalize,
+        ..Default::default()
+    };
+    Ok(Run::Flame(FlameRun {
+        pipeline,
+        inputs,
+        flame,
+        folded: a.folded,
+        output: a.common.output,
+    }))
+}
+
+fn trace_run(t: TraceCmd) -> Result<TraceRun, Failure> {
+    Ok(match t {
+        TraceCmd::Dump(a) => TraceRun {
+            trace: a.trace,
+            action: TraceAction::Dump {
+                wire: a.wire,
+                output: a.output,
+            },
+        },
+        TraceCmd::Pprof(a) => TraceRun {
+            trace: a.trace,
+            action: TraceAction::Pprof {
+                kind: a.kind,
+                output: a.output,
+            },
+        },
+        TraceCmd::Summary(a) => TraceRun {
+            trace: a.trace,
+            action: TraceAction::Summary { json: a.json },
+        },
+        TraceCmd::Goroutines(a) => TraceRun {
+            trace: a.trace,
+            action: TraceAction::Goroutines {
+                sort: a.sort,
+                json: a.json,
+            },
+        },
+        TraceCmd::Export(a) => {
+            let ms = |v: Option<f64>| v.map(|m| (m * 1e6) as i64);
+            let opts = ChromeOptions {
+                start: ms(a.start),
+                end: ms(a.end),
+            };
+            if let (Some(s), Some(e)) = (opts.start, opts.end)
+                && e < s
+            {
+                return Err(Failure::usage("--end must not be before --start"));
+            }
+            TraceRun {
+                trace: a.trace,
+                action: TraceAction::Export {
+                    opts,
+                    output: a.output,
+                },
+            }
+        }
+    })
 }

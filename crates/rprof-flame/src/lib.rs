@@ -58,6 +58,18 @@
 
 pub mod diff;
 pub mod folded;
+
+/// rprof's flame graph defaults, written once: [`FlameOptions::default`]
+/// and the command line's default values both use them.
+pub mod defaults {
+    /// [`FlameOptions::min_width`](crate::FlameOptions::min_width):
+    /// inferno's default, 0.01 (%).
+    pub const MIN_WIDTH: f64 = 0.01;
+    /// [`FlameOptions::max_frames`](crate::FlameOptions::max_frames).
+    pub const MAX_FRAMES: usize = 10_000;
+    /// [`FlameOptions::colors`](crate::FlameOptions::colors), by name.
+    pub const COLORS: &str = "auto";
+}
 pub mod palette;
 mod stacks;
 pub mod svg;
@@ -164,8 +176,8 @@ impl Default for FlameOptions {
             source: None,
             base_source: None,
             width: None,
-            min_width: 0.01,
-            max_frames: 10_000,
+            min_width: defaults::MIN_WIDTH,
+            max_frames: defaults::MAX_FRAMES,
             icicle: false,
             reverse: false,
             colors: Colors::Auto,

@@ -25,6 +25,7 @@ pub use rprof_profile::gomath;
 pub mod graph;
 pub mod header;
 pub mod options;
+pub mod pipeline;
 pub mod raw;
 pub mod svg;
 pub mod tags;
@@ -33,7 +34,7 @@ pub mod top;
 pub mod traces;
 pub mod tree;
 
-pub use options::{Granularity, ReportOptions};
+pub use options::{Granularity, ReportOptions, defaults};
 
 use rprof_profile::measurement;
 use rprof_profile::{Profile, SampleIndexError};

@@ -1,5 +1,19 @@
 //! The one options struct every report takes, with pprof's defaults.
 
+/// pprof's defaults, written once: [`ReportOptions::default`] and the
+/// command line's default values both use them.
+pub mod defaults {
+    /// `-nodefraction`: nodes below 0.5% of the total are dropped.
+    pub const NODE_FRACTION: f64 = 0.005;
+    /// `-edgefraction`: edges below 0.1% of the total are dropped.
+    pub const EDGE_FRACTION: f64 = 0.001;
+    /// `-unit`: one unit for the whole report, fine enough for its
+    /// smallest value.
+    pub const UNIT: &str = "minimum";
+    /// `-divide_by`: values as recorded.
+    pub const DIVIDE_BY: f64 = 1.0;
+}
+
 /// How finely stack frames are told apart: pprof's `-functions`, `-lines`…
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Granularity {
@@ -14,6 +28,25 @@ pub enum Granularity {
     Lines,
     /// One node per instruction address.
     Addresses,
+}
+
+impl Granularity {
+    /// The name pprof gives this granularity (its flag).
+    pub fn name(self) -> &'static str {
+        match self {
+            Granularity::Functions => "functions",
+            Granularity::FileFunctions => "filefunctions",
+            Granularity::Files => "files",
+            Granularity::Lines => "lines",
+            Granularity::Addresses => "addresses",
+        }
+    }
+}
+
+impl std::fmt::Display for Granularity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 impl std::str::FromStr for Granularity {
@@ -97,14 +130,14 @@ impl Default for ReportOptions {
     fn default() -> Self {
         ReportOptions {
             node_count: None,
-            node_fraction: 0.005,
-            edge_fraction: 0.001,
+            node_fraction: defaults::NODE_FRACTION,
+            edge_fraction: defaults::EDGE_FRACTION,
             trim: true,
             cum: false,
             sample_index: String::new(),
             mean: false,
-            unit: "minimum".to_string(),
-            divide_by: 1.0,
+            unit: defaults::UNIT.to_string(),
+            divide_by: defaults::DIVIDE_BY,
             granularity: Granularity::Functions,
             no_inlines: false,
             show_columns: false,

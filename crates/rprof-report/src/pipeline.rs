@@ -1,0 +1,161 @@
+//! The one path from input bytes to a report, built in one place.
+//!
+//! ```text
+//! Input (name + bytes) ──read──► Profile ──merge, subtract bases──► Profile
+//!     ──prepare: filters, pseudo frames, total──► Prepared ──report──► Report
+//! ```
+//!
+//! A [`Pipeline`] is plain data: how inputs are read ([`ReadOptions`]), how
+//! bases are subtracted ([`BaseOptions`]) and what the report shows
+//! ([`ReportOptions`]). The command line builds one per run; a server
+//! builds one per request and keeps the loaded [`Profile`] between them,
+//! since [`Pipeline::prepare`] consumes a copy and leaves the loaded
+//! profile as it was.
+//!
+//! Where the bytes come from (a file, a URL, stdin) is the caller's
+//! business: this crate does no I/O. Every error names the input it is
+//! about, as the user wrote it.
+
+use crate::filters::{self, Applied};
+use crate::{Report, ReportError, ReportOptions};
+use rayon::prelude::*;
+use rprof_profile::{BaseOptions, MergeError, ParseError, Profile, ReadOptions};
+
+/// The bytes of one input and the name it is shown by (a path or a URL,
+/// as given).
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// How errors name this input.
+    pub name: String,
+    /// The input as read: gzipped or not, protobuf or text.
+    pub data: Vec<u8>,
+}
+
+/// Everything a report run needs to know, as plain data.
+#[derive(Clone, Debug, Default)]
+pub struct Pipeline {
+    /// How each input is read (gzip-bomb limits, read-ahead).
+    pub read: ReadOptions,
+    /// How base profiles are subtracted from the sources.
+    pub base: BaseOptions,
+    /// What the report shows, and the filters that reshape the profile.
+    pub report: ReportOptions,
+}
+
+/// Why a pipeline stage failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PipelineError {
+    /// An input is not a readable profile.
+    #[error("{name}: {error}")]
+    Read {
+        /// The input, as given.
+        name: String,
+        /// What is wrong with it.
+        #[source]
+        error: ParseError,
+    },
+    /// The inputs could not be merged (or a base subtracted).
+    #[error("{names}: {error}")]
+    Combine {
+        /// The inputs involved, comma-separated.
+        names: String,
+        /// Why they do not combine.
+        #[source]
+        error: MergeError,
+    },
+    /// Normalising needs a base profile to scale to.
+    #[error("normalizing needs a base profile")]
+    NormalizeWithoutBase,
+    /// The report options do not fit the profile.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+impl Pipeline {
+    /// Reads one input.
+    pub fn read(&self, input: &Input) -> Result<Profile, PipelineError> {
+        rprof_profile::parse_with(&input.data, &self.read).map_err(|error| PipelineError::Read {
+            name: input.name.clone(),
+            error,
+        })
+    }
+
+    /// Reads the inputs in parallel and merges them as pprof does, without
+    /// subtracting anything (each side of a comparison drawn from both).
+    pub fn merge(&self, inputs: &[Input]) -> Result<Profile, PipelineError> {
+        let profiles = self.read_all(inputs)?;
+        rprof_profile::combine(profiles).map_err(|error| PipelineError::Combine {
+            names: names(inputs.iter()),
+            error,
+        })
+    }
+
+    /// Reads sources and bases in parallel, merges each side and subtracts
+    /// the bases as [`Pipeline::base`] says (pprof's `-base`,
+    /// `-diff_base`, `-normalize`).
+    pub fn load(&self, sources: &[Input], bases: &[Input]) -> Result<Profile, PipelineError> {
+        if self.base.normalize && bases.is_empty() {
+            return Err(PipelineError::NormalizeWithoutBase);
+        }
+        let (sources_read, bases_read) =
+            rayon::join(|| self.read_all(sources), || self.read_all(bases));
+        rprof_profile::combine_with_base(sources_read?, bases_read?, &self.base).map_err(|error| {
+            PipelineError::Combine {
+                names: names(sources.iter().chain(bases)),
+                error,
+            }
+        })
+    }
+
+    /// Applies the report options that reshape the profile (filters,
+    /// pseudo frames) in pprof's order, and fixes the total every
+    /// percentage refers to.
+    pub fn prepare(&self, mut profile: Profile) -> Result<Prepared, PipelineError> {
+        let applied = filters::apply(&mut profile, &self.report)?;
+        Ok(Prepared {
+            profile,
+            applied,
+            opts: self.report.clone(),
+        })
+    }
+
+    fn read_all(&self, inputs: &[Input]) -> Result<Vec<Profile>, PipelineError> {
+        inputs.par_iter().map(|i| self.read(i)).collect()
+    }
+}
+
+fn names<'a>(inputs: impl Iterator<Item = &'a Input>) -> String {
+    inputs.map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// A profile reshaped by a report's options, ready for any report.
+pub struct Prepared {
+    profile: Profile,
+    applied: Applied,
+    opts: ReportOptions,
+}
+
+impl Prepared {
+    /// The reshaped profile (what `proto` writes).
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The reshaped profile, taken out.
+    pub fn into_profile(self) -> Profile {
+        self.profile
+    }
+
+    /// pprof's warnings and notes about the filters ("no samples match
+    /// the focus expression", literal patterns), for stderr.
+    pub fn notes(&self) -> &[String] {
+        &self.applied.notes
+    }
+
+    /// A report over the prepared profile, with the total and the active
+    /// filters the preparation determined.
+    pub fn report(&self) -> Result<Report<'_>, ReportError> {
+        Report::with_applied(&self.profile, &self.opts, &self.applied)
+    }
+}
