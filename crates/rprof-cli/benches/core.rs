@@ -40,14 +40,19 @@ fn benches(c: &mut Criterion) {
         g.bench_function("aggregate (top graph)", |b| {
             b.iter(|| {
                 let r = Report::new(&p, &opts).unwrap();
-                let keys = r.node_keys();
-                black_box(r.trimmed_graph(&keys, 0).graph.nodes.len())
+                let keys = rprof_report::graph::NodeKeys::for_report(&r);
+                black_box(
+                    rprof_report::graph::trimmed_graph(&r, &keys, 0)
+                        .graph
+                        .nodes
+                        .len(),
+                )
             })
         });
         g.bench_function("fold (flame stacks)", |b| {
             b.iter(|| {
                 let r = Report::new(&p, &opts).unwrap();
-                let keys = r.node_keys();
+                let keys = rprof_report::graph::NodeKeys::for_report(&r);
                 black_box(rprof_flame::folded(&r, &keys, &Default::default()).len())
             })
         });

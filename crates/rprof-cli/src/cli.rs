@@ -677,7 +677,11 @@ fn pipeline(
 fn inputs(sources: Vec<PathBuf>, base: Vec<PathBuf>, diff_base: Vec<PathBuf>) -> Inputs {
     Inputs {
         sources,
-        bases: if diff_base.is_empty() { base } else { diff_base },
+        bases: if diff_base.is_empty() {
+            base
+        } else {
+            diff_base
+        },
     }
 }
 
@@ -686,9 +690,7 @@ fn inputs(sources: Vec<PathBuf>, base: Vec<PathBuf>, diff_base: Vec<PathBuf>) ->
 fn graph_format(a: &GraphCmd) -> Result<ReportFormat, Failure> {
     use rprof_report::svg::{Renderer, graphviz_available};
     let format = a.format.unwrap_or_else(|| match &a.common.output {
-        Some(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) => {
-            GraphFormat::Svg
-        }
+        Some(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) => GraphFormat::Svg,
         _ => GraphFormat::Dot,
     });
     Ok(match format {

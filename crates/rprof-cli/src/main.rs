@@ -123,19 +123,19 @@ fn report(r: ReportRun) -> Result<(), Failure> {
         }
         return write_profile(&p, out);
     }
-    let mut report = prepared.report().map_err(report_failure)?;
+    let report = prepared.report().map_err(report_failure)?;
     let mut text = String::new();
     match &r.format {
-        ReportFormat::Top => rprof_report::top::write_top(&mut report, &mut text),
-        ReportFormat::Tags => rprof_report::tags::write_tags(&mut report, &mut text),
-        ReportFormat::Tree => rprof_report::tree::write_tree(&mut report, &mut text),
+        ReportFormat::Top => rprof_report::top::write_top(&report, &mut text),
+        ReportFormat::Tags => rprof_report::tags::write_tags(&report, &mut text),
+        ReportFormat::Tree => rprof_report::tree::write_tree(&report, &mut text),
         ReportFormat::Traces => {
             return output::stream(out, |w| rprof_report::traces::stream_traces(&report, w));
         }
-        ReportFormat::Peek(re) => rprof_report::tree::write_peek(&mut report, re, &mut text)
+        ReportFormat::Peek(re) => rprof_report::tree::write_peek(&report, re, &mut text)
             .map_err(|e| Failure::usage(e.to_string()))?,
         ReportFormat::Dot | ReportFormat::Svg(_) => {
-            rprof_report::dot::write_dot(&mut report, &mut text);
+            rprof_report::dot::write_dot(&report, &mut text);
             if let ReportFormat::Svg(renderer) = r.format {
                 text = rprof_report::svg::render_svg(&text, renderer).map_err(|e| match e {
                     rprof_report::svg::SvgError::GraphvizNotFound => {
@@ -160,8 +160,9 @@ fn flame(f: FlameRun) -> Result<(), Failure> {
             "a flame graph is not for the terminal: use -o FILE.svg (or -o - for stdout)",
         ));
     }
-    let flame_failure =
-        |e: rprof_flame::FlameError| std::io::Error::other(format!("{}: {e}", shown(&f.inputs.sources)));
+    let flame_failure = |e: rprof_flame::FlameError| {
+        std::io::Error::other(format!("{}: {e}", shown(&f.inputs.sources)))
+    };
     let current = merged(&f.pipeline, &f.inputs.sources)?;
     let current = prepare(&f.pipeline, current)?;
     let current_report = current.report().map_err(report_failure)?;
@@ -303,7 +304,7 @@ fn pipeline_failure(e: PipelineError) -> Failure {
 fn report_failure(e: ReportError) -> Failure {
     match e {
         ReportError::SampleIndex(e) => Failure::usage(e.to_string()),
-        e @ ReportError::Option { .. } => Failure::usage(e.to_string()),
+        ReportError::TagFilter { option, error } => Failure::usage(format!("--{option}: {error}")),
         e => Failure::input(e.to_string()),
     }
 }

@@ -1560,7 +1560,7 @@ fn report_pipeline(data: &[u8]) {
     let opts = ReportOptions::default();
     if let Ok(mut r) = Report::new(&p, &opts) {
         let mut out = String::new();
-        rprof_report::top::write_top(&mut r, &mut out);
+        rprof_report::top::write_top(&r, &mut out);
         out.clear();
         rprof_report::traces::write_traces(&r, &mut out);
         out.clear();
@@ -1576,7 +1576,7 @@ fn report_pipeline(data: &[u8]) {
     };
     if let Ok(mut r) = Report::with_applied(&c, &opts, &applied) {
         let mut out = String::new();
-        rprof_report::top::write_top(&mut r, &mut out);
+        rprof_report::top::write_top(&r, &mut out);
         out.clear();
         rprof_report::traces::write_traces(&r, &mut out);
     }

@@ -49,7 +49,10 @@ impl DiffTree {
         opts: &FlameOptions,
     ) -> Result<Self, FlameError> {
         let mut factor = check_comparable(base, current)?;
-        let (base_keys, current_keys) = (base.node_keys(), current.node_keys());
+        let (base_keys, current_keys) = (
+            rprof_report::graph::NodeKeys::for_report(base),
+            rprof_report::graph::NodeKeys::for_report(current),
+        );
         let mut frames = Frames::default();
         let mut tree = Tree::new(2, false);
         let add = |col| AddOptions {
@@ -97,7 +100,7 @@ pub fn write_diff_svg(
     opts: &FlameOptions,
     out: impl Write,
 ) -> Result<(), FlameError> {
-    let mut io = inferno_options(opts, current.opts.granularity)?;
+    let mut io = inferno_options(opts, current.options().granularity)?;
     let d = DiffTree::new(base, current, opts)?;
     let tree = &d.tree;
     let (width_col, other_col) = if opts.negate {
@@ -109,7 +112,7 @@ pub fn write_diff_svg(
     if width_total == 0 {
         let r = if opts.negate { base } else { current };
         return Err(FlameError::Empty {
-            sample_type: r.sample_type.clone(),
+            sample_type: r.sample_type().to_string(),
         });
     }
     let delta = |node: u32| tree.cum(node, CURRENT) - d.base_scaled(tree.cum(node, BASE));
@@ -129,7 +132,7 @@ pub fn write_diff_svg(
     let count_name = opts
         .count_name
         .clone()
-        .unwrap_or_else(|| default_count_name(&current.sample_type));
+        .unwrap_or_else(|| default_count_name(&current.sample_type()));
     let value = |v: i64| value_label(current, v, &count_name);
     let (cur_total, base_total) = (tree.cum(0, CURRENT), d.base_scaled(tree.cum(0, BASE)));
 
@@ -148,7 +151,7 @@ pub fn write_diff_svg(
     io.subtitle = subtitle(opts, || {
         let mut s = format!(
             "Type: {} · Total: {} → {}",
-            current.sample_type,
+            current.sample_type(),
             value(base_total),
             value(cur_total)
         );

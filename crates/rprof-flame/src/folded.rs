@@ -68,7 +68,7 @@ pub fn write_folded(
     opts: &FlameOptions,
     out: impl Write,
 ) -> Result<(), FlameError> {
-    let keys = report.node_keys();
+    let keys = rprof_report::graph::NodeKeys::for_report(report);
     let mut w = BufWriter::with_capacity(1 << 16, out);
     each_line(report, &keys, opts, |stack, v| writeln!(w, "{stack} {v}"))?;
     w.flush()?;

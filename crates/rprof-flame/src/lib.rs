@@ -221,8 +221,8 @@ pub enum FlameError {
 /// The factor that converts base values into the current profile's unit,
 /// or an error when the two sample types cannot be compared.
 pub(crate) fn check_comparable(base: &Report, current: &Report) -> Result<f64, FlameError> {
-    let b = (base.sample_type.as_str(), base.sample_unit.as_str());
-    let c = (current.sample_type.as_str(), current.sample_unit.as_str());
+    let b = (base.sample_type(), base.sample_unit());
+    let c = (current.sample_type(), current.sample_unit());
     if !measurement::compatible_value_types(b, c) {
         return Err(FlameError::Incompatible {
             base_type: b.0.to_string(),
@@ -239,14 +239,12 @@ pub(crate) fn check_comparable(base: &Report, current: &Report) -> Result<f64, F
 
 /// True for the heap and allocs profiles, which get memory colours.
 pub(crate) fn is_memory(r: &Report) -> bool {
-    let t = r
-        .sample_type
-        .strip_prefix("mean_")
-        .unwrap_or(&r.sample_type);
+    let t = r.sample_type();
+    let t = t.strip_prefix("mean_").unwrap_or(t);
     t.starts_with("alloc_")
         || t.starts_with("inuse_")
         || matches!(t, "space" | "objects")
-        || r.sample_unit == "bytes"
+        || r.sample_unit() == "bytes"
 }
 
 /// The word after a count in tooltips, from the sample type:
@@ -269,7 +267,7 @@ pub(crate) fn default_count_name(sample_type: &str) -> String {
 pub(crate) fn value_label(r: &Report, v: i64, count_name: &str) -> String {
     let s = r.format_value(v);
     if !count_name.is_empty()
-        && measurement::scale_ref(1, &r.sample_unit, &r.output_unit)
+        && measurement::scale_ref(1, &r.sample_unit(), &r.output_unit())
             .1
             .is_empty()
     {

@@ -179,12 +179,12 @@ impl Tree {
         let mut vals: Vec<(usize, i64, i64)> = Vec::new();
         let mut no_stack = u32::MAX;
         for &(r, keys, o) in inputs {
-            let s = &r.profile.samples;
+            let s = &r.profile().samples;
             let mean = !self.own_div.is_empty() && o.col == 0;
             // Node key id → frame id, filled on first use.
             let mut frame_of = vec![u32::MAX; keys.len()];
             for i in 0..s.len() {
-                let mut v = s.value(i, r.sample_index);
+                let mut v = s.value(i, r.sample_index());
                 if o.abs {
                     v = v.abs();
                 }

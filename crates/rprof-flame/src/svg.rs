@@ -40,10 +40,10 @@ use std::ops::Range;
 /// the value (the mean with `--mean`) formatted as pprof formats it, and
 /// its percentage of the report's total.
 pub fn write_svg(report: &Report, opts: &FlameOptions, out: impl Write) -> Result<(), FlameError> {
-    let mut io = inferno_options(opts, report.opts.granularity)?;
-    let keys = report.node_keys();
+    let mut io = inferno_options(opts, report.options().granularity)?;
+    let keys = rprof_report::graph::NodeKeys::for_report(report);
     let mut frames = Frames::default();
-    let mut tree = Tree::new(1, report.mean);
+    let mut tree = Tree::new(1, report.mean());
     let add = AddOptions {
         col: 0,
         reverse: opts.reverse,
@@ -53,7 +53,7 @@ pub fn write_svg(report: &Report, opts: &FlameOptions, out: impl Write) -> Resul
     tree.finish(&frames.ranks());
     if tree.cum(0, 0) == 0 {
         return Err(FlameError::Empty {
-            sample_type: report.sample_type.clone(),
+            sample_type: report.sample_type().to_string(),
         });
     }
     io.min_width = effective_min_width(&tree, 0, opts);
@@ -66,7 +66,7 @@ pub fn write_svg(report: &Report, opts: &FlameOptions, out: impl Write) -> Resul
     let count_name = opts
         .count_name
         .clone()
-        .unwrap_or_else(|| default_count_name(&report.sample_type));
+        .unwrap_or_else(|| default_count_name(&report.sample_type()));
     let (palette, background) = match colors {
         Colors::Inferno(p) => (p, None),
         Colors::GoMemory => (Palette::default(), Some(BackgroundColor::Green)),
@@ -89,7 +89,7 @@ pub fn write_svg(report: &Report, opts: &FlameOptions, out: impl Write) -> Resul
     let label = |node: u32| -> String {
         let cum = tree.cum(node, 0);
         let div = tree.cum_div(node);
-        let shown = if report.mean && div != 0 {
+        let shown = if report.mean() && div != 0 {
             cum / div
         } else {
             cum
@@ -102,7 +102,7 @@ pub fn write_svg(report: &Report, opts: &FlameOptions, out: impl Write) -> Resul
             s,
             "{}, {})",
             value_label(report, shown, &count_name),
-            percentage(shown, report.total).trim()
+            percentage(shown, report.total()).trim()
         );
         s
     };
@@ -220,13 +220,13 @@ pub(crate) fn kind(opts: &FlameOptions) -> &'static str {
 
 /// The base name of the profiled binary, if the profile names it.
 pub(crate) fn binary_name<'a>(r: &Report<'a>) -> Option<&'a str> {
-    let p = r.profile;
+    let p = r.profile();
     let m = p.main_mapping()?;
     let f = p.str(m.file);
     if f.is_empty() {
         None
     } else {
-        Some(rprof_report::graph::base_name(f))
+        Some(rprof_report::base_name(f))
     }
 }
 
@@ -246,11 +246,13 @@ fn default_subtitle(r: &Report, opts: &FlameOptions, colors: Colors, count_name:
     }
     parts.push(format!(
         "Type: {} (sample index {}, {})",
-        r.sample_type, r.sample_index, r.sample_unit
+        r.sample_type(),
+        r.sample_index(),
+        r.sample_unit()
     ));
-    parts.push(format!("Total: {}", value_label(r, r.total, count_name)));
-    if !r.active_filters.is_empty() {
-        parts.push(format!("Filters: {}", r.active_filters.join(", ")));
+    parts.push(format!("Total: {}", value_label(r, r.total(), count_name)));
+    if !r.active_filters().is_empty() {
+        parts.push(format!("Filters: {}", r.active_filters().join(", ")));
     }
     let legend = match colors {
         Colors::Go => "orange: your code, green: standard library, blue: runtime, pale: inlined",

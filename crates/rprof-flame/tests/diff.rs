@@ -27,7 +27,7 @@ fn is_blue(c: (u8, u8, u8)) -> bool {
 /// The value through every stack prefix (`a;b` → all samples under a;b),
 /// from the folded stacks (themselves checked against a naive fold).
 fn path_values(r: &Report) -> HashMap<String, i64> {
-    let keys = r.node_keys();
+    let keys = rprof_report::graph::NodeKeys::for_report(r);
     let mut out: HashMap<String, i64> = HashMap::new();
     for (stack, v) in rprof_flame::folded(r, &keys, &FlameOptions::default()) {
         let mut end = 0;
@@ -82,8 +82,8 @@ fn grown_is_red_and_shrunk_is_blue() {
 
         // Sized by the current profile, or by the base with negate.
         let root = |fr: &[Frame]| fr.iter().find(|f| f.depth == 0).unwrap().w as i64;
-        assert_eq!(root(&current), r2.total, "{v2}");
-        assert_eq!(root(&base), r1.total, "{v1}");
+        assert_eq!(root(&current), r2.total(), "{v2}");
+        assert_eq!(root(&base), r1.total(), "{v1}");
 
         // Only in v2: drawn red; absent when sized by the base.
         let new: Vec<&Frame> = current

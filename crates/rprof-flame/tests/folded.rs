@@ -10,10 +10,10 @@ use std::collections::HashMap;
 
 /// Joins names per sample, root first: slow, obviously right.
 fn naive(r: &rprof_report::Report, keys: &rprof_report::graph::NodeKeys) -> HashMap<String, i64> {
-    let s = &r.profile.samples;
+    let s = &r.profile().samples;
     let mut out: HashMap<String, i64> = HashMap::new();
     for i in 0..s.len() {
-        let v = s.value(i, r.sample_index);
+        let v = s.value(i, r.sample_index());
         let mut names = Vec::new();
         for &loc in s.stack(i).iter().rev() {
             for &k in keys.of_location(loc).iter().rev() {
@@ -36,12 +36,12 @@ fn folded_values_add_up_for_every_fixture_and_sample_type() {
         let p = load(name);
         for (i, _) in p.sample_types.iter().enumerate() {
             let r = report(&p, &i.to_string());
-            let keys = r.node_keys();
+            let keys = rprof_report::graph::NodeKeys::for_report(&r);
             let lines = folded(&r, &keys, &FlameOptions::default());
             let sum: i64 = lines.iter().map(|(_, v)| v).sum();
             let values: i64 = (0..p.samples.len()).map(|j| p.samples.value(j, i)).sum();
             assert_eq!(sum, values, "{name} sample index {i}: folded sum");
-            assert_eq!(sum, r.total, "{name} sample index {i}: Report.total");
+            assert_eq!(sum, r.total(), "{name} sample index {i}: Report.total");
 
             // The same stacks as the naive fold, each once.
             let got: HashMap<String, i64> = lines.iter().cloned().collect();
@@ -63,9 +63,9 @@ fn folded_flat_and_cum_match_the_report_graph() {
         let p = load(name);
         for (i, _) in p.sample_types.iter().enumerate() {
             let r = report(&p, &i.to_string());
-            let keys = r.node_keys();
+            let keys = rprof_report::graph::NodeKeys::for_report(&r);
             let lines = folded(&r, &keys, &FlameOptions::default());
-            let g = r.build_graph(&keys, None);
+            let g = rprof_report::graph::build(&r, &keys, None);
             for n in &g.nodes {
                 let fname = keys.printable_name(n.key);
                 let mut flat = 0;
@@ -90,7 +90,7 @@ fn folded_flat_and_cum_match_the_report_graph() {
 fn folded_is_root_first_and_reverse_is_leaf_first() {
     let p = load("cpu.pb.gz");
     let r = report(&p, "");
-    let keys = r.node_keys();
+    let keys = rprof_report::graph::NodeKeys::for_report(&r);
     let lines = folded(&r, &keys, &FlameOptions::default());
     // The goroutine entry points are roots; the hashing leaf is a leaf.
     let hash = lines
@@ -136,7 +136,7 @@ fn folded_text_and_units() {
         sum += v.parse::<i64>().unwrap();
     }
     // Bytes, not kB or MB.
-    assert_eq!(sum, r.total);
+    assert_eq!(sum, r.total());
     assert!(text.lines().any(|l| l.contains("main.allocBuffer")));
 }
 
@@ -147,7 +147,7 @@ fn diff_folded_has_two_non_negative_columns() {
     let lines = rprof_flame::diff_folded(&r1, &r2, &FlameOptions::default()).unwrap();
     let base: i64 = lines.iter().map(|l| l.1).sum();
     let cur: i64 = lines.iter().map(|l| l.2).sum();
-    assert_eq!((base, cur), (r1.total, r2.total));
+    assert_eq!((base, cur), (r1.total(), r2.total()));
     assert!(lines.iter().all(|l| l.1 >= 0 && l.2 >= 0));
     let only = |f: &str| -> (i64, i64) {
         lines

@@ -29,7 +29,7 @@ fn every_fixture_and_sample_type_renders_well_formed_svg() {
             match write_svg(&r, &FlameOptions::default(), &mut out) {
                 Ok(()) => {}
                 Err(FlameError::Empty { .. }) => {
-                    assert_eq!(r.total, 0, "{name}/{i}: Empty with a non-zero total");
+                    assert_eq!(r.total(), 0, "{name}/{i}: Empty with a non-zero total");
                     assert!(out.is_empty(), "nothing written on error");
                     continue;
                 }
@@ -38,7 +38,11 @@ fn every_fixture_and_sample_type_renders_well_formed_svg() {
             let fr = frames(std::str::from_utf8(&out).unwrap());
             let all = root(&fr);
             assert_eq!(all.name, "all");
-            assert_eq!(all.w as i64, r.total, "{name}/{i}: root width is the total");
+            assert_eq!(
+                all.w as i64,
+                r.total(),
+                "{name}/{i}: root width is the total"
+            );
             assert!(all.info.ends_with(", 100%"), "{name}/{i}: {}", all.info);
             // Children never stick out of their parent.
             for f in &fr {
@@ -100,7 +104,7 @@ fn root_and_hottest_frames_carry_tops_values_and_percentages() {
         let all = root(&fr);
         assert_eq!(
             all.info,
-            format!("{}, 100%", rprof_flame_value(&r, r.total)),
+            format!("{}, 100%", rprof_flame_value(&r, r.total())),
             "{name}: root"
         );
 
@@ -136,8 +140,8 @@ fn root_and_hottest_frames_carry_tops_values_and_percentages() {
         assert!(checked >= 4, "{name}: only {checked} of top's rows checked");
 
         // Flat: a function's own part of its frames (width minus children).
-        let keys = r.node_keys();
-        let g = r.build_graph(&keys, None);
+        let keys = rprof_report::graph::NodeKeys::for_report(&r);
+        let g = rprof_report::graph::build(&r, &keys, None);
         let hottest = g
             .nodes
             .iter()
@@ -164,7 +168,7 @@ fn root_and_hottest_frames_carry_tops_values_and_percentages() {
 fn rprof_flame_value(r: &Report, v: i64) -> String {
     let s = r.format_value(v);
     if s.chars().last().is_some_and(|c| c.is_ascii_digit()) {
-        format!("{s} {}", count_name(&r.sample_type))
+        format!("{s} {}", count_name(&r.sample_type()))
     } else {
         s
     }
@@ -180,8 +184,8 @@ fn count_name(t: &str) -> &str {
 }
 
 fn graph_cum(r: &Report, fname: &str) -> i64 {
-    let keys = r.node_keys();
-    let g = r.build_graph(&keys, None);
+    let keys = rprof_report::graph::NodeKeys::for_report(&r);
+    let g = rprof_report::graph::build(&r, &keys, None);
     g.nodes
         .iter()
         .find(|n| keys.printable_name(n.key) == fname)
@@ -295,7 +299,7 @@ fn titles_name_file_type_sample_index_and_total() {
     };
     let out = svg(&r, &opts);
     assert!(out.contains(">Flame graph: heap.pb.gz</text>"));
-    let total = r.format_value(r.total);
+    let total = r.format_value(r.total());
     assert!(
         out.contains(&format!(
             "Type: alloc_space (sample index 1, bytes) · Total: {total}"
@@ -343,8 +347,8 @@ fn icicle_reverse_and_width() {
             ..Default::default()
         },
     ));
-    let keys = r.node_keys();
-    let g = r.build_graph(&keys, None);
+    let keys = rprof_report::graph::NodeKeys::for_report(&r);
+    let g = rprof_report::graph::build(&r, &keys, None);
     for n in g.nodes.iter().filter(|n| n.flat > 0) {
         let fname = keys.printable_name(n.key);
         let f = rev
@@ -537,7 +541,7 @@ fn mean_shows_the_mean() {
     let r = Report::new(&p, &opts).unwrap();
     let fr = frames(&svg(&r, &FlameOptions::default()));
     let all = root(&fr);
-    assert_eq!(all.info, format!("{}, 100%", r.format_value(r.total)));
+    assert_eq!(all.info, format!("{}, 100%", r.format_value(r.total())));
     let total: i64 = (0..p.samples.len()).map(|i| p.samples.value(i, 1)).sum();
     assert_eq!(all.w as i64, total, "widths stay sums");
 }

@@ -35,5 +35,5 @@ pub mod write;
 pub use builder::ProfileBuilder;
 pub use error::{MergeError, ParseError, SampleIndexError, ValidationError};
 pub use model::*;
-pub use pipeline::{BaseOptions, combine, combine_with_base};
+pub use pipeline::{BASE_LABEL, BaseOptions, combine, combine_with_base};
 pub use read::{ReadOptions, parse, parse_with};

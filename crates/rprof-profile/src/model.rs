@@ -283,6 +283,35 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// pprof's `Profile.NumLabelUnits`: the unit of each numeric label key,
+    /// the first one seen, else inferred from the key.
+    pub fn num_label_units(&self) -> std::collections::HashMap<String, String> {
+        use std::collections::HashMap;
+        let p = self;
+        let mut units: HashMap<String, String> = HashMap::new();
+        let mut keys: Vec<&str> = Vec::new();
+        for l in &p.samples.labels {
+            if l.is_str() {
+                continue;
+            }
+            let key = p.str(l.key);
+            if !units.contains_key(key) && !keys.contains(&key) {
+                keys.push(key);
+            }
+            let unit = p.str(l.num_unit);
+            if !unit.is_empty() && !units.contains_key(key) {
+                units.insert(key.to_string(), unit.to_string());
+            }
+        }
+        for key in keys {
+            units.entry(key.to_string()).or_insert_with(|| match key {
+                "alignment" | "request" => "bytes".to_string(),
+                k => k.to_string(),
+            });
+        }
+        units
+    }
+
     /// The string at `id`.
     #[inline]
     pub fn str(&self, id: StrId) -> &str {

@@ -292,7 +292,7 @@ fn side_info(p: &Profile) -> Side {
         sources: Vec::new(),
         file: m
             .and_then(|m| nonempty(m.file))
-            .map(|f| crate::graph::base_name(&f).to_string()),
+            .map(|f| crate::base_name(&f).to_string()),
         build_id: m.and_then(|m| nonempty(m.build_id)),
         sample_types: type_pairs(p)
             .iter()
@@ -331,7 +331,7 @@ fn split_samples(p: &Profile) -> (Samples, Samples) {
 fn side_values(r: &Report, keys: &NodeKeys) -> Vec<Option<(i64, i64)>> {
     let mut out = vec![None; keys.len()];
     // Flat and cum only: the edge-free build is enough and much cheaper.
-    for n in r.build_nodes(keys).nodes {
+    for n in crate::graph::build_nodes(r, keys).nodes {
         out[n.key as usize] = Some((n.flat_value(), n.cum_value()));
     }
     out
@@ -410,7 +410,7 @@ pub fn diff(
     let vb = side_values(&rb, &keys);
     let vc = side_values(&rc, &keys);
 
-    let (base_total, cur_total) = (rb.total, rc.total);
+    let (base_total, cur_total) = (rb.total(), rc.total());
     let change = |b: i64, c: i64| Change {
         base: b,
         current: c,
@@ -482,8 +482,8 @@ pub fn diff(
     let mut cur_side = side_info(current);
     cur_side.total = cur_total;
     let mut report = DiffReport {
-        sample_type: rc.sample_type.clone(),
-        unit: rc.sample_unit.clone(),
+        sample_type: rc.sample_type().to_string(),
+        unit: rc.sample_unit().to_string(),
         granularity: granularity_name(opts.granularity).to_string(),
         sort: if opts.cum { "cum" } else { "flat" }.to_string(),
         base: base_side,

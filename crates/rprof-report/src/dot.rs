@@ -13,8 +13,9 @@
 //! when residual, `(inline)` when inlined).
 
 use crate::Report;
+use crate::base_name;
 use crate::dotlabel::{dot_color, escape_for_dot, shorten_function_name};
-use crate::graph::{Graph, MAX_NODELETS, Node, NodeKeys, Tag, base_name, sort_edges, sort_tags};
+use crate::graph::{Graph, MAX_NODELETS, Node, NodeKeys, Tag, sort_edges, sort_tags};
 use crate::header::graph_labels;
 use rprof_profile::measurement::{self, go_f64_to_i64, percentage};
 use std::collections::HashMap;
@@ -22,21 +23,21 @@ use std::fmt::Write;
 
 /// Writes the `dot` report. `node_count: None` in the options means
 /// pprof's default for graphs, 80.
-pub fn write_dot(r: &mut Report, out: &mut String) {
-    let keys = r.node_keys();
-    let node_count = if r.opts.trim {
-        r.opts.node_count.unwrap_or(80)
+pub fn write_dot(r: &Report, out: &mut String) {
+    let keys = crate::graph::NodeKeys::for_report(r);
+    let node_count = if r.options().trim {
+        r.options().node_count.unwrap_or(80)
     } else {
         0
     };
-    let mut t = r.trimmed_graph_visual(&keys, node_count);
-    r.select_output_unit(&t.graph);
+    let mut t = crate::graph::trimmed_graph_visual(r, &keys, node_count);
+    let r = &r.with_unit_for(&t.graph);
     let g = &t.graph;
     let labels = graph_labels(r, &t, true);
     let title = r
-        .profile
+        .profile()
         .main_mapping()
-        .map(|m| r.profile.str(m.file))
+        .map(|m| r.profile().str(m.file))
         .filter(|f| !f.is_empty())
         .map(|f| base_name(f).to_string())
         .unwrap_or_default();
@@ -153,7 +154,7 @@ impl Builder<'_, '_, '_> {
 
     /// pprof's `builder.addNode`.
     fn node(&self, n: &Node, id: usize, max_flat: f64, out: &mut String) {
-        let total = self.r.total;
+        let total = self.r.total();
         let (flat, cum) = (n.flat_value(), n.cum_value());
         let mut label = self.multiline_name(n.key);
         let flat_value = self.fmt(flat);
@@ -265,7 +266,7 @@ impl Builder<'_, '_, '_> {
         names: &mut crate::graph::NameCache,
         out: &mut String,
     ) {
-        let total = self.r.total;
+        let total = self.r.total();
         let value = e.value();
         let w = self.fmt(value);
         let mut attr = format!(

@@ -1,8 +1,8 @@
 //! Text and colours of DOT graph elements, as pprof's `graph/dotgraph.go`
 //! and `graph.ShortenFunctionName` produce them.
 
-use crate::gomath;
 use regex::Regex;
+use rprof_profile::gomath;
 use std::sync::LazyLock;
 
 // Go's `\w` and `\d` are ASCII-only; Rust's are Unicode, so they are

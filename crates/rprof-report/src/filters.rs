@@ -12,7 +12,7 @@
 //! Each filter that matches nothing yields pprof's warning, and every
 //! active filter a `name=value` line for the report header.
 
-use crate::{ReportError, ReportOptions};
+use crate::{ReportError, ReportOptions, value};
 use rprof_profile::Profile;
 use rprof_profile::filter::{self, compile_pattern};
 use rprof_profile::tagfilter::{self, TagFilter};
@@ -31,7 +31,7 @@ pub struct Applied {
 /// Applies the reshaping options of `opts` to `p`, in place.
 pub fn apply(p: &mut Profile, opts: &ReportOptions) -> Result<Applied, ReportError> {
     let mut out = Applied::default();
-    let units = crate::traces::num_label_units(p);
+    let units = p.num_label_units();
     if !opts.tagroot.is_empty() || !opts.tagleaf.is_empty() {
         let (root, leaf) = filter::add_label_nodes(p, &opts.tagroot, &opts.tagleaf, &opts.unit);
         if !opts.tagroot.is_empty() && !root {
@@ -43,11 +43,12 @@ pub fn apply(p: &mut Profile, opts: &ReportOptions) -> Result<Applied, ReportErr
                 .push("TagLeaf expression matched no samples".into());
         }
     }
+    let index = value::sample_index(p, opts)?;
     if opts.relative_percentages {
         focus(p, opts, &units, &mut out)?;
-        out.total = crate::Report::new(p, opts)?.total;
+        out.total = value::total(p, index, opts.mean);
     } else {
-        out.total = crate::Report::new(p, opts)?.total;
+        out.total = value::total(p, index, opts.mean);
         focus(p, opts, &units, &mut out)?;
     }
     for (name, v) in [
@@ -92,21 +93,21 @@ fn focus(
     let tagshow = re("tagshow", &opts.tagshow);
     let taghide = re("taghide", &opts.taghide);
     let prune_from = re("prune-from", &opts.prune_from);
-    let mut tag = |name: &'static str,
-                   v: &Option<String>|
-     -> Result<Option<TagFilter>, ReportError> {
-        match v.as_deref().filter(|v| !v.is_empty()) {
-            None => Ok(None),
-            Some(v) => {
-                let (tf, note) = TagFilter::parse(v, units).map_err(|e| ReportError::Option {
-                    option: name,
-                    message: e.to_string(),
-                })?;
-                out.notes.extend(note.map(|n| format!("{name}:{n}")));
-                Ok(Some(tf))
+    let mut tag =
+        |name: &'static str, v: &Option<String>| -> Result<Option<TagFilter>, ReportError> {
+            match v.as_deref().filter(|v| !v.is_empty()) {
+                None => Ok(None),
+                Some(v) => {
+                    let (tf, note) =
+                        TagFilter::parse(v, units).map_err(|error| ReportError::TagFilter {
+                            option: name,
+                            error,
+                        })?;
+                    out.notes.extend(note.map(|n| format!("{name}:{n}")));
+                    Ok(Some(tf))
+                }
             }
-        }
-    };
+        };
     let tagfocus = tag("tagfocus", &opts.tagfocus)?;
     let tagignore = tag("tagignore", &opts.tagignore)?;
 

@@ -2,13 +2,13 @@
 //! `reportLabels` in pprof's report package).
 
 use crate::Report;
-use crate::graph::base_name;
+use crate::base_name;
 use crate::timefmt::header_time;
 use rprof_profile::measurement;
 
 /// File, Build ID, comments, Type, Doc, Time, Duration/Total samples.
 pub fn profile_labels(r: &Report) -> Vec<String> {
-    let p = r.profile;
+    let p = r.profile();
     let mut out = Vec::new();
     if let Some(m) = p.main_mapping() {
         if m.file != 0 && !p.str(m.file).is_empty() {
@@ -24,8 +24,8 @@ pub fn profile_labels(r: &Report) -> Vec<String> {
             out.push(c.to_string());
         }
     }
-    if !r.sample_type.is_empty() {
-        out.push(format!("Type: {}", r.sample_type));
+    if !r.sample_type().is_empty() {
+        out.push(format!("Type: {}", r.sample_type()));
     }
     if p.doc_url != 0 && !p.str(p.doc_url).is_empty() {
         out.push(format!("Doc: {}", p.str(p.doc_url)));
@@ -35,7 +35,8 @@ pub fn profile_labels(r: &Report) -> Vec<String> {
     }
     if p.duration_nanos != 0 {
         let duration = measurement::label(p.duration_nanos, "nanoseconds");
-        let (total_nanos, total_unit) = measurement::scale(r.total, &r.sample_unit, "nanoseconds");
+        let (total_nanos, total_unit) =
+            measurement::scale(r.total(), &r.sample_unit(), "nanoseconds");
         let ratio = if total_unit == "ns" && total_nanos != 0.0 {
             format!(
                 "({})",
@@ -46,7 +47,7 @@ pub fn profile_labels(r: &Report) -> Vec<String> {
         };
         out.push(format!(
             "Duration: {duration}, Total samples = {} {ratio}",
-            r.format_value(r.total)
+            r.format_value(r.total())
         ));
     }
     out
@@ -83,14 +84,14 @@ pub fn graph_labels(r: &Report, t: &crate::graph::TrimmedGraph, dot: bool) -> Ve
 
 /// pprof's `reportLabels`.
 pub fn report_labels(r: &Report, s: &Shown, full_headers: bool) -> Vec<String> {
-    let mut out = if full_headers || !r.opts.compact_labels {
+    let mut out = if full_headers || !r.options().compact_labels {
         profile_labels(r)
     } else {
         Vec::new()
     };
-    if !r.active_filters.is_empty() {
+    if !r.active_filters().is_empty() {
         out.push("Active filters:".to_string());
-        for f in &r.active_filters {
+        for f in r.active_filters() {
             if f.len() > 80 {
                 let mut cut = 80;
                 while !f.is_char_boundary(cut) {
@@ -105,12 +106,12 @@ pub fn report_labels(r: &Report, s: &Shown, full_headers: bool) -> Vec<String> {
     out.push(format!(
         "Showing nodes accounting for {}, {} of {} total",
         r.format_value(s.shown_total),
-        measurement::percentage(s.shown_total, r.total).trim(),
-        r.format_value(r.total)
+        measurement::percentage(s.shown_total, r.total()).trim(),
+        r.format_value(r.total())
     ));
-    if r.total != 0 {
+    if r.total() != 0 {
         if s.dropped_nodes > 0 {
-            let cut = ((r.total as f64 * r.node_fraction) as i64).abs();
+            let cut = ((r.total() as f64 * r.node_fraction()) as i64).abs();
             out.push(dropped(
                 s.dropped_nodes,
                 "node",
@@ -119,7 +120,7 @@ pub fn report_labels(r: &Report, s: &Shown, full_headers: bool) -> Vec<String> {
             ));
         }
         if s.dropped_edges > 0 {
-            let cut = ((r.total as f64 * r.edge_fraction) as i64).abs();
+            let cut = ((r.total() as f64 * r.edge_fraction()) as i64).abs();
             out.push(dropped(
                 s.dropped_edges,
                 "edge",

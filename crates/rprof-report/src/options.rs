@@ -49,20 +49,21 @@ impl std::fmt::Display for Granularity {
     }
 }
 
+/// A granularity name that is none of pprof's.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown granularity {0:?}: use functions, filefunctions, files, lines or addresses")]
+pub struct UnknownGranularity(pub String);
+
 impl std::str::FromStr for Granularity {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownGranularity;
+    fn from_str(s: &str) -> Result<Self, UnknownGranularity> {
         Ok(match s {
             "functions" => Granularity::Functions,
             "filefunctions" => Granularity::FileFunctions,
             "files" => Granularity::Files,
             "lines" => Granularity::Lines,
             "addresses" => Granularity::Addresses,
-            _ => {
-                return Err(format!(
-                    "unknown granularity {s:?}: use functions, filefunctions, files, lines or addresses"
-                ));
-            }
+            _ => return Err(UnknownGranularity(s.to_string())),
         })
     }
 }

@@ -126,7 +126,10 @@ impl Pipeline {
 }
 
 fn names<'a>(inputs: impl Iterator<Item = &'a Input>) -> String {
-    inputs.map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ")
+    inputs
+        .map(|i| i.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A profile reshaped by a report's options, ready for any report.

@@ -14,9 +14,9 @@ use std::collections::HashMap;
 
 /// Writes the `tags` report.
 pub fn write_tags(r: &Report, out: &mut String) {
-    let p = r.profile;
+    let p = r.profile();
     let s = &p.samples;
-    let units = crate::traces::num_label_units(p);
+    let units = p.num_label_units();
     // First by string ids and raw numbers (cheap per label), then by text:
     // key -> value text -> summed sample value; key -> total.
     let mut by_id: HashMap<(u32, bool, i64), i64> = HashMap::new();
@@ -25,7 +25,7 @@ pub fn write_tags(r: &Report, out: &mut String) {
         if labels.is_empty() {
             continue;
         }
-        let v = s.value(i, r.sample_index);
+        let v = s.value(i, r.sample_index());
         for l in labels {
             let id = match label_kind(l) {
                 LabelKind::Str => (l.key, true, i64::from(l.str)),
@@ -43,7 +43,7 @@ pub fn write_tags(r: &Report, out: &mut String) {
             p.str(x as u32).to_string()
         } else {
             let unit = units.get(key).map_or("", String::as_str);
-            measurement::scaled_label(x, unit, &r.output_unit)
+            measurement::scaled_label(x, unit, &r.output_unit())
         };
         *tag_map.entry(key).or_default().entry(text).or_default() += v;
         *tag_total.entry(key).or_default() += v;
@@ -51,7 +51,7 @@ pub fn write_tags(r: &Report, out: &mut String) {
 
     let mut keys: Vec<&str> = tag_map.keys().copied().collect();
     keys.sort_unstable();
-    let total = r.total;
+    let total = r.total();
     let mut text = String::new();
     for key in keys {
         let mut tags: Vec<(&str, i64)> =

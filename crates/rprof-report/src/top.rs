@@ -7,12 +7,12 @@ use std::fmt::Write;
 
 /// Writes the `top` report. `node_count: None` in the options means
 /// unlimited, as for pprof's command-line `-top`.
-pub fn write_top(r: &mut Report, out: &mut String) {
-    let keys = r.node_keys();
-    let node_count = r.opts.node_count.unwrap_or(0);
-    let node_count = if r.opts.trim { node_count } else { 0 };
-    let mut t = r.trimmed_graph(&keys, node_count);
-    r.select_output_unit(&t.graph);
+pub fn write_top(r: &Report, out: &mut String) {
+    let keys = crate::graph::NodeKeys::for_report(r);
+    let node_count = r.options().node_count.unwrap_or(0);
+    let node_count = if r.options().trim { node_count } else { 0 };
+    let mut t = crate::graph::trimmed_graph(r, &keys, node_count);
+    let r = &r.with_unit_for(&t.graph);
     let g = &t.graph;
     let labels = graph_labels(r, &t, false);
     for l in labels {
@@ -45,10 +45,10 @@ pub fn write_top(r: &mut Report, out: &mut String) {
             out,
             "{:>10} {} {} {:>10} {}  {}{}",
             r.format_value(flat),
-            percentage(flat, r.total),
-            percentage(flat_sum, r.total),
+            percentage(flat, r.total()),
+            percentage(flat_sum, r.total()),
             r.format_value(cum),
-            percentage(cum, r.total),
+            percentage(cum, r.total()),
             t.names.get(n.key),
             inl
         );

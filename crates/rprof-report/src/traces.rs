@@ -24,10 +24,10 @@ pub fn stream_traces(r: &Report, out: &mut dyn std::io::Write) -> std::io::Resul
     use rayon::prelude::*;
     out.write_all(profile_labels(r).join("\n").as_bytes())?;
     out.write_all(b"\n")?;
-    let s = &r.profile.samples;
+    let s = &r.profile().samples;
     // pprof builds these nodes with default graph options at the report's
     // granularity: names only, no object file names.
-    let keys = r.node_keys();
+    let keys = crate::graph::NodeKeys::for_report(r);
     let names: Vec<std::sync::OnceLock<Box<str>>> = (0..keys.len())
         .map(|_| std::sync::OnceLock::new())
         .collect();
@@ -35,7 +35,7 @@ pub fn stream_traces(r: &Report, out: &mut dyn std::io::Write) -> std::io::Resul
         r,
         keys: &keys,
         names: &names,
-        num_units: num_label_units(r.profile),
+        num_units: r.profile().num_label_units(),
     };
     const BATCH: usize = 1024;
     let batches = s.len().div_ceil(BATCH);
@@ -67,7 +67,7 @@ impl Traces<'_, '_> {
     /// The text of samples `range`.
     fn format(&self, range: std::ops::Range<usize>) -> Vec<u8> {
         let (r, keys) = (self.r, self.keys);
-        let p = r.profile;
+        let p = r.profile();
         let s = &p.samples;
         let mut out = Vec::with_capacity(range.len() * 256);
         for i in range {
@@ -81,8 +81,8 @@ impl Traces<'_, '_> {
                 write_labels(p, s.labels(i), &self.num_units, &mut out)
                     .expect("writing to memory cannot fail");
             }
-            let mut v = s.value(i, r.sample_index);
-            if r.mean {
+            let mut v = s.value(i, r.sample_index());
+            if r.mean() {
                 let d = s.value(i, 0);
                 if d != 0 {
                     v /= d;
@@ -153,32 +153,4 @@ fn write_labels(
         out.write_all(l.as_bytes())?;
     }
     Ok(())
-}
-
-/// pprof's `Profile.NumLabelUnits`: the unit of each numeric label key,
-/// the first one seen, else inferred from the key.
-pub fn num_label_units(p: &rprof_profile::Profile) -> std::collections::HashMap<String, String> {
-    use std::collections::HashMap;
-    let mut units: HashMap<String, String> = HashMap::new();
-    let mut keys: Vec<&str> = Vec::new();
-    for l in &p.samples.labels {
-        if l.is_str() {
-            continue;
-        }
-        let key = p.str(l.key);
-        if !units.contains_key(key) && !keys.contains(&key) {
-            keys.push(key);
-        }
-        let unit = p.str(l.num_unit);
-        if !unit.is_empty() && !units.contains_key(key) {
-            units.insert(key.to_string(), unit.to_string());
-        }
-    }
-    for key in keys {
-        units.entry(key.to_string()).or_insert_with(|| match key {
-            "alignment" | "request" => "bytes".to_string(),
-            k => k.to_string(),
-        });
-    }
-    units
 }

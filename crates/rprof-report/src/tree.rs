@@ -23,9 +23,9 @@ pub struct NoMatches(pub String);
 
 /// Writes the `tree` report. `node_count: None` in the options means
 /// pprof's default for this report, 80.
-pub fn write_tree(r: &mut Report, out: &mut String) {
-    let node_count = if r.opts.trim {
-        r.opts.node_count.unwrap_or(80)
+pub fn write_tree(r: &Report, out: &mut String) {
+    let node_count = if r.options().trim {
+        r.options().node_count.unwrap_or(80)
     } else {
         0
     };
@@ -35,10 +35,8 @@ pub fn write_tree(r: &mut Report, out: &mut String) {
 /// Writes the `peek` report for the nodes whose printable name matches
 /// `re`. Trimming is off, whatever the options say (as in pprof). On
 /// [`NoMatches`] `out` is left as it was.
-pub fn write_peek(r: &mut Report, re: &regex::Regex, out: &mut String) -> Result<(), NoMatches> {
-    r.opts.trim = false;
-    r.node_fraction = 0.0;
-    r.edge_fraction = 0.0;
+pub fn write_peek(r: &Report, re: &regex::Regex, out: &mut String) -> Result<(), NoMatches> {
+    let r = &r.untrimmed();
     let mut text = String::new();
     if print_tree(r, 0, Some(re), &mut text) == 0 {
         return Err(NoMatches(re.as_str().to_string()));
@@ -48,15 +46,10 @@ pub fn write_peek(r: &mut Report, re: &regex::Regex, out: &mut String) -> Result
 }
 
 /// pprof's `printTree`; returns how many nodes were printed.
-fn print_tree(
-    r: &mut Report,
-    node_count: usize,
-    re: Option<&regex::Regex>,
-    out: &mut String,
-) -> usize {
-    let keys = r.node_keys();
-    let mut t = r.trimmed_graph(&keys, node_count);
-    r.select_output_unit(&t.graph);
+fn print_tree(r: &Report, node_count: usize, re: Option<&regex::Regex>, out: &mut String) -> usize {
+    let keys = crate::graph::NodeKeys::for_report(r);
+    let mut t = crate::graph::trimmed_graph(r, &keys, node_count);
+    let r = &r.with_unit_for(&t.graph);
     let g = &t.graph;
     let labels = graph_labels(r, &t, false);
     out.push_str(&labels.join("\n"));
@@ -83,10 +76,10 @@ fn print_tree(
             out,
             "{:>10} {} {} {:>10} {}                | {}",
             r.format_value(flat),
-            percentage(flat, r.total),
-            percentage(flat_sum, r.total),
+            percentage(flat, r.total()),
+            percentage(flat_sum, r.total()),
             r.format_value(cum),
-            percentage(cum, r.total),
+            percentage(cum, r.total()),
             t.names.get(n.key)
         );
         write_edges(r, g, &n.out_edges, cum, false, &mut t.names, out);

@@ -415,11 +415,11 @@ fn rprof(c: &Case) -> (bool, String) {
     let mut r = Report::with_applied(&p, &o, &applied).unwrap();
     let mut out = String::new();
     match c.report.as_str() {
-        "tree" => rprof_report::tree::write_tree(&mut r, &mut out),
-        "dot" => rprof_report::dot::write_dot(&mut r, &mut out),
+        "tree" => rprof_report::tree::write_tree(&r, &mut out),
+        "dot" => rprof_report::dot::write_dot(&r, &mut out),
         "peek" => {
             let re = compile_go_regex(c.peek.as_ref().unwrap()).unwrap();
-            if rprof_report::tree::write_peek(&mut r, &re, &mut out).is_err() {
+            if rprof_report::tree::write_peek(&r, &re, &mut out).is_err() {
                 return (false, out);
             }
         }

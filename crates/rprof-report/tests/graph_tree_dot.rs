@@ -35,14 +35,14 @@ fn opts(node_count: Option<usize>) -> ReportOptions {
 fn tree(p: &rprof_profile::Profile, o: &ReportOptions) -> String {
     let mut r = Report::new(p, o).unwrap();
     let mut out = String::new();
-    rprof_report::tree::write_tree(&mut r, &mut out);
+    rprof_report::tree::write_tree(&r, &mut out);
     out
 }
 
 fn dot(p: &rprof_profile::Profile, o: &ReportOptions) -> String {
     let mut r = Report::new(p, o).unwrap();
     let mut out = String::new();
-    rprof_report::dot::write_dot(&mut r, &mut out);
+    rprof_report::dot::write_dot(&r, &mut out);
     out
 }
 
@@ -94,8 +94,8 @@ fn tree_edges_never_outweigh_their_node() {
         let p = load(name);
         let keys_opts = opts(Some(0));
         let r = Report::new(&p, &keys_opts).unwrap();
-        let keys = r.node_keys();
-        let t = r.trimmed_graph(&keys, 80);
+        let keys = rprof_report::graph::NodeKeys::for_report(&r);
+        let t = rprof_report::graph::trimmed_graph(&r, &keys, 80);
         let g = &t.graph;
         let cum: HashMap<u32, i64> = g.nodes.iter().map(|n| (n.key, n.cum)).collect();
         for n in &g.nodes {
@@ -157,8 +157,8 @@ fn tree_lists_callers_and_callees_heaviest_first_and_consistently() {
     }
     // Nodes in flat order, as in `top`.
     let r = Report::new(&p, &opts(Some(0))).unwrap();
-    let keys = r.node_keys();
-    let mut t = r.trimmed_graph(&keys, 0);
+    let keys = rprof_report::graph::NodeKeys::for_report(&r);
+    let mut t = rprof_report::graph::trimmed_graph(&r, &keys, 0);
     sort_nodes(
         &mut t.graph.nodes,
         rprof_report::graph::NodeOrder::FlatName,
@@ -198,7 +198,7 @@ fn peek_selects_exactly_the_matching_nodes() {
         let re = regex::Regex::new(pattern).unwrap();
         let mut r = Report::new(&p, &opts(Some(3))).unwrap();
         let mut out = String::new();
-        rprof_report::tree::write_peek(&mut r, &re, &mut out).unwrap();
+        rprof_report::tree::write_peek(&r, &re, &mut out).unwrap();
         let got: Vec<String> = blocks(&out)
             .iter()
             .map(|b| node_name(&b.node).to_string())
@@ -213,8 +213,8 @@ fn peek_selects_exactly_the_matching_nodes() {
             },
         )
         .unwrap();
-        let keys = r.node_keys();
-        let mut t = r.trimmed_graph(&keys, 0);
+        let keys = rprof_report::graph::NodeKeys::for_report(&r);
+        let mut t = rprof_report::graph::trimmed_graph(&r, &keys, 0);
         let want: Vec<String> = t
             .graph
             .nodes
@@ -235,7 +235,7 @@ fn peek_without_match_is_an_error_and_prints_nothing() {
     let re = regex::Regex::new("no such function").unwrap();
     let mut r = Report::new(&p, &opts(None)).unwrap();
     let mut out = String::new();
-    let err = rprof_report::tree::write_peek(&mut r, &re, &mut out).unwrap_err();
+    let err = rprof_report::tree::write_peek(&r, &re, &mut out).unwrap_err();
     assert_eq!(
         err.to_string(),
         "no matches found for regexp: no such function"
@@ -440,7 +440,7 @@ fn graphs_summed_in_parallel_equal_one_pass() {
             let all = || {
                 let mut r = Report::new(&p, &o).unwrap();
                 let mut out = String::new();
-                rprof_report::top::write_top(&mut r, &mut out);
+                rprof_report::top::write_top(&r, &mut out);
                 format!("{out}{}{}", dot(&p, &o), tree(&p, &o))
             };
             let one = in_pool(1, &all);

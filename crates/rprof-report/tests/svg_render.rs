@@ -25,7 +25,7 @@ fn dot_of(name: &str, node_count: Option<usize>) -> String {
     };
     let mut r = Report::new(&p, &opts).unwrap();
     let mut out = String::new();
-    rprof_report::dot::write_dot(&mut r, &mut out);
+    rprof_report::dot::write_dot(&r, &mut out);
     out
 }
 

@@ -38,7 +38,7 @@ fn render(p: &Profile, what: &str) -> String {
     let mut r = Report::with_applied(&p, &opts, &applied).unwrap();
     let mut out = String::new();
     match what {
-        "top" => rprof_report::top::write_top(&mut r, &mut out),
+        "top" => rprof_report::top::write_top(&r, &mut out),
         _ => rprof_report::traces::write_traces(&r, &mut out),
     }
     out

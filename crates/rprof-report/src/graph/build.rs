@@ -1,0 +1,266 @@
+//! One pass over the samples sums every node's flat and cum values and
+//! every edge's weight (pprof's `graph.New`, not the call-tree variant).
+
+use super::{Edge, Graph, Node, NodeKeys, SampleTags};
+use crate::Report;
+use rustc_hash::FxHashMap;
+
+/// pprof's `graph.New` (not the call-tree variant): one pass over the
+/// samples. `kept`, when given, says which node ids may appear.
+pub fn build(r: &Report, keys: &NodeKeys, kept: Option<&[bool]>) -> Graph {
+    build_tagged(r, keys, kept, None)
+}
+
+/// [`build`], also collecting the label tags of every
+/// node when `tags` is given (pprof's `Node.addSample`).
+pub fn build_tagged(
+    r: &Report,
+    keys: &NodeKeys,
+    kept: Option<&[bool]>,
+    tags: Option<&SampleTags>,
+) -> Graph {
+    build_inner(r, keys, kept, tags, true)
+}
+
+/// The node values of [`build`] without its edges: what
+/// the first trimming step needs, at a fraction of the cost (the edge
+/// table is the expensive part of a build).
+pub fn build_nodes(r: &Report, keys: &NodeKeys) -> Graph {
+    build_inner(r, keys, None, None, false)
+}
+
+/// The node and edge sums of samples `range` (pprof's `newGraph` loop).
+fn sum_samples(
+    r: &Report,
+    keys: &NodeKeys,
+    kept: Option<&[bool]>,
+    with_edges: bool,
+    range: std::ops::Range<usize>,
+) -> Sums {
+    let s = &r.profile().samples;
+    let mut acc = Sums::new(keys.len());
+    let Sums {
+        flat,
+        flat_div,
+        cum,
+        cum_div,
+        visited,
+        edges,
+        edge_ids,
+    } = &mut acc;
+    let mut seen = vec![0u32; keys.len()];
+    let mut edge_seen: Vec<u32> = Vec::new();
+    let mut generation = 0u32;
+    let index = r.sample_index();
+    let mean = r.mean();
+    for i in range {
+        let w = s.value(i, index);
+        let dw = if mean { s.value(i, 0) } else { 0 };
+        if dw == 0 && w == 0 {
+            continue;
+        }
+        generation += 1;
+        let mut parent: Option<u32> = None;
+        let mut residual = false;
+        for &loc in s.stack(i).iter().rev() {
+            let nodes = keys.of_location(loc);
+            for ni in (0..nodes.len()).rev() {
+                let node = nodes[ni];
+                if kept.is_some_and(|k| !k[node as usize]) {
+                    residual = true;
+                    continue;
+                }
+                let nu = node as usize;
+                visited[nu] = true;
+                if seen[nu] != generation {
+                    seen[nu] = generation;
+                    cum[nu] += w;
+                    cum_div[nu] += dw;
+                }
+                if let Some(par) = parent
+                    && par != node
+                    && with_edges
+                {
+                    let inline = ni != nodes.len() - 1;
+                    let e = *edge_ids
+                        .entry(u64::from(par) << 32 | u64::from(node))
+                        .or_insert_with(|| {
+                            edges.push(Edge {
+                                src: par,
+                                dst: node,
+                                weight: 0,
+                                weight_div: 0,
+                                residual,
+                                inline,
+                                removed: false,
+                            });
+                            edge_seen.push(0);
+                            (edges.len() - 1) as u32
+                        });
+                    let eu = e as usize;
+                    if edge_seen[eu] != generation {
+                        edge_seen[eu] = generation;
+                        let ed = &mut edges[eu];
+                        ed.weight += w;
+                        ed.weight_div += dw;
+                        if residual {
+                            ed.residual = true;
+                        }
+                        if !inline {
+                            ed.inline = false;
+                        }
+                    }
+                }
+                parent = Some(node);
+                residual = false;
+            }
+        }
+        if let Some(leaf) = parent
+            && !residual
+        {
+            flat[leaf as usize] += w;
+            flat_div[leaf as usize] += dw;
+        }
+    }
+    acc
+}
+
+fn build_inner(
+    r: &Report,
+    keys: &NodeKeys,
+    kept: Option<&[bool]>,
+    tags: Option<&SampleTags>,
+    with_edges: bool,
+) -> Graph {
+    let s = &r.profile().samples;
+    let n = keys.len();
+    // Samples are independent: with several threads, each sums a
+    // contiguous share, and the shares merge in order, which gives
+    // exactly the sequential result (edges keep their order of first
+    // appearance, their flags combine as the sequential pass does).
+    const SHARE: usize = 32_768;
+    let threads = rayon::current_num_threads();
+    let Sums {
+        flat,
+        flat_div,
+        cum,
+        cum_div,
+        visited,
+        edges,
+        ..
+    } = if threads > 1 && s.len() >= 2 * SHARE {
+        use rayon::prelude::*;
+        let chunk = s.len().div_ceil(threads.min(s.len() / SHARE));
+        let ranges: Vec<_> = (0..s.len())
+            .step_by(chunk)
+            .map(|a| a..(a + chunk).min(s.len()))
+            .collect();
+        let parts: Vec<Sums> = ranges
+            .into_par_iter()
+            .map(|range| sum_samples(r, keys, kept, with_edges, range))
+            .collect();
+        let mut parts = parts.into_iter();
+        let first = parts.next().unwrap_or_else(|| Sums::new(n));
+        parts.fold(first, Sums::merge)
+    } else {
+        sum_samples(r, keys, kept, with_edges, 0..s.len())
+    };
+
+    // Nodes, in key order for now (callers sort them).
+    let mut slot = vec![u32::MAX; n];
+    let mut nodes = Vec::new();
+    for k in 0..n {
+        if !visited[k] || (cum[k] == 0 && flat[k] == 0) {
+            continue;
+        }
+        if r.options().drop_negative && (flat[k] < 0 || (flat[k] == 0 && cum[k] < 0)) {
+            continue;
+        }
+        slot[k] = nodes.len() as u32;
+        nodes.push(Node {
+            key: k as u32,
+            flat: flat[k],
+            flat_div: flat_div[k],
+            cum: cum[k],
+            cum_div: cum_div[k],
+            in_edges: Vec::new(),
+            out_edges: Vec::new(),
+            label_tags: Vec::new(),
+            numeric_tags: Vec::new(),
+        });
+    }
+    if let Some(t) = tags {
+        super::tags::collect(r, keys, kept, t).attach(t, &slot, &mut nodes);
+    }
+    // Edges keep node *key* ids; attach them to the selected nodes.
+    for (ei, e) in edges.iter().enumerate() {
+        if slot[e.dst as usize] != u32::MAX {
+            nodes[slot[e.dst as usize] as usize]
+                .in_edges
+                .push(ei as u32);
+        }
+        if slot[e.src as usize] != u32::MAX {
+            nodes[slot[e.src as usize] as usize]
+                .out_edges
+                .push(ei as u32);
+        }
+    }
+    Graph { nodes, edges }
+}
+
+/// Node and edge sums over some of a profile's samples, by node key.
+struct Sums {
+    flat: Vec<i64>,
+    flat_div: Vec<i64>,
+    cum: Vec<i64>,
+    cum_div: Vec<i64>,
+    visited: Vec<bool>,
+    edges: Vec<Edge>,
+    // Keyed by caller << 32 | callee: FxHash, not SipHash (the keys are
+    // ours, and this runs once per frame of every sample).
+    edge_ids: FxHashMap<u64, u32>,
+}
+
+impl Sums {
+    fn new(n: usize) -> Self {
+        Sums {
+            flat: vec![0; n],
+            flat_div: vec![0; n],
+            cum: vec![0; n],
+            cum_div: vec![0; n],
+            visited: vec![false; n],
+            edges: Vec::new(),
+            edge_ids: FxHashMap::default(),
+        }
+    }
+
+    /// Adds the sums of later samples. An edge keeps the place of its
+    /// first appearance; it is residual if any sample made it so, and
+    /// inline only if every sample did, as in one sequential pass.
+    fn merge(mut self, later: Sums) -> Sums {
+        for k in 0..self.flat.len() {
+            self.flat[k] += later.flat[k];
+            self.flat_div[k] += later.flat_div[k];
+            self.cum[k] += later.cum[k];
+            self.cum_div[k] += later.cum_div[k];
+            self.visited[k] |= later.visited[k];
+        }
+        for e in later.edges {
+            let key = u64::from(e.src) << 32 | u64::from(e.dst);
+            match self.edge_ids.entry(key) {
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    let ed = &mut self.edges[*o.get() as usize];
+                    ed.weight += e.weight;
+                    ed.weight_div += e.weight_div;
+                    ed.residual |= e.residual;
+                    ed.inline &= e.inline;
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(self.edges.len() as u32);
+                    self.edges.push(e);
+                }
+            }
+        }
+        self
+    }
+}
