@@ -10,11 +10,13 @@
 //!   diff against) and a fleet of 100 profiles under `target/big/`, from a
 //!   deterministic generator, and, when Go is installed, a busy 5-second
 //!   execution trace from `fixtures/go/busytrace`.
+//! - `deps`: module cycles inside each crate (there should be none).
 //! - `bench`: rprof and the Go tools (`go tool pprof`, `go tool trace`)
 //!   side by side on those inputs: wall time, peak RSS, ratios.
 
 mod bench;
 mod codegen;
+mod deps;
 mod fixtures;
 mod genbig;
 
@@ -27,9 +29,10 @@ fn main() -> anyhow::Result<()> {
         Some("fixtures") => fixtures::run(&root(), &args[1..]),
         Some("gen-big") => genbig::run(&root(), &args[1..]),
         Some("bench") => bench::run(&root(), &args[1..]),
+        Some("deps") => deps::run(&root()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <codegen|fixtures [--expected-only]|gen-big [OUT]|bench [--runs N]>"
+                "usage: cargo xtask <codegen|deps|fixtures [--expected-only]|gen-big [OUT]|bench [--runs N]>"
             );
             std::process::exit(2);
         }

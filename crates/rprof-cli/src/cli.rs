@@ -4,7 +4,8 @@
 //! goes. clap stops here: nothing past [`Cli::into_run`] sees its types,
 //! and every default comes from the libraries' `defaults` modules.
 
-use crate::Failure;
+use crate::failure::Failure;
+use crate::sources::shown;
 use clap::{Args, Parser, Subcommand};
 use rprof_flame::FlameOptions;
 use rprof_report::pipeline::Pipeline;
@@ -711,8 +712,8 @@ fn flame_run(read: rprof_profile::ReadOptions, a: FlameCmd) -> Result<Run, Failu
     let flame = FlameOptions {
         title: a.title,
         subtitle: a.subtitle,
-        source: Some(crate::shown(&inputs.sources)),
-        base_source: (!inputs.bases.is_empty()).then(|| crate::shown(&inputs.bases)),
+        source: Some(shown(&inputs.sources)),
+        base_source: (!inputs.bases.is_empty()).then(|| shown(&inputs.bases)),
         width: a.width,
         min_width: a.min_width,
         icicle: a.icicle,

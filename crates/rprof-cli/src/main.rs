@@ -15,38 +15,21 @@
 //! exit status: 0 ok, 1 bad input or failure, 2 usage.
 
 mod cli;
+mod failure;
 mod output;
 mod sources;
 mod trace;
 
 use clap::Parser;
 use cli::{Cli, DiffRun, FlameRun, MergeRun, ReportFormat, ReportRun, Run};
+use failure::Failure;
+use output::write_profile;
 use rprof_profile::Profile;
 use rprof_report::ReportError;
 use rprof_report::pipeline::{PipelineError, Prepared};
-use std::path::{Path, PathBuf};
+use sources::shown;
+use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// An error with the exit status it deserves.
-pub struct Failure {
-    pub status: u8,
-    pub message: String,
-}
-
-impl Failure {
-    fn input(message: impl Into<String>) -> Self {
-        Failure {
-            status: 1,
-            message: message.into(),
-        }
-    }
-    fn usage(message: impl Into<String>) -> Self {
-        Failure {
-            status: 2,
-            message: message.into(),
-        }
-    }
-}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -241,20 +224,6 @@ fn merge(m: MergeRun) -> Result<(), Failure> {
     write_profile(&merged, Some(&m.output))
 }
 
-fn write_profile(p: &Profile, path: Option<&Path>) -> Result<(), Failure> {
-    let mut bytes = Vec::new();
-    rprof_profile::write::write_gz(p, &mut bytes).map_err(|e| Failure::input(e.to_string()))?;
-    output::emit_binary(path, &bytes)
-}
-
-fn shown(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Reads the sources and bases of a report run and combines them.
 fn load(r: &ReportRun) -> Result<Profile, Failure> {
     let (sources, bases) = rayon::join(
@@ -306,23 +275,5 @@ fn report_failure(e: ReportError) -> Failure {
         ReportError::SampleIndex(e) => Failure::usage(e.to_string()),
         ReportError::TagFilter { option, error } => Failure::usage(format!("--{option}: {error}")),
         e => Failure::input(e.to_string()),
-    }
-}
-
-/// A trace analysis as pretty JSON or as its text rendering.
-fn json_or_text<T: serde::Serialize>(
-    json: bool,
-    value: &T,
-    text: impl FnOnce(&T, &mut String),
-) -> Result<String, Failure> {
-    if json {
-        let mut j =
-            serde_json::to_string_pretty(value).map_err(|e| Failure::input(e.to_string()))?;
-        j.push('\n');
-        Ok(j)
-    } else {
-        let mut t = String::new();
-        text(value, &mut t);
-        Ok(t)
     }
 }

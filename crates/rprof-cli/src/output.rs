@@ -1,6 +1,6 @@
 //! Where reports go: stdout, or a file replaced atomically.
 
-use crate::Failure;
+use crate::failure::Failure;
 use std::io::Write;
 use std::path::Path;
 
@@ -123,5 +123,30 @@ pub fn io_error(e: &std::io::Error) -> String {
     match s.find(" (os error") {
         Some(i) => s[..i].to_string(),
         None => s,
+    }
+}
+
+/// A profile as gzipped protobuf, to stdout (not a terminal) or `path`.
+pub fn write_profile(p: &rprof_profile::Profile, path: Option<&Path>) -> Result<(), Failure> {
+    let mut bytes = Vec::new();
+    rprof_profile::write::write_gz(p, &mut bytes).map_err(|e| Failure::input(e.to_string()))?;
+    emit_binary(path, &bytes)
+}
+
+/// A trace analysis as pretty JSON or as its text rendering.
+pub fn json_or_text<T: serde::Serialize>(
+    json: bool,
+    value: &T,
+    text: impl FnOnce(&T, &mut String),
+) -> Result<String, Failure> {
+    if json {
+        let mut j =
+            serde_json::to_string_pretty(value).map_err(|e| Failure::input(e.to_string()))?;
+        j.push('\n');
+        Ok(j)
+    } else {
+        let mut t = String::new();
+        text(value, &mut t);
+        Ok(t)
     }
 }

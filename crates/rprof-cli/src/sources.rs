@@ -1,7 +1,8 @@
 //! Where profiles come from: the files named on the command line, read
 //! in parallel into the named inputs of the report pipeline.
 
-use crate::{Failure, output};
+use crate::failure::Failure;
+use crate::output;
 use rayon::prelude::*;
 use rprof_report::pipeline::Input;
 use std::path::{Path, PathBuf};
@@ -19,4 +20,13 @@ pub fn read(path: &Path) -> Result<Input, Failure> {
         Ok(data) => Ok(Input { name, data }),
         Err(e) => Err(Failure::input(format!("{name}: {}", output::io_error(&e)))),
     }
+}
+
+/// The inputs as shown in messages: their names, comma-separated.
+pub fn shown(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -4,7 +4,8 @@
 //! line on stderr and the exit status says so.
 
 use crate::cli::{TraceAction, TraceRun};
-use crate::{Failure, output};
+use crate::failure::Failure;
+use crate::output;
 use rprof_trace::analysis::{Partial, chrome, goroutines, pprof, summary};
 use std::io::BufReader;
 use std::path::Path;
@@ -19,13 +20,13 @@ pub fn run(t: TraceRun) -> Result<(), Failure> {
         TraceAction::Pprof { kind, output } => {
             let r = pprof::pprof_profile(&mut open(path)?, kind);
             let (profile, damage) = partial(path, r)?;
-            crate::write_profile(&profile, output.as_deref())?;
+            output::write_profile(&profile, output.as_deref())?;
             damage.map_or(Ok(()), Err)
         }
         TraceAction::Summary { json } => {
             let r = summary::summary(&mut open(path)?, &summary::SummaryOptions::default());
             let (s, damage) = partial(path, r)?;
-            let out = crate::json_or_text(json, &s, summary::write_text)?;
+            let out = output::json_or_text(json, &s, summary::write_text)?;
             output::emit(None, out.as_bytes())?;
             damage.map_or(Ok(()), Err)
         }
@@ -33,7 +34,7 @@ pub fn run(t: TraceRun) -> Result<(), Failure> {
             let r = goroutines::goroutine_summary(&mut open(path)?);
             let (mut groups, damage) = partial(path, r)?;
             goroutines::sort_groups(&mut groups, sort);
-            let out = crate::json_or_text(json, &groups, |g, t| goroutines::write_text(g, t))?;
+            let out = output::json_or_text(json, &groups, |g, t| goroutines::write_text(g, t))?;
             output::emit(None, out.as_bytes())?;
             damage.map_or(Ok(()), Err)
         }

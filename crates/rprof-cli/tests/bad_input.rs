@@ -1558,7 +1558,7 @@ fn report_pipeline(data: &[u8]) {
         return;
     };
     let opts = ReportOptions::default();
-    if let Ok(mut r) = Report::new(&p, &opts) {
+    if let Ok(r) = Report::new(&p, &opts) {
         let mut out = String::new();
         rprof_report::top::write_top(&r, &mut out);
         out.clear();
@@ -1574,7 +1574,7 @@ fn report_pipeline(data: &[u8]) {
     let Ok(applied) = rprof_report::filters::apply(&mut c, &opts) else {
         return;
     };
-    if let Ok(mut r) = Report::with_applied(&c, &opts, &applied) {
+    if let Ok(r) = Report::with_applied(&c, &opts, &applied) {
         let mut out = String::new();
         rprof_report::top::write_top(&r, &mut out);
         out.clear();

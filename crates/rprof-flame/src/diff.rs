@@ -132,7 +132,7 @@ pub fn write_diff_svg(
     let count_name = opts
         .count_name
         .clone()
-        .unwrap_or_else(|| default_count_name(&current.sample_type()));
+        .unwrap_or_else(|| default_count_name(current.sample_type()));
     let value = |v: i64| value_label(current, v, &count_name);
     let (cur_total, base_total) = (tree.cum(0, CURRENT), d.base_scaled(tree.cum(0, BASE)));
 

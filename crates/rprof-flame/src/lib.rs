@@ -267,7 +267,7 @@ pub(crate) fn default_count_name(sample_type: &str) -> String {
 pub(crate) fn value_label(r: &Report, v: i64, count_name: &str) -> String {
     let s = r.format_value(v);
     if !count_name.is_empty()
-        && measurement::scale_ref(1, &r.sample_unit(), &r.output_unit())
+        && measurement::scale_ref(1, r.sample_unit(), r.output_unit())
             .1
             .is_empty()
     {

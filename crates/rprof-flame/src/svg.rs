@@ -66,7 +66,7 @@ pub fn write_svg(report: &Report, opts: &FlameOptions, out: impl Write) -> Resul
     let count_name = opts
         .count_name
         .clone()
-        .unwrap_or_else(|| default_count_name(&report.sample_type()));
+        .unwrap_or_else(|| default_count_name(report.sample_type()));
     let (palette, background) = match colors {
         Colors::Inferno(p) => (p, None),
         Colors::GoMemory => (Palette::default(), Some(BackgroundColor::Green)),

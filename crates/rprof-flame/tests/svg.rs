@@ -67,9 +67,9 @@ fn top_rows(p: &rprof_profile::Profile, sample_index: &str) -> Vec<(String, Stri
         cum: true,
         ..Default::default()
     };
-    let mut r = Report::new(p, &opts).unwrap();
+    let r = Report::new(p, &opts).unwrap();
     let mut out = String::new();
-    rprof_report::top::write_top(&mut r, &mut out);
+    rprof_report::top::write_top(&r, &mut out);
     out.lines()
         .skip_while(|l| !l.trim_start().starts_with("flat"))
         .skip(1)
@@ -168,7 +168,7 @@ fn root_and_hottest_frames_carry_tops_values_and_percentages() {
 fn rprof_flame_value(r: &Report, v: i64) -> String {
     let s = r.format_value(v);
     if s.chars().last().is_some_and(|c| c.is_ascii_digit()) {
-        format!("{s} {}", count_name(&r.sample_type()))
+        format!("{s} {}", count_name(r.sample_type()))
     } else {
         s
     }
@@ -184,8 +184,8 @@ fn count_name(t: &str) -> &str {
 }
 
 fn graph_cum(r: &Report, fname: &str) -> i64 {
-    let keys = rprof_report::graph::NodeKeys::for_report(&r);
-    let g = rprof_report::graph::build(&r, &keys, None);
+    let keys = rprof_report::graph::NodeKeys::for_report(r);
+    let g = rprof_report::graph::build(r, &keys, None);
     g.nodes
         .iter()
         .find(|n| keys.printable_name(n.key) == fname)

@@ -104,6 +104,7 @@ pub enum DiffError {
         base: String,
         /// The current profile, described the same way.
         current: String,
+        /// What differs.
         reason: String,
     },
     /// The report options do not fit the profiles (bad sample index…).
@@ -150,7 +151,9 @@ pub enum RowStatus {
 /// Base, current and delta of one measure (flat or cum) of one row.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Change {
+    /// The value in the base profile.
     pub base: i64,
+    /// The value in the current profile.
     pub current: i64,
     /// `current - base`.
     pub delta: i64,
@@ -164,8 +167,11 @@ pub struct DiffRow {
     /// pprof's printable name of the node (`main.sortInts`,
     /// `main.go:42`…).
     pub name: String,
+    /// New, gone, or in both.
     pub status: RowStatus,
+    /// The node's own values.
     pub flat: Change,
+    /// The values including its callees.
     pub cum: Change,
 }
 
@@ -181,7 +187,9 @@ pub struct DiffReport {
     pub granularity: String,
     /// What rows are sorted by: `flat` or `cum` (absolute delta).
     pub sort: String,
+    /// The base profile(s).
     pub base: Side,
+    /// The current profile(s).
     pub current: Side,
     /// `current.total - base.total`.
     pub change: i64,

@@ -31,7 +31,7 @@ pub fn write_dot(r: &Report, out: &mut String) {
         0
     };
     let mut t = crate::graph::trimmed_graph_visual(r, &keys, node_count);
-    let r = &r.with_unit_for(&t.graph);
+    let r = &r.with_unit_for(t.graph.min_value());
     let g = &t.graph;
     let labels = graph_labels(r, &t, true);
     let title = r

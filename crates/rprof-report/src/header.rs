@@ -36,7 +36,7 @@ pub fn profile_labels(r: &Report) -> Vec<String> {
     if p.duration_nanos != 0 {
         let duration = measurement::label(p.duration_nanos, "nanoseconds");
         let (total_nanos, total_unit) =
-            measurement::scale(r.total(), &r.sample_unit(), "nanoseconds");
+            measurement::scale(r.total(), r.sample_unit(), "nanoseconds");
         let ratio = if total_unit == "ns" && total_nanos != 0.0 {
             format!(
                 "({})",

@@ -90,6 +90,7 @@ pub struct ReportOptions {
     pub unit: String,
     /// Divide every displayed value by this.
     pub divide_by: f64,
+    /// How finely frames are told apart.
     pub granularity: Granularity,
     /// Attribute inlined functions to their out-of-line caller.
     pub no_inlines: bool,

@@ -1,7 +1,6 @@
 //! [`Report`]: a profile and the resolved options of one report over it.
 
 use crate::filters::Applied;
-use crate::graph::Graph;
 use crate::{ReportError, ReportOptions, value};
 use rprof_profile::{Profile, measurement};
 
@@ -141,30 +140,22 @@ impl<'p> Report<'p> {
         measurement::scaled_label(v, &self.sample_unit, &self.output_unit)
     }
 
-    /// This report with the unit pprof's `selectOutputUnit` picks for
-    /// graph `g`: with `--unit=minimum`, one unit for the whole report,
-    /// fine enough for the smallest value shown.
-    pub fn with_unit_for(&self, g: &Graph) -> Self {
+    /// This report with the unit pprof's `selectOutputUnit` picks for the
+    /// values shown (`None`: nothing is shown; else the smallest non-zero
+    /// one, see [`Graph::min_value`](crate::graph::Graph::min_value)):
+    /// with `--unit=minimum`, one unit for the whole report, fine enough
+    /// for the smallest value.
+    pub fn with_unit_for(&self, min_value: Option<i64>) -> Self {
         let mut r = self.clone();
-        if let Some(unit) = self.minimum_unit(g) {
+        if let Some(unit) = min_value.and_then(|v| self.minimum_unit(v)) {
             r.output_unit = unit;
         }
         r
     }
 
-    fn minimum_unit(&self, g: &Graph) -> Option<String> {
-        if self.output_unit != "minimum" || g.nodes.is_empty() {
+    fn minimum_unit(&self, mut min_value: i64) -> Option<String> {
+        if self.output_unit != "minimum" {
             return None;
-        }
-        let mut min_value = 0i64;
-        for n in &g.nodes {
-            let mut node_min = n.flat_value().abs();
-            if node_min == 0 {
-                node_min = n.cum_value().abs();
-            }
-            if node_min > 0 && (min_value == 0 || node_min < min_value) {
-                min_value = node_min;
-            }
         }
         let mut max_value = self.total;
         if min_value == 0 {

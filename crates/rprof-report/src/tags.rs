@@ -43,7 +43,7 @@ pub fn write_tags(r: &Report, out: &mut String) {
             p.str(x as u32).to_string()
         } else {
             let unit = units.get(key).map_or("", String::as_str);
-            measurement::scaled_label(x, unit, &r.output_unit())
+            measurement::scaled_label(x, unit, r.output_unit())
         };
         *tag_map.entry(key).or_default().entry(text).or_default() += v;
         *tag_total.entry(key).or_default() += v;

@@ -12,7 +12,7 @@ pub fn write_top(r: &Report, out: &mut String) {
     let node_count = r.options().node_count.unwrap_or(0);
     let node_count = if r.options().trim { node_count } else { 0 };
     let mut t = crate::graph::trimmed_graph(r, &keys, node_count);
-    let r = &r.with_unit_for(&t.graph);
+    let r = &r.with_unit_for(t.graph.min_value());
     let g = &t.graph;
     let labels = graph_labels(r, &t, false);
     for l in labels {

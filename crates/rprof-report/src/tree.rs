@@ -49,7 +49,7 @@ pub fn write_peek(r: &Report, re: &regex::Regex, out: &mut String) -> Result<(),
 fn print_tree(r: &Report, node_count: usize, re: Option<&regex::Regex>, out: &mut String) -> usize {
     let keys = crate::graph::NodeKeys::for_report(r);
     let mut t = crate::graph::trimmed_graph(r, &keys, node_count);
-    let r = &r.with_unit_for(&t.graph);
+    let r = &r.with_unit_for(t.graph.min_value());
     let g = &t.graph;
     let labels = graph_labels(r, &t, false);
     out.push_str(&labels.join("\n"));

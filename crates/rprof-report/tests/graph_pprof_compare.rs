@@ -412,7 +412,7 @@ fn rprof(c: &Case) -> (bool, String) {
     // As the CLI does it: filters in pprof's order, total before them.
     let mut p = p;
     let applied = rprof_report::filters::apply(&mut p, &o).unwrap();
-    let mut r = Report::with_applied(&p, &o, &applied).unwrap();
+    let r = Report::with_applied(&p, &o, &applied).unwrap();
     let mut out = String::new();
     match c.report.as_str() {
         "tree" => rprof_report::tree::write_tree(&r, &mut out),

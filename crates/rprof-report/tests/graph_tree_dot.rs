@@ -33,14 +33,14 @@ fn opts(node_count: Option<usize>) -> ReportOptions {
 }
 
 fn tree(p: &rprof_profile::Profile, o: &ReportOptions) -> String {
-    let mut r = Report::new(p, o).unwrap();
+    let r = Report::new(p, o).unwrap();
     let mut out = String::new();
     rprof_report::tree::write_tree(&r, &mut out);
     out
 }
 
 fn dot(p: &rprof_profile::Profile, o: &ReportOptions) -> String {
-    let mut r = Report::new(p, o).unwrap();
+    let r = Report::new(p, o).unwrap();
     let mut out = String::new();
     rprof_report::dot::write_dot(&r, &mut out);
     out
@@ -196,7 +196,7 @@ fn peek_selects_exactly_the_matching_nodes() {
     ] {
         let p = load(name);
         let re = regex::Regex::new(pattern).unwrap();
-        let mut r = Report::new(&p, &opts(Some(3))).unwrap();
+        let r = Report::new(&p, &opts(Some(3))).unwrap();
         let mut out = String::new();
         rprof_report::tree::write_peek(&r, &re, &mut out).unwrap();
         let got: Vec<String> = blocks(&out)
@@ -233,7 +233,7 @@ fn peek_selects_exactly_the_matching_nodes() {
 fn peek_without_match_is_an_error_and_prints_nothing() {
     let p = load("cpu.pb.gz");
     let re = regex::Regex::new("no such function").unwrap();
-    let mut r = Report::new(&p, &opts(None)).unwrap();
+    let r = Report::new(&p, &opts(None)).unwrap();
     let mut out = String::new();
     let err = rprof_report::tree::write_peek(&r, &re, &mut out).unwrap_err();
     assert_eq!(
@@ -438,7 +438,7 @@ fn graphs_summed_in_parallel_equal_one_pass() {
                 ..opts(Some(30))
             };
             let all = || {
-                let mut r = Report::new(&p, &o).unwrap();
+                let r = Report::new(&p, &o).unwrap();
                 let mut out = String::new();
                 rprof_report::top::write_top(&r, &mut out);
                 format!("{out}{}{}", dot(&p, &o), tree(&p, &o))

@@ -5,8 +5,8 @@
 //! The Graphviz tests are skipped (with a message) when `dot` is not on
 //! PATH.
 
-use rprof_report::svg::builtin::text_width;
-use rprof_report::svg::{Renderer, SvgError, dotparse, graphviz_available, render_svg};
+use rprof_report::svg::text_width;
+use rprof_report::svg::{Renderer, SvgError, graphviz_available, parse_dot, render_svg};
 use rprof_report::{Report, ReportOptions};
 use std::collections::HashMap;
 use std::path::Path;
@@ -23,7 +23,7 @@ fn dot_of(name: &str, node_count: Option<usize>) -> String {
         node_count,
         ..ReportOptions::default()
     };
-    let mut r = Report::new(&p, &opts).unwrap();
+    let r = Report::new(&p, &opts).unwrap();
     let mut out = String::new();
     rprof_report::dot::write_dot(&r, &mut out);
     out
@@ -55,7 +55,7 @@ fn title(n: roxmltree::Node) -> String {
 /// Checks what both renderers must produce: pprof's pan and zoom, and a
 /// node group per DOT node and an edge group per DOT edge, by title.
 fn check_common(dot: &str, svg: &str) {
-    let g = dotparse::parse(dot).unwrap();
+    let g = parse_dot(dot).unwrap();
     let doc = parse_svg(svg);
     let root = doc.root_element();
     assert!(root.has_tag_name("svg"));
@@ -201,7 +201,7 @@ fn check_builtin_geometry(dot: &str, svg: &str) {
         }
     }
     // The legend frame holds only the legend.
-    let g = dotparse::parse(dot).unwrap();
+    let g = parse_dot(dot).unwrap();
     let clustered: Vec<&str> = g
         .nodes
         .iter()

@@ -35,7 +35,7 @@ fn render(p: &Profile, what: &str) -> String {
     let mut p = p.clone();
     let opts = ReportOptions::default();
     let applied = rprof_report::filters::apply(&mut p, &opts).unwrap();
-    let mut r = Report::with_applied(&p, &opts, &applied).unwrap();
+    let r = Report::with_applied(&p, &opts, &applied).unwrap();
     let mut out = String::new();
     match what {
         "top" => rprof_report::top::write_top(&r, &mut out),

@@ -3,10 +3,9 @@
 
 use super::gonum::parse_int;
 use super::gosym::GoSymbols;
-use super::{
-    LProfile, LSample, LegacyError, LocTable, PResult, Scanner, is_space_or_comment, lazy_rx,
-    lossy, malformed, maps, parse_hex_addresses, trim_space,
-};
+use super::maps;
+use super::model::{LProfile, LSample, LegacyError, LocTable, PResult, malformed};
+use super::scan::{Scanner, is_space_or_comment, lazy_rx, lossy, parse_hex_addresses, trim_space};
 use crate::measurement::go_f64_to_i64;
 
 const FORMAT: &str = "contention";

@@ -3,10 +3,9 @@
 
 use super::gonum::{parse_int, parse_uint};
 use super::gosym::GoSymbols;
-use super::{
-    LProfile, LSample, LegacyError, LocTable, PResult, Scanner, is_space_or_comment, lazy_rx,
-    lossy, malformed, maps,
-};
+use super::maps;
+use super::model::{LProfile, LSample, LegacyError, LocTable, PResult, malformed};
+use super::scan::{Scanner, is_space_or_comment, lazy_rx, lossy};
 
 const FORMAT: &str = "count";
 

@@ -6,9 +6,10 @@
 //! samples `count, depth, addresses…`, an end marker `0, 1, 0`, and a
 //! textual memory map.
 
-use super::{
-    LProfile, LSample, LegacyError, LocTable, PResult, cleanup_duplicate_locations, java, maps,
+use super::model::{
+    LProfile, LSample, LegacyError, LocTable, PResult, cleanup_duplicate_locations,
 };
+use super::{java, maps};
 
 /// Reads one word; `None` when fewer bytes remain (Go's `getNN` returning
 /// a nil rest).

@@ -39,7 +39,8 @@
 //! the file and line of `runtime.goexit`.
 
 use super::gonum::{parse_int, parse_uint};
-use super::{IntMap, LFunction, LLine, LProfile, lossy, trim_space};
+use super::model::{IntMap, LFunction, LLine, LProfile};
+use super::scan::{lossy, trim_space};
 
 /// One frame of a comment line, borrowed from the input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,9 +3,11 @@
 
 use super::gonum::{parse_int, scale_heap_sample};
 use super::gosym::GoSymbols;
-use super::{
-    LProfile, LSample, LegacyError, LocTable, PResult, Scanner, is_memory_map_sentinel,
-    is_space_or_comment, lazy_rx, lossy, malformed, maps, parse_hex_addresses, trim_space,
+use super::maps;
+use super::model::{LProfile, LSample, LegacyError, LocTable, PResult, malformed};
+use super::scan::{
+    Scanner, is_memory_map_sentinel, is_space_or_comment, lazy_rx, lossy, parse_hex_addresses,
+    trim_space,
 };
 
 const FORMAT: &str = "heap";

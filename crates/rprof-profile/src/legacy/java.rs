@@ -2,10 +2,11 @@
 //! profiles (pprof's `legacy_java_profile.go`).
 
 use super::gonum::{parse_int, parse_uint, scale_heap_sample};
-use super::{
-    LFunction, LLine, LProfile, LSample, LegacyError, LocTable, PResult, lazy_rx, lossy, malformed,
-    maps, parse_hex_addresses, trim_space,
+use super::maps;
+use super::model::{
+    LFunction, LLine, LProfile, LSample, LegacyError, LocTable, PResult, malformed,
 };
+use super::scan::{lazy_rx, lossy, parse_hex_addresses, trim_space};
 use std::collections::HashMap;
 
 const FORMAT: &str = "java";
@@ -209,7 +210,7 @@ pub(super) fn parse_java_locations(b: &[u8], locs: &LocTable, p: &mut LProfile) 
             line_func = fp.get(1).map_or(&b""[..], |m| m.as_bytes());
             line_file = go_base(&fp[2]);
             line_no = 0;
-        } else if super::contains(desc, b"generated stub/JIT") {
+        } else if super::scan::contains(desc, b"generated stub/JIT") {
             line_func = b"STUB";
             line_file = Vec::new();
             line_no = 0;

@@ -5,7 +5,8 @@
 //! `remapMappingIDs`).
 
 use super::gonum::parse_uint;
-use super::{LMapping, LProfile, Scanner, is_memory_map_sentinel, lazy_rx, lossy, trim_space};
+use super::model::{LMapping, LProfile};
+use super::scan::{Scanner, is_memory_map_sentinel, lazy_rx, lossy, trim_space};
 
 const C_HEX_RANGE: &str = r"\s*(?:0x)?([[:xdigit:]]+)[\s-]?\s*(?:0x)?([[:xdigit:]]+):?";
 const C_PERM: &str = r"(?:\s+([-rwxp]+))?";
@@ -26,12 +27,12 @@ fn brief_maps_pattern() -> String {
 
 fn proc_maps_rx() -> &'static regex::bytes::Regex {
     static RX: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
-    RX.get_or_init(|| super::rx(&proc_maps_pattern()))
+    RX.get_or_init(|| super::scan::rx(&proc_maps_pattern()))
 }
 
 fn brief_maps_rx() -> &'static regex::bytes::Regex {
     static RX: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
-    RX.get_or_init(|| super::rx(&brief_maps_pattern()))
+    RX.get_or_init(|| super::scan::rx(&brief_maps_pattern()))
 }
 
 lazy_rx!(log_info_rx, r"^[^\[\]]+:[0-9]+]\s");

@@ -1,8 +1,11 @@
 //! Threadz dumps (pprof's `parseThread`).
 
-use super::{
-    LProfile, LSample, LegacyError, LocTable, PResult, Scanner, cleanup_duplicate_locations,
-    contains, is_memory_map_sentinel, is_space_or_comment, lazy_rx, lossy, malformed, maps,
+use super::maps;
+use super::model::{
+    LProfile, LSample, LegacyError, LocTable, PResult, cleanup_duplicate_locations, malformed,
+};
+use super::scan::{
+    Scanner, contains, is_memory_map_sentinel, is_space_or_comment, lazy_rx, lossy,
     parse_hex_addresses, trim_space,
 };
 

@@ -11,12 +11,19 @@ use std::collections::HashMap;
 /// pprof's `NodeInfo`, with strings replaced by ids into [`NodeKeys::names`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct NodeKey {
+    /// Function name (0: none at this granularity).
     pub name: u32,
+    /// Instruction address (addresses granularity).
     pub address: u64,
+    /// Source file, cleaned as Go's `filepath.Clean` does.
     pub file: u32,
+    /// The function's first line (kept only where pprof keeps it).
     pub start_line: i64,
+    /// Source line (lines granularity).
     pub line: i64,
+    /// Source column (with `show_columns`).
     pub column: i64,
+    /// The mapping's file, for frames without a function.
     pub objfile: u32,
 }
 
@@ -54,7 +61,9 @@ impl<'p> Names<'p> {
 /// Every node key a report can produce, and which keys each location maps
 /// to (one per line, innermost first, as pprof's `CreateNodes`).
 pub struct NodeKeys<'p> {
+    /// The texts of the keys' string ids.
     pub names: Names<'p>,
+    /// Every distinct key; a node id indexes this.
     pub keys: Vec<NodeKey>,
     key_ids: HashMap<NodeKey, u32>,
     /// `loc_nodes[loc_ends[l-1]..loc_ends[l]]`: node ids of location l.
@@ -66,12 +75,19 @@ pub struct NodeKeys<'p> {
 /// `Profile.Aggregate` flags, plus `ObjNames` of the graph options).
 #[derive(Clone, Copy, Debug)]
 pub struct KeyOptions {
+    /// Inlined frames are nodes of their own.
     pub inline_frames: bool,
+    /// Keys keep the function name.
     pub function: bool,
+    /// Keys keep the file name.
     pub filename: bool,
+    /// Keys keep the line number.
     pub line_number: bool,
+    /// Keys keep the column number.
     pub column_number: bool,
+    /// Keys keep the address.
     pub address: bool,
+    /// Keys keep the mapping's file.
     pub obj_names: bool,
 }
 
@@ -303,11 +319,13 @@ impl<'p> NodeKeys<'p> {
 
 /// Printable names of node keys, computed once each.
 pub struct NameCache<'k, 'p> {
+    /// The keys named.
     pub keys: &'k NodeKeys<'p>,
     pub(super) cache: HashMap<u32, String>,
 }
 
 impl<'k, 'p> NameCache<'k, 'p> {
+    /// An empty cache over `keys`.
     pub fn new(keys: &'k NodeKeys<'p>) -> Self {
         NameCache {
             keys,

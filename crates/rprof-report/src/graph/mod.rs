@@ -50,14 +50,19 @@ fn per_divisor(v: i64, div: i64) -> i64 {
 /// A caller→callee edge.
 #[derive(Clone, Debug)]
 pub struct Edge {
+    /// The caller's node id.
     pub src: u32,
+    /// The callee's node id.
     pub dst: u32,
+    /// Summed value of the samples through this call.
     pub weight: i64,
+    /// Summed mean divisor of those samples (`mean`).
     pub weight_div: i64,
     /// Goes over nodes that were removed from the graph.
     pub residual: bool,
     /// The call was inlined into the caller.
     pub inline: bool,
+    /// Trimmed away (kept in the list so ids stay valid).
     pub removed: bool,
 }
 
@@ -71,13 +76,19 @@ impl Edge {
 /// A node of the graph (values indexed by node key id).
 #[derive(Clone, Debug)]
 pub struct Node {
+    /// The node key id (an index into [`NodeKeys::keys`]).
     pub key: u32,
+    /// Summed value of the samples whose leaf this is.
     pub flat: i64,
+    /// Their summed mean divisor.
     pub flat_div: i64,
+    /// Summed value of the samples through this node.
     pub cum: i64,
+    /// Their summed mean divisor.
     pub cum_div: i64,
     /// Indices into [`Graph::edges`].
     pub in_edges: Vec<u32>,
+    /// Indices into [`Graph::edges`] of the calls out of this node.
     pub out_edges: Vec<u32>,
     /// pprof's `LabelTags`: one tag per distinct set of string labels
     /// (only built for the visual reports, see [`SampleTags`]).
@@ -102,13 +113,39 @@ impl Node {
 /// A built graph: the selected nodes (in the current sort order) and all
 /// edges between visited nodes.
 pub struct Graph {
+    /// The nodes, in the current sort order.
     pub nodes: Vec<Node>,
+    /// Every edge made, indexed by the nodes' edge lists.
     pub edges: Vec<Edge>,
+}
+
+impl Graph {
+    /// The smallest value a report over this graph prints, as pprof's
+    /// `selectOutputUnit` finds it: per node its |flat|, or its |cum| when
+    /// flat is 0; 0 when all are 0; `None` without nodes.
+    pub fn min_value(&self) -> Option<i64> {
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let mut min_value = 0i64;
+        for n in &self.nodes {
+            let mut node_min = n.flat_value().abs();
+            if node_min == 0 {
+                node_min = n.cum_value().abs();
+            }
+            if node_min > 0 && (min_value == 0 || node_min < min_value) {
+                min_value = node_min;
+            }
+        }
+        Some(min_value)
+    }
 }
 
 /// How to sort nodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NodeOrder {
+    /// Heaviest |flat| first, then by name (`top`).
     FlatName,
+    /// Heaviest |cum| first, then by name (`top -cum`).
     CumName,
 }

@@ -18,9 +18,13 @@ pub struct Tag {
     pub unit: String,
     /// Numeric value of a numeric tag (the first one seen with this name).
     pub value: i64,
+    /// The node's flat value carried by samples with this tag.
     pub flat: i64,
+    /// Its mean divisor.
     pub flat_div: i64,
+    /// The node's cum value carried by samples with this tag.
     pub cum: i64,
+    /// Its mean divisor.
     pub cum_div: i64,
 }
 

@@ -133,10 +133,15 @@ fn node_fraction_survivors(g: &Graph, nkeys: usize, cutoff: i64) -> Option<(Vec<
 
 /// The result of [`trimmed_graph`] and [`trimmed_graph_visual`].
 pub struct TrimmedGraph<'k, 'p> {
+    /// The graph shown.
     pub graph: Graph,
+    /// Nodes before `nodecount` selection.
     pub orig_count: usize,
+    /// Nodes dropped by `nodefraction`.
     pub dropped_nodes: usize,
+    /// Edges dropped by `edgefraction`.
     pub dropped_edges: usize,
+    /// The printable names computed on the way.
     pub names: NameCache<'k, 'p>,
 }
 

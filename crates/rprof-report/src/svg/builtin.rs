@@ -13,9 +13,10 @@
 //! whose `Times` is Times New Roman or the metric-compatible Liberation
 //! Serif.
 
+use super::SvgError;
 use super::dotparse::{self, Attrs, Graph};
 use super::layout::{self, EdgeIn, LayoutIn, NodeIn, Pt, Seg};
-use super::{SvgError, pan_zoom_prefix};
+use super::panzoom::pan_zoom_prefix;
 use std::collections::HashSet;
 use std::fmt::Write;
 

@@ -70,10 +70,15 @@ pub struct Cluster {
 /// statement order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Graph {
+    /// The graph's name.
     pub name: String,
+    /// Graph-level attributes.
     pub attrs: Attrs,
+    /// The nodes.
     pub nodes: Vec<Node>,
+    /// The edges.
     pub edges: Vec<Edge>,
+    /// The subgraph clusters (pprof's legend).
     pub clusters: Vec<Cluster>,
 }
 

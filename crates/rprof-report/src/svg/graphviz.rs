@@ -1,6 +1,7 @@
 //! The Graphviz renderer: `dot -Tsvg`, then pprof's `massageSVG`.
 
-use super::{SvgError, pan_zoom_prefix};
+use super::SvgError;
+use super::panzoom::pan_zoom_prefix;
 use regex::Regex;
 use std::io::Write;
 use std::process::{Command, Stdio};

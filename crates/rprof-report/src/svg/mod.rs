@@ -15,11 +15,16 @@
 //!   labels, colours, font sizes, weighted, dotted and labelled edges, the
 //!   legend, tooltips) and adds the same pan and zoom.
 
-pub mod builtin;
-pub mod dotparse;
-pub mod graphviz;
-pub mod layout;
+mod builtin;
+mod dotparse;
+mod error;
+mod graphviz;
+mod layout;
+mod panzoom;
 
+pub use builtin::text_width;
+pub use dotparse::{Graph as DotGraph, parse as parse_dot};
+pub use error::SvgError;
 use std::path::Path;
 
 /// Which program lays out and draws the graph.
@@ -30,33 +35,6 @@ pub enum Renderer {
     Graphviz,
     /// rprof's own layout, in pure Rust.
     Builtin,
-}
-
-/// Why no SVG could be made.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SvgError {
-    /// `dot` is not installed (or not on `PATH`).
-    #[error(
-        "Graphviz's `dot` was not found on PATH (install Graphviz, or use the built-in renderer)"
-    )]
-    GraphvizNotFound,
-    /// `dot` could not be run or talked to.
-    #[error("running Graphviz's `dot`: {0}")]
-    GraphvizIo(#[source] std::io::Error),
-    /// `dot` ran and failed.
-    #[error("Graphviz's `dot -Tsvg` failed ({status}){}", stderr_suffix(.stderr))]
-    GraphvizFailed { status: String, stderr: String },
-    /// The DOT text is not DOT the built-in renderer understands.
-    #[error("DOT line {line}: {message}")]
-    Dot { line: usize, message: String },
-}
-
-fn stderr_suffix(stderr: &str) -> String {
-    match stderr.lines().map(str::trim).find(|l| !l.is_empty()) {
-        Some(l) => format!(": {l}"),
-        None => String::new(),
-    }
 }
 
 /// Renders `dot_source` (the DOT text of [`crate::dot::write_dot`]) as an
@@ -90,16 +68,4 @@ fn is_executable(p: &Path) -> bool {
 #[cfg(not(unix))]
 fn is_executable(p: &Path) -> bool {
     std::fs::metadata(p).is_ok_and(|m| m.is_file())
-}
-
-/// pprof's vendored svgpan 1.2.2 (`third_party/svgpan/svgpan.js`), byte
-/// for byte; its BSD licence is in its header comment.
-pub const SVGPAN_JS: &str = include_str!("svgpan.js");
-
-/// What pprof puts before the graph group: the script and the opening of
-/// the `viewport` group svgpan pans and zooms.
-fn pan_zoom_prefix() -> String {
-    format!(
-        "<script type=\"text/ecmascript\"><![CDATA[{SVGPAN_JS}]]></script><g id=\"viewport\" transform=\"scale(0.5,0.5) translate(0,0)\">"
-    )
 }
