@@ -18,6 +18,8 @@ pub struct Cli {
     /// once beyond 64 MiB, and at 4 GiB in any case (gzip bombs).
     #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
     pub max_inflate: Option<u64>,
+    #[command(flatten)]
+    pub live: crate::live::LiveArgs,
 }
 
 /// `512m`, `8g`, `1048576`: a byte count with an optional binary suffix.
@@ -69,6 +71,15 @@ pub enum Command {
     /// Write the processed (merged, subtracted) profile as a pprof file:
     /// `go tool pprof -proto`.
     Proto(ProtoCmd),
+    /// Download a profile, trace, goroutine dump or /debug/vars from a live
+    /// server or gops agent into FILE (validated before FILE is replaced).
+    Fetch(crate::live::FetchCmd),
+    /// Talk to a gops agent: stack, gc, setgc N, memstats, version, stats,
+    /// pprof-heap, pprof-cpu, trace.
+    Gops(crate::live::GopsCmd),
+    /// Snapshot profiles (and /debug/vars or gops memstats) of services
+    /// every interval into a directory with an index.
+    Collect(crate::live::CollectCmd),
 }
 
 #[derive(Args)]

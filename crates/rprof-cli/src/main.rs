@@ -8,6 +8,7 @@
 //! input or failure, 2 usage.
 
 mod cli;
+mod live;
 mod output;
 
 use clap::Parser;
@@ -134,6 +135,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Diff(a) => diff(a),
         Command::Merge(a) => merge(a),
         Command::Proto(a) => proto(a),
+        Command::Fetch(a) => live::fetch(a, &cli.live),
+        Command::Gops(a) => live::gops(a, &cli.live),
+        Command::Collect(a) => live::collect(a, &cli.live),
     }
 }
 

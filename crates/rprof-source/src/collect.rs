@@ -438,7 +438,9 @@ fn jobs(
             match target {
                 CollectTarget::Http(h) => {
                     let (path, seconds) = match p.as_str() {
-                        "cpu" | "profile" => ("/debug/pprof/profile".to_string(), Some(cpu_seconds)),
+                        "cpu" | "profile" => {
+                            ("/debug/pprof/profile".to_string(), Some(cpu_seconds))
+                        }
                         other => (format!("/debug/pprof/{other}"), None),
                     };
                     let src = Source::Http(h.with_path(&format!("{}{path}", h.path()), &[]));
@@ -481,7 +483,8 @@ fn jobs(
                     ),
                 }),
                 CollectTarget::Gops(g) => {
-                    for (what, cmd) in [("memstats", Command::MemStats), ("stats", Command::Stats)] {
+                    for (what, cmd) in [("memstats", Command::MemStats), ("stats", Command::Stats)]
+                    {
                         jobs.push(Job {
                             target: t,
                             what: what.into(),
@@ -528,12 +531,16 @@ fn run_job(job: &Job, opts: &CollectOptions) -> Result<(Kind, Vec<u8>), FetchErr
             fetch(src, &fo, &NoProgress).map(|f| (f.kind, f.bytes))
         }
         How::Gops(t, cmd) => {
-            let bytes = gops::request(t, *cmd, opts.timeout, opts.max_body, &opts.cancel, &NoProgress)?;
+            let bytes = gops::request(
+                t,
+                *cmd,
+                opts.timeout,
+                opts.max_body,
+                &opts.cancel,
+                &NoProgress,
+            )?;
             if bytes.is_empty() {
-                return Err(FetchError::new(
-                    format!("gops://{t}"),
-                    Problem::Empty,
-                ));
+                return Err(FetchError::new(format!("gops://{t}"), Problem::Empty));
             }
             Ok((Kind::Text, bytes))
         }

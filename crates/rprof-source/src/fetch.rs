@@ -841,9 +841,13 @@ fn gops_worker(
                 if tx.send(Msg::Chunk(first)).is_err() {
                     return;
                 }
-                pump(conn, tx, max.saturating_sub(n as u64), None, |e, received| {
-                    crate::gops::read_problem(e, received, deadline - GRACE)
-                });
+                pump(
+                    conn,
+                    tx,
+                    max.saturating_sub(n as u64),
+                    None,
+                    |e, received| crate::gops::read_problem(e, received, deadline - GRACE),
+                );
             }
             Err(p) => {
                 let _ = tx.send(Msg::Fail(p));

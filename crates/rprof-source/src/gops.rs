@@ -168,9 +168,7 @@ pub(crate) fn connect(
                 return Ok(conn);
             }
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => last = Problem::Refused,
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-                last = Problem::Timeout(timeout)
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => last = Problem::Timeout(timeout),
             Err(e) => last = Problem::Connect(io_msg(&e)),
         }
     }

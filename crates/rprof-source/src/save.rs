@@ -106,7 +106,8 @@ pub(crate) fn trace_stem(host: &str) -> String {
 
 /// The names a trace is saved under, the plain one first.
 pub(crate) fn trace_names(stem: &str) -> impl Iterator<Item = String> + '_ {
-    std::iter::once(format!("{stem}.out")).chain((2..10000).map(move |i| format!("{stem}.{i:03}.out")))
+    std::iter::once(format!("{stem}.out"))
+        .chain((2..10000).map(move |i| format!("{stem}.{i:03}.out")))
 }
 
 /// A hidden file in the save directory that becomes a saved copy only

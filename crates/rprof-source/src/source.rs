@@ -356,7 +356,9 @@ impl HttpSource {
     /// library may quote the URL).
     pub(crate) fn scrub(&self, text: &str) -> String {
         match &self.userinfo {
-            Some(u) if !u.is_empty() => text.replace(&format!("{u}@"), "xxxxx@").replace(u, "xxxxx"),
+            Some(u) if !u.is_empty() => {
+                text.replace(&format!("{u}@"), "xxxxx@").replace(u, "xxxxx")
+            }
             _ => text.to_string(),
         }
     }
@@ -462,7 +464,10 @@ fn get_scheme(raw: &str) -> Result<Option<(&str, &str)>, ()> {
 fn valid_host(host: &str) -> bool {
     if let Some(v6) = host.strip_prefix('[') {
         return match v6.split_once(']') {
-            Some((_, rest)) => rest.is_empty() || rest[1..].bytes().all(|b| b.is_ascii_digit()) && rest.starts_with(':'),
+            Some((_, rest)) => {
+                rest.is_empty()
+                    || rest[1..].bytes().all(|b| b.is_ascii_digit()) && rest.starts_with(':')
+            }
             None => false,
         };
     }
@@ -508,7 +513,10 @@ mod tests {
     fn classifies_as_pprof() {
         // Scheme added, path defaulted.
         let h = url("localhost:6060");
-        assert_eq!(h.url(None, false), "http://localhost:6060/debug/pprof/profile");
+        assert_eq!(
+            h.url(None, false),
+            "http://localhost:6060/debug/pprof/profile"
+        );
         assert!(h.scheme_added());
         let h = url("127.0.0.1:6060/debug/pprof/heap");
         assert_eq!(h.url(None, false), "http://127.0.0.1:6060/debug/pprof/heap");
@@ -556,8 +564,14 @@ mod tests {
         let h = url("https://alice:s3cret@h:1/debug/pprof/heap");
         assert_eq!(h.url(None, true), "https://xxxxx@h:1/debug/pprof/heap");
         assert!(!format!("{h:?}").contains("s3cret"));
-        assert_eq!(h.request_url(None), "https://alice:s3cret@h:1/debug/pprof/heap");
-        assert!(!h.scrub("error for https://alice:s3cret@h:1/x").contains("s3cret"));
+        assert_eq!(
+            h.request_url(None),
+            "https://alice:s3cret@h:1/debug/pprof/heap"
+        );
+        assert!(
+            !h.scrub("error for https://alice:s3cret@h:1/x")
+                .contains("s3cret")
+        );
         assert_eq!(
             redact("bad ftp://bob:pw@host/x and more"),
             "bad ftp://xxxxx@host/x and more"

@@ -188,10 +188,22 @@ mod tests {
             "the server answered 200 OK with an HTML page, not a profile"
         );
         let e = validate(b"{\"a\":1}", Some(Kind::Trace), Some("200 OK"), &ro(), None).unwrap_err();
-        assert_eq!(e.to_string(), "the server answered 200 OK with JSON, not a trace");
-        let e = validate(b"{\"a\":1}", Some(Kind::Profile), Some("200 OK"), &ro(), None)
-            .unwrap_err();
-        assert_eq!(e.to_string(), "the server answered 200 OK with JSON, not a profile");
+        assert_eq!(
+            e.to_string(),
+            "the server answered 200 OK with JSON, not a trace"
+        );
+        let e = validate(
+            b"{\"a\":1}",
+            Some(Kind::Profile),
+            Some("200 OK"),
+            &ro(),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the server answered 200 OK with JSON, not a profile"
+        );
         assert_eq!(
             validate(b"{\"a\":1}", None, None, &ro(), None).unwrap().0,
             Kind::Vars
