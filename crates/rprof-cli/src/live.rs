@@ -440,7 +440,7 @@ impl CliProgress {
 }
 
 fn spinner_style() -> ProgressStyle {
-    ProgressStyle::with_template("{spinner} {msg} {bytes}")
+    ProgressStyle::with_template("{spinner} {bytes} {wide_msg}")
         .unwrap_or_else(|_| ProgressStyle::default_spinner())
 }
 
@@ -467,11 +467,11 @@ impl Progress for CliProgress {
         };
         let bar = self.bar(b, source);
         match stage {
-            Stage::Fetching => bar.set_message(fetching_line(source)),
+            Stage::Fetching => bar.set_message(source.to_string()),
             Stage::Waiting(d) => {
                 bar.set_style(
                     ProgressStyle::with_template(
-                        "{spinner} {msg} [{bar:30}] {pos}/{len}s (the server is profiling)",
+                        "{spinner} [{bar:20}] {pos}/{len}s profiling: {wide_msg}",
                     )
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
                     .progress_chars("=> "),
@@ -484,7 +484,7 @@ impl Progress for CliProgress {
                     Some(n) => {
                         bar.set_style(
                             ProgressStyle::with_template(
-                                "{spinner} {msg} [{bar:30}] {bytes}/{total_bytes}",
+                                "{spinner} [{bar:20}] {bytes}/{total_bytes} {wide_msg}",
                             )
                             .unwrap_or_else(|_| ProgressStyle::default_bar())
                             .progress_chars("=> "),
@@ -526,13 +526,13 @@ impl Progress for CliProgress {
                 match &self.bars {
                     Some(b) => {
                         let mut c = b.collect.lock().unwrap_or_else(|e| e.into_inner());
-                        let (bar, _, snaps) = c.get_or_insert_with(|| {
+                        let (bar, round, snaps) = c.get_or_insert_with(|| {
                             let bar = b.multi.add(ProgressBar::new_spinner());
                             bar.enable_steady_tick(Duration::from_millis(200));
                             (bar, 0, 0)
                         });
+                        *round = number;
                         bar.set_message(format!("round {number}, {snaps} snapshot(s) so far"));
-                        c.as_mut().map(|x| x.1 = number);
                     }
                     None => eprintln!("Round {number}"),
                 }

@@ -84,7 +84,7 @@ pub enum Problem {
     )]
     Timeout(Duration),
     /// The connection ended before the whole body arrived.
-    #[error("connection closed mid-body after {received} bytes{}", expected.map(|e| format!(" of {e}")).unwrap_or_default())]
+    #[error("connection closed mid-body after {received}{} bytes", expected.map(|e| format!(" of {e}")).unwrap_or_default())]
     Truncated {
         /// Bytes received.
         received: u64,

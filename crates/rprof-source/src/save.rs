@@ -2,8 +2,8 @@
 //! them (`setTmpDir`, `newTempFile` and the prefix rule in pprof's
 //! `internal/driver/fetch.go`): `$PPROF_TMPDIR`, else `$HOME/pprof`, else
 //! the system's temporary directory (rprof's `$RPROF_TMPDIR` first), named
-//! `pprof.<binary>.<sample types>.NNN.pb.gz` with the first free NNN from
-//! 001. Traces, which pprof does not fetch, become
+//! `pprof.<binary>.<sample types>.NNN.pb.gz` with the first free NNN
+//! counting from `001`. Traces, which pprof does not fetch, become
 //! `trace.<host>.<time>.out`.
 //!
 //! A copy is written to a temporary file first and appears under its
