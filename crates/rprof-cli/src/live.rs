@@ -47,7 +47,8 @@ pub struct FetchCmd {
     #[arg(short, long, value_name = "FILE", required = true)]
     pub output: PathBuf,
     /// A URL (`http://host:port/debug/pprof/heap`, `host:port/...`,
-    /// https://, https+insecure://) or `gops://TARGET/heap|cpu|trace|stack`.
+    /// https://, https+insecure://), `gops://TARGET/heap|cpu|trace|stack`,
+    /// or a file or `-` (validated and copied).
     #[arg(value_name = "SOURCE")]
     pub source: String,
 }
@@ -216,9 +217,11 @@ fn first_line(msg: &str) -> String {
 /// The `-o` file is the kept copy, so no second one is saved.
 pub fn fetch(a: FetchCmd, live: &LiveArgs) -> Result<(), Failure> {
     let source = Source::parse(&a.source).map_err(|e| Failure::usage(e.to_string()))?;
-    if let Source::File(p) = &source {
+    if let Source::File(p) = &source
+        && std::fs::metadata(p).is_err()
+    {
         return Err(Failure::usage(format!(
-            "{}: not a URL (and no such file); rprof fetch takes http://host:port/debug/pprof/..., host:port/... or gops://TARGET/heap",
+            "{}: not a URL, and no such file (rprof fetch takes http://host:port/debug/pprof/..., host:port/..., gops://TARGET/heap, a file or -)",
             p.display()
         )));
     }
@@ -229,6 +232,18 @@ pub fn fetch(a: FetchCmd, live: &LiveArgs) -> Result<(), Failure> {
     let fetched = rprof_source::fetch(&source, &opts, &progress);
     progress.clear();
     let fetched = fetched.map_err(fetch_failure)?;
+    // A file or stdin is copied only if rprof can read it (a profile or a
+    // trace); the server's own text and JSON endpoints are for URLs.
+    if !source.is_remote() && !matches!(fetched.kind, Kind::Profile | Kind::Trace) {
+        let problem = match rprof_profile::parse_with(&fetched.bytes, &opts.read) {
+            Err(e) => e.to_string(),
+            Ok(_) => format!("a {}, not a profile or trace", fetched.kind.noun()),
+        };
+        return Err(Failure::input(format!(
+            "{}: {problem}",
+            fetched.display_name
+        )));
+    }
     if opts.cancel.load(Ordering::Relaxed) {
         return Err(Failure {
             status: 130,

@@ -154,7 +154,25 @@ fn fetch_faults_are_one_line_and_leave_nothing() {
     let dir = support::scratch("cli-notfile");
     let o = rprof_in(&dir, &["fetch", "missing.pb.gz", "-o", "x"], &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("missing.pb.gz: not a URL"));
+    assert!(stderr(&o).contains("missing.pb.gz: not a URL, and no such file"));
+    // A file: validated, then copied; a goroutine dump or JSON is refused.
+    std::fs::write(
+        dir.join("dump.txt"),
+        b"goroutine 1 [running]:\nmain.main()\n",
+    )
+    .unwrap();
+    let o = rprof_in(&dir, &["fetch", "dump.txt", "-o", "x"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("rprof: dump.txt: not a profile: this is a goroutine dump"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.join("x").exists());
+    std::fs::write(dir.join("heap.pb.gz"), heap_fixture()).unwrap();
+    let o = rprof_in(&dir, &["fetch", "heap.pb.gz", "-o", "x"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read(dir.join("x")).unwrap(), heap_fixture());
 }
 
 #[test]

@@ -571,16 +571,17 @@ impl Remote {
     }
 }
 
-/// Streams `r` to `tx` in chunks, at most `max` bytes (one more tells
-/// "over"); `length` (if announced) tells a cut connection from the end.
+/// Streams `r` to `tx` in chunks, stopping past `max` bytes in all
+/// (`already` of them were sent before); `length` (if announced) tells a
+/// cut connection from the end.
 fn pump(
     mut r: impl Read,
     tx: &SyncSender<Msg>,
-    max: u64,
+    (max, already): (u64, u64),
     length: Option<u64>,
     map_err: impl Fn(std::io::Error, u64) -> Problem,
 ) {
-    let mut total = 0u64;
+    let mut total = already;
     loop {
         let mut chunk = vec![0u8; 64 << 10];
         match r.read(&mut chunk) {
@@ -710,7 +711,7 @@ fn http_worker(
         {
             return;
         }
-        pump(reader, tx, max, length, |e, received| {
+        pump(reader, tx, (max, 0), length, |e, received| {
             body_problem(&h, e, received, length, deadline)
         });
     }
@@ -841,13 +842,9 @@ fn gops_worker(
                 if tx.send(Msg::Chunk(first)).is_err() {
                     return;
                 }
-                pump(
-                    conn,
-                    tx,
-                    max.saturating_sub(n as u64),
-                    None,
-                    |e, received| crate::gops::read_problem(e, received, deadline - GRACE),
-                );
+                pump(conn, tx, (max, n as u64), None, |e, received| {
+                    crate::gops::read_problem(e, received, deadline - GRACE)
+                });
             }
             Err(p) => {
                 let _ = tx.send(Msg::Fail(p));

@@ -301,10 +301,10 @@ impl HttpSource {
         h
     }
 
-    /// The URL: `seconds` from `option` when given (pprof's `-seconds`),
-    /// the query re-encoded sorted by key as Go does, `https+insecure`
-    /// written as the user wrote it unless `for_request`... Credentials
-    /// are replaced by `xxxxx` when `redacted`.
+    /// The URL as shown: `seconds` set when given (pprof's `-seconds`),
+    /// the query re-encoded sorted by key as Go does, the scheme as
+    /// written (`https+insecure`), and the credentials replaced by
+    /// `xxxxx` when `redacted`.
     pub fn url(&self, seconds: Option<u64>, redacted: bool) -> String {
         self.build(seconds, redacted, false)
     }
@@ -466,7 +466,9 @@ fn valid_host(host: &str) -> bool {
         return match v6.split_once(']') {
             Some((_, rest)) => {
                 rest.is_empty()
-                    || rest[1..].bytes().all(|b| b.is_ascii_digit()) && rest.starts_with(':')
+                    || rest
+                        .strip_prefix(':')
+                        .is_some_and(|port| port.bytes().all(|b| b.is_ascii_digit()))
             }
             None => false,
         };
@@ -606,6 +608,20 @@ mod tests {
             Source::parse("gops://host/heap"),
             Err(SourceError::GopsTarget(_))
         ));
+    }
+
+    #[test]
+    fn odd_hosts_do_not_panic() {
+        for arg in [
+            "http://[::1]é/x",
+            "http://[::1/x",
+            "http://h:é/x",
+            "://x",
+            "é:1/x",
+        ] {
+            let _ = Source::parse(arg);
+        }
+        assert_eq!(url("http://[::1]:6060").host(), "[::1]:6060");
     }
 
     #[test]
