@@ -10,10 +10,12 @@ use clap::{Args, Parser, Subcommand};
 use rprof_flame::FlameOptions;
 use rprof_report::pipeline::Pipeline;
 use rprof_report::{ReportOptions, defaults};
+use rprof_source::FetchOptions;
 use rprof_trace::analysis::chrome::ChromeOptions;
 use rprof_trace::analysis::goroutines::GroupSort;
 use rprof_trace::analysis::pprof::PprofKind;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Analyse Go profiles offline: a faster `go tool pprof`.
 #[derive(Parser)]
@@ -26,6 +28,8 @@ pub struct Cli {
     /// once beyond 64 MiB, and at 4 GiB in any case (gzip bombs).
     #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
     pub max_inflate: Option<u64>,
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 /// `512m`, `8g`, `1048576`: a byte count with an optional binary suffix.
@@ -77,13 +81,148 @@ pub enum Command {
     /// Write the processed (merged, subtracted) profile as a pprof file:
     /// `go tool pprof -proto`.
     Proto(ProtoCmd),
+    /// Download a profile, trace, goroutine dump or /debug/vars from a live
+    /// server or gops agent into FILE (validated before FILE is replaced).
+    Fetch(FetchCmd),
+    /// Talk to a gops agent: stack, gc, setgc N, memstats, version, stats,
+    /// pprof-heap, pprof-cpu, trace.
+    Gops(GopsCmd),
+    /// Snapshot profiles (and /debug/vars or gops memstats) of services
+    /// every interval into a directory with an index.
+    Collect(CollectCmd),
+}
+
+/// Options for fetching live sources (global: every command takes them).
+#[derive(Args, Clone, Debug, Default)]
+pub struct LiveArgs {
+    /// Profile or trace for N seconds: sets `seconds=N` on URLs (pprof's
+    /// -seconds).
+    #[arg(long, global = true, value_name = "N")]
+    pub seconds: Option<u64>,
+    /// Give up on a fetch after this long (`30`, `90s`, `2m`); default as
+    /// pprof: 1.5 × seconds, else 60 s.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// Do not keep a copy of fetched profiles in $RPROF_TMPDIR,
+    /// $PPROF_TMPDIR or ~/pprof.
+    #[arg(long, global = true)]
+    pub no_save: bool,
+}
+
+/// `rprof fetch SOURCE -o FILE`.
+#[derive(Args, Debug)]
+pub struct FetchCmd {
+    /// Where the body goes, replaced only by a complete, validated one
+    /// (`-` for stdout).
+    #[arg(short, long, value_name = "FILE", required = true)]
+    pub output: PathBuf,
+    /// A URL (`http://host:port/debug/pprof/heap`, `host:port/...`,
+    /// https://, https+insecure://), `gops://TARGET/heap|cpu|trace|stack`,
+    /// or a file or `-` (validated and copied).
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+}
+
+/// `rprof gops TARGET COMMAND`.
+#[derive(Args, Debug)]
+pub struct GopsCmd {
+    /// The agent: a process id (its port is read from $GOPS_CONFIG_DIR or
+    /// ~/.config/gops) or host:port.
+    #[arg(value_name = "TARGET")]
+    pub target: String,
+    #[command(subcommand)]
+    pub command: GopsWhat,
+    /// Write the answer to FILE instead of stdout (profiles and traces:
+    /// instead of the saved copy).
+    #[arg(short, long, value_name = "FILE", global = true)]
+    pub output: Option<PathBuf>,
+}
+
+/// What to ask a gops agent.
+#[derive(Subcommand, Debug, Clone, Copy)]
+pub enum GopsWhat {
+    /// Every goroutine's stack.
+    Stack,
+    /// Run the garbage collector.
+    Gc,
+    /// Set the GC target percentage (GOGC); -1 turns the collector off.
+    Setgc {
+        /// The new percentage.
+        #[arg(allow_negative_numbers = true)]
+        percent: i64,
+    },
+    /// Memory statistics (runtime.MemStats).
+    Memstats,
+    /// The Go version the program was built with.
+    Version,
+    /// Goroutines, OS threads, GOMAXPROCS and CPUs.
+    Stats,
+    /// The heap profile, saved (analyse it with `rprof top`).
+    PprofHeap,
+    /// A 30-second CPU profile, saved.
+    PprofCpu,
+    /// A 5-second execution trace, saved (analyse it with `rprof trace`).
+    Trace,
+}
+
+/// `rprof collect`.
+#[derive(Args, Debug)]
+pub struct CollectCmd {
+    /// Take a snapshot of every target this often (`30s`, `5m`).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub every: Duration,
+    /// Stop after this long (default: until Ctrl-C).
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+    pub for_: Option<Duration>,
+    /// Profiles to take each time.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "heap,goroutine",
+        value_parser = ["heap", "goroutine", "allocs", "block", "mutex", "threadcreate", "cpu"]
+    )]
+    pub profiles: Vec<String>,
+    /// Also /debug/vars (expvar JSON); for gops targets, memstats and stats.
+    #[arg(long)]
+    pub vars: bool,
+    /// Length of the cpu profile (default: half the interval, 1-30 s).
+    #[arg(long, value_name = "N")]
+    pub cpu_seconds: Option<u64>,
+    /// Keep only the newest N snapshots of each target and profile.
+    #[arg(long, value_name = "N")]
+    pub keep: Option<usize>,
+    /// Remove the oldest snapshots while they all take more than SIZE
+    /// (`500m`, `2g`).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_size: Option<u64>,
+    /// The directory (created; an existing collection is continued).
+    #[arg(short, long, value_name = "DIR", required = true)]
+    pub output: PathBuf,
+    /// `http://host:port` (a net/http/pprof server), `gops://PID`,
+    /// `gops://host:port` or a PID.
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
+}
+
+/// `30`, `30s`, `1m30s`, `2h`, `500ms`: a plain number is seconds (as
+/// pprof's -timeout); the rest is jiff's friendly duration format.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    if let Ok(n) = t.parse::<u64>() {
+        return Ok(Duration::from_secs(n));
+    }
+    t.parse::<jiff::SignedDuration>()
+        .ok()
+        .and_then(|d| Duration::try_from(d).ok())
+        .ok_or_else(|| format!("{s:?} is not a duration (examples: 30s, 5m, 1h)"))
 }
 
 #[derive(Args)]
 pub struct DiffCmd {
     /// The profile(s) to compare against (merged).
     #[arg(long, value_name = "PROFILE", required = true)]
-    pub base: Vec<PathBuf>,
+    pub base: Vec<String>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -94,7 +233,7 @@ pub struct DiffCmd {
     pub output: Option<PathBuf>,
     /// The current profile(s) (merged).
     #[arg(required = true, value_name = "PROFILE")]
-    pub profiles: Vec<PathBuf>,
+    pub profiles: Vec<String>,
 }
 
 #[derive(Args)]
@@ -104,7 +243,7 @@ pub struct MergeCmd {
     pub output: PathBuf,
     /// Profiles to merge.
     #[arg(required = true, value_name = "PROFILE")]
-    pub profiles: Vec<PathBuf>,
+    pub profiles: Vec<String>,
 }
 
 #[derive(Args)]
@@ -237,7 +376,7 @@ pub struct TraceExportCmd {
     pub output: PathBuf,
     /// The execution trace.
     #[arg(value_name = "TRACE")]
-    pub trace: PathBuf,
+    pub trace: String,
 }
 
 #[derive(Args)]
@@ -250,7 +389,7 @@ pub struct TracePprofCmd {
     pub output: Option<PathBuf>,
     /// The execution trace.
     #[arg(value_name = "TRACE")]
-    pub trace: PathBuf,
+    pub trace: String,
 }
 
 #[derive(Args)]
@@ -260,7 +399,7 @@ pub struct TraceSummaryCmd {
     pub json: bool,
     /// The execution trace.
     #[arg(value_name = "TRACE")]
-    pub trace: PathBuf,
+    pub trace: String,
 }
 
 #[derive(Args)]
@@ -274,7 +413,7 @@ pub struct TraceGoroutinesCmd {
     pub json: bool,
     /// The execution trace.
     #[arg(value_name = "TRACE")]
-    pub trace: PathBuf,
+    pub trace: String,
 }
 
 #[derive(Args)]
@@ -290,7 +429,7 @@ pub struct TraceDumpCmd {
     pub output: Option<PathBuf>,
     /// The execution trace.
     #[arg(value_name = "TRACE")]
-    pub trace: PathBuf,
+    pub trace: String,
 }
 
 #[derive(Args)]
@@ -305,10 +444,10 @@ pub struct CommonArgs {
     /// Subtract these profiles (merged) from the sources; identical stacks
     /// cancel.
     #[arg(long, value_name = "PROFILE", conflicts_with = "diff_base")]
-    pub base: Vec<PathBuf>,
+    pub base: Vec<String>,
     /// Compare against these profiles: percentages refer to their total.
     #[arg(long, value_name = "PROFILE")]
-    pub diff_base: Vec<PathBuf>,
+    pub diff_base: Vec<String>,
     /// Scale the sources to the base's total before subtracting.
     #[arg(long)]
     pub normalize: bool,
@@ -318,7 +457,7 @@ pub struct CommonArgs {
     /// Profiles to read (pprof protobuf, gzipped or not, or Go's debug=1
     /// text form); several are merged.
     #[arg(required = true, value_name = "PROFILE")]
-    pub profiles: Vec<PathBuf>,
+    pub profiles: Vec<String>,
 }
 
 /// Options that shape a report, with pprof's names and meaning.
@@ -481,14 +620,22 @@ pub enum Run {
     Merge(MergeRun),
     /// An execution-trace command.
     Trace(TraceRun),
+    /// Download one source.
+    Fetch(FetchRun),
+    /// Ask a gops agent.
+    Gops(GopsRun),
+    /// Snapshot targets periodically.
+    Collect(CollectRun),
 }
 
-/// Where a command's profiles come from.
+/// Where a command's profiles come from: files, `-`, URLs, gops agents.
 pub struct Inputs {
     /// The profiles, merged.
-    pub sources: Vec<PathBuf>,
+    pub sources: Vec<String>,
     /// Subtracted (`--base`) or compared against (`--diff-base`).
-    pub bases: Vec<PathBuf>,
+    pub bases: Vec<String>,
+    /// How remote sources are fetched.
+    pub fetch: FetchOptions,
 }
 
 /// `top`, `traces`, `tags`, `tree`, `peek`, `raw`, `graph`, `proto`.
@@ -537,15 +684,48 @@ pub struct DiffRun {
 /// `merge`.
 pub struct MergeRun {
     pub read: rprof_profile::ReadOptions,
-    pub inputs: Vec<PathBuf>,
+    pub inputs: Vec<String>,
+    pub fetch: FetchOptions,
     pub output: PathBuf,
 }
 
 /// The `trace` subcommands.
 pub struct TraceRun {
-    /// The execution trace.
-    pub trace: PathBuf,
+    /// The execution trace: a file, `-`, or a URL.
+    pub trace: String,
+    pub fetch: FetchOptions,
     pub action: TraceAction,
+}
+
+/// `fetch`.
+pub struct FetchRun {
+    pub source: String,
+    pub fetch: FetchOptions,
+    pub output: PathBuf,
+}
+
+/// `gops`.
+pub struct GopsRun {
+    pub target: String,
+    pub request: GopsRequest,
+    pub fetch: FetchOptions,
+    pub output: Option<PathBuf>,
+}
+
+/// What a [`GopsRun`] asks the agent for.
+#[derive(Clone, Copy, Debug)]
+pub enum GopsRequest {
+    /// A profile or trace, saved (or written to `-o`).
+    Profile(rprof_source::GopsProfile),
+    /// A command answered in text (or nothing).
+    Command(rprof_source::gops::Command),
+}
+
+/// `collect`.
+pub struct CollectRun {
+    pub targets: Vec<String>,
+    pub opts: rprof_source::CollectOptions,
+    pub output: PathBuf,
 }
 
 /// What a [`TraceRun`] does with its trace.
@@ -581,7 +761,16 @@ impl Cli {
             read.max_decompressed = max;
             read.max_ratio = u64::MAX;
         }
-        let report = |format, a: ReportCmd| report_run(&read, format, a.report, a.common);
+        let fetch = FetchOptions {
+            seconds: self.live.seconds,
+            timeout: self.live.timeout,
+            save: !self.live.no_save,
+            read: read.clone(),
+            check_trace: Some(crate::sources::check_trace),
+            ..Default::default()
+        };
+        let ctx = Ctx { read, fetch };
+        let report = |format, a: ReportCmd| ctx.report_run(format, a.report, a.common);
         Ok(match self.command {
             Command::Top(a) => report(ReportFormat::Top, a)?,
             Command::Traces(a) => report(ReportFormat::Traces, a)?,
@@ -591,98 +780,140 @@ impl Cli {
                 let re = rprof_profile::filter::compile_go_regex(&a.regex).map_err(|e| {
                     Failure::usage(format!("parsing argument regexp {}: {e}", a.regex))
                 })?;
-                report_run(&read, ReportFormat::Peek(re), a.report, a.common)?
+                ctx.report_run(ReportFormat::Peek(re), a.report, a.common)?
             }
             Command::Raw(a) => {
                 // pprof's -raw shows the profile as loaded: no report
                 // options apply.
-                let pipeline = pipeline(&read, &a.common, ReportOptions::default())?;
+                let pipeline = ctx.pipeline(&a.common, ReportOptions::default())?;
                 Run::Report(ReportRun {
                     pipeline,
-                    inputs: inputs(a.common.profiles, a.common.base, a.common.diff_base),
+                    inputs: ctx.inputs(a.common.profiles, a.common.base, a.common.diff_base),
                     format: ReportFormat::Raw,
                     output: a.common.output,
                 })
             }
             Command::Graph(a) => {
                 let format = graph_format(&a)?;
-                report_run(&read, format, a.report, a.common)?
+                ctx.report_run(format, a.report, a.common)?
             }
-            Command::Proto(a) => report_run(&read, ReportFormat::Proto, a.report, a.common)?,
-            Command::Flame(a) => flame_run(read, a)?,
+            Command::Proto(a) => ctx.report_run(ReportFormat::Proto, a.report, a.common)?,
+            Command::Flame(a) => ctx.flame_run(a)?,
             Command::Diff(a) => {
                 let report = a.report.options()?;
                 let pipeline = Pipeline {
-                    read,
+                    read: ctx.read.clone(),
                     report,
                     ..Default::default()
                 };
                 Run::Diff(DiffRun {
                     pipeline,
-                    inputs: Inputs {
-                        sources: a.profiles,
-                        bases: a.base,
-                    },
+                    inputs: ctx.inputs(a.profiles, a.base, Vec::new()),
                     json: a.json,
                     output: a.output,
                 })
             }
             Command::Merge(a) => Run::Merge(MergeRun {
-                read,
+                read: ctx.read,
                 inputs: a.profiles,
+                fetch: ctx.fetch,
                 output: a.output,
             }),
-            Command::Trace(t) => Run::Trace(trace_run(t)?),
+            Command::Trace(t) => Run::Trace(trace_run(t, ctx.fetch)?),
+            Command::Fetch(a) => Run::Fetch(FetchRun {
+                source: a.source,
+                // The -o file is the kept copy.
+                fetch: FetchOptions {
+                    save: false,
+                    ..ctx.fetch
+                },
+                output: a.output,
+            }),
+            Command::Gops(a) => Run::Gops(gops_run(a, ctx.fetch)?),
+            Command::Collect(a) => Run::Collect(collect_run(a, &ctx)?),
         })
     }
 }
 
-fn report_run(
-    read: &rprof_profile::ReadOptions,
-    format: ReportFormat,
-    args: ReportArgs,
-    common: CommonArgs,
-) -> Result<Run, Failure> {
-    let pipeline = pipeline(read, &common, args.options()?)?;
-    Ok(Run::Report(ReportRun {
-        pipeline,
-        inputs: inputs(common.profiles, common.base, common.diff_base),
-        format,
-        output: common.output,
-    }))
+/// What every conversion needs: how inputs are read and fetched.
+struct Ctx {
+    read: rprof_profile::ReadOptions,
+    fetch: FetchOptions,
 }
 
-/// The pipeline of a command that subtracts (or compares with) bases.
-fn pipeline(
-    read: &rprof_profile::ReadOptions,
-    common: &CommonArgs,
-    report: ReportOptions,
-) -> Result<Pipeline, Failure> {
-    if common.normalize && common.base.is_empty() && common.diff_base.is_empty() {
-        return Err(Failure::usage(
-            "--normalize needs a base profile (--base or --diff-base)",
-        ));
+impl Ctx {
+    fn report_run(
+        &self,
+        format: ReportFormat,
+        args: ReportArgs,
+        common: CommonArgs,
+    ) -> Result<Run, Failure> {
+        let pipeline = self.pipeline(&common, args.options()?)?;
+        Ok(Run::Report(ReportRun {
+            pipeline,
+            inputs: self.inputs(common.profiles, common.base, common.diff_base),
+            format,
+            output: common.output,
+        }))
     }
-    Ok(Pipeline {
-        read: read.clone(),
-        base: rprof_profile::BaseOptions {
-            diff_base: !common.diff_base.is_empty(),
-            normalize: common.normalize,
-        },
-        report,
-    })
-}
 
-/// `--base` and `--diff-base` exclude each other, so the bases are
-/// whichever was given.
-fn inputs(sources: Vec<PathBuf>, base: Vec<PathBuf>, diff_base: Vec<PathBuf>) -> Inputs {
-    Inputs {
-        sources,
-        bases: if diff_base.is_empty() {
-            base
-        } else {
-            diff_base
-        },
+    /// The pipeline of a command that subtracts (or compares with) bases.
+    fn pipeline(&self, common: &CommonArgs, report: ReportOptions) -> Result<Pipeline, Failure> {
+        if common.normalize && common.base.is_empty() && common.diff_base.is_empty() {
+            return Err(Failure::usage(
+                "--normalize needs a base profile (--base or --diff-base)",
+            ));
+        }
+        Ok(Pipeline {
+            read: self.read.clone(),
+            base: rprof_profile::BaseOptions {
+                diff_base: !common.diff_base.is_empty(),
+                normalize: common.normalize,
+            },
+            report,
+        })
+    }
+
+    /// `--base` and `--diff-base` exclude each other, so the bases are
+    /// whichever was given.
+    fn inputs(&self, sources: Vec<String>, base: Vec<String>, diff_base: Vec<String>) -> Inputs {
+        Inputs {
+            sources,
+            bases: if diff_base.is_empty() {
+                base
+            } else {
+                diff_base
+            },
+            fetch: self.fetch.clone(),
+        }
+    }
+
+    fn flame_run(&self, a: FlameCmd) -> Result<Run, Failure> {
+        let report = a.report.options()?;
+        let pipeline = self.pipeline(&a.common, report)?;
+        let inputs = self.inputs(a.common.profiles, a.common.base, a.common.diff_base);
+        let flame = FlameOptions {
+            title: a.title,
+            subtitle: a.subtitle,
+            source: Some(shown(&inputs.sources)),
+            base_source: (!inputs.bases.is_empty()).then(|| shown(&inputs.bases)),
+            width: a.width,
+            min_width: a.min_width,
+            icicle: a.icicle,
+            reverse: a.reverse,
+            colors: a.colors,
+            count_name: a.count_name,
+            negate: a.negate,
+            normalize: a.common.normalize,
+            ..Default::default()
+        };
+        Ok(Run::Flame(FlameRun {
+            pipeline,
+            inputs,
+            flame,
+            folded: a.folded,
+            output: a.common.output,
+        }))
     }
 }
 
@@ -705,61 +936,35 @@ fn graph_format(a: &GraphCmd) -> Result<ReportFormat, Failure> {
     })
 }
 
-fn flame_run(read: rprof_profile::ReadOptions, a: FlameCmd) -> Result<Run, Failure> {
-    let report = a.report.options()?;
-    let pipeline = pipeline(&read, &a.common, report)?;
-    let inputs = inputs(a.common.profiles, a.common.base, a.common.diff_base);
-    let flame = FlameOptions {
-        title: a.title,
-        subtitle: a.subtitle,
-        source: Some(shown(&inputs.sources)),
-        base_source: (!inputs.bases.is_empty()).then(|| shown(&inputs.bases)),
-        width: a.width,
-        min_width: a.min_width,
-        icicle: a.icicle,
-        reverse: a.reverse,
-        colors: a.colors,
-        count_name: a.count_name,
-        negate: a.negate,
-        normalize: a.common.normalize,
-        ..Default::default()
+fn trace_run(t: TraceCmd, fetch: FetchOptions) -> Result<TraceRun, Failure> {
+    let run = |trace, action| TraceRun {
+        trace,
+        fetch: fetch.clone(),
+        action,
     };
-    Ok(Run::Flame(FlameRun {
-        pipeline,
-        inputs,
-        flame,
-        folded: a.folded,
-        output: a.common.output,
-    }))
-}
-
-fn trace_run(t: TraceCmd) -> Result<TraceRun, Failure> {
     Ok(match t {
-        TraceCmd::Dump(a) => TraceRun {
-            trace: a.trace,
-            action: TraceAction::Dump {
+        TraceCmd::Dump(a) => run(
+            a.trace,
+            TraceAction::Dump {
                 wire: a.wire,
                 output: a.output,
             },
-        },
-        TraceCmd::Pprof(a) => TraceRun {
-            trace: a.trace,
-            action: TraceAction::Pprof {
+        ),
+        TraceCmd::Pprof(a) => run(
+            a.trace,
+            TraceAction::Pprof {
                 kind: a.kind,
                 output: a.output,
             },
-        },
-        TraceCmd::Summary(a) => TraceRun {
-            trace: a.trace,
-            action: TraceAction::Summary { json: a.json },
-        },
-        TraceCmd::Goroutines(a) => TraceRun {
-            trace: a.trace,
-            action: TraceAction::Goroutines {
+        ),
+        TraceCmd::Summary(a) => run(a.trace, TraceAction::Summary { json: a.json }),
+        TraceCmd::Goroutines(a) => run(
+            a.trace,
+            TraceAction::Goroutines {
                 sort: a.sort,
                 json: a.json,
             },
-        },
+        ),
         TraceCmd::Export(a) => {
             let ms = |v: Option<f64>| v.map(|m| (m * 1e6) as i64);
             let opts = ChromeOptions {
@@ -771,13 +976,64 @@ fn trace_run(t: TraceCmd) -> Result<TraceRun, Failure> {
             {
                 return Err(Failure::usage("--end must not be before --start"));
             }
-            TraceRun {
-                trace: a.trace,
-                action: TraceAction::Export {
+            run(
+                a.trace,
+                TraceAction::Export {
                     opts,
                     output: a.output,
                 },
-            }
+            )
         }
+    })
+}
+
+fn gops_run(a: GopsCmd, fetch: FetchOptions) -> Result<GopsRun, Failure> {
+    use rprof_source::{GopsProfile, gops};
+    let request = match a.command {
+        GopsWhat::PprofHeap => GopsRequest::Profile(GopsProfile::Heap),
+        GopsWhat::PprofCpu => GopsRequest::Profile(GopsProfile::Cpu),
+        GopsWhat::Trace => GopsRequest::Profile(GopsProfile::Trace),
+        GopsWhat::Stack => GopsRequest::Command(gops::Command::Stack),
+        GopsWhat::Gc => GopsRequest::Command(gops::Command::Gc),
+        GopsWhat::Setgc { percent } => GopsRequest::Command(gops::Command::SetGcPercent(percent)),
+        GopsWhat::Memstats => GopsRequest::Command(gops::Command::MemStats),
+        GopsWhat::Version => GopsRequest::Command(gops::Command::Version),
+        GopsWhat::Stats => GopsRequest::Command(gops::Command::Stats),
+    };
+    if matches!(request, GopsRequest::Profile(_)) && a.output.is_none() && !fetch.save {
+        return Err(Failure::usage(
+            "--no-save leaves nowhere to keep it: give -o FILE",
+        ));
+    }
+    // With -o, that file is the copy kept.
+    let save = fetch.save && a.output.is_none();
+    Ok(GopsRun {
+        target: a.target,
+        request,
+        fetch: FetchOptions { save, ..fetch },
+        output: a.output,
+    })
+}
+
+fn collect_run(a: CollectCmd, ctx: &Ctx) -> Result<CollectRun, Failure> {
+    if a.every < Duration::from_secs(1) {
+        return Err(Failure::usage("--every must be at least 1s"));
+    }
+    Ok(CollectRun {
+        targets: a.targets,
+        opts: rprof_source::CollectOptions {
+            every: a.every,
+            duration: a.for_,
+            profiles: a.profiles,
+            vars: a.vars,
+            cpu_seconds: a.cpu_seconds.or(ctx.fetch.seconds),
+            keep: a.keep,
+            max_size: a.max_size,
+            timeout: ctx.fetch.timeout,
+            read: ctx.read.clone(),
+            cancel: ctx.fetch.cancel.clone(),
+            ..Default::default()
+        },
+        output: a.output,
     })
 }

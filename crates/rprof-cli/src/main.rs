@@ -16,7 +16,9 @@
 
 mod cli;
 mod failure;
+mod live;
 mod output;
+mod progress;
 mod sources;
 mod trace;
 
@@ -28,7 +30,6 @@ use rprof_profile::Profile;
 use rprof_report::ReportError;
 use rprof_report::pipeline::{PipelineError, Prepared};
 use sources::shown;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -81,6 +82,9 @@ fn run(r: Run) -> Result<(), Failure> {
         Run::Diff(d) => diff(d),
         Run::Merge(m) => merge(m),
         Run::Trace(t) => trace::run(t),
+        Run::Fetch(f) => live::fetch(f),
+        Run::Gops(g) => live::gops(g),
+        Run::Collect(c) => live::collect(c),
     }
 }
 
@@ -146,7 +150,7 @@ fn flame(f: FlameRun) -> Result<(), Failure> {
     let flame_failure = |e: rprof_flame::FlameError| {
         std::io::Error::other(format!("{}: {e}", shown(&f.inputs.sources)))
     };
-    let current = merged(&f.pipeline, &f.inputs.sources)?;
+    let current = merged(&f.pipeline, &f.inputs.sources, &f.inputs)?;
     let current = prepare(&f.pipeline, current)?;
     let current_report = current.report().map_err(report_failure)?;
     if f.inputs.bases.is_empty() {
@@ -159,7 +163,7 @@ fn flame(f: FlameRun) -> Result<(), Failure> {
             r.map_err(flame_failure)
         });
     }
-    let base = merged(&f.pipeline, &f.inputs.bases)?;
+    let base = merged(&f.pipeline, &f.inputs.bases, &f.inputs)?;
     let base = prepare(&f.pipeline, base)?;
     let base_report = base.report().map_err(report_failure)?;
     output::stream(out, |w| {
@@ -176,13 +180,12 @@ fn flame(f: FlameRun) -> Result<(), Failure> {
 fn diff(d: DiffRun) -> Result<(), Failure> {
     // Both sides are read at once: decoding is most of the work.
     let (base, current) = rayon::join(
-        || merged(&d.pipeline, &d.inputs.bases),
-        || merged(&d.pipeline, &d.inputs.sources),
+        || merged(&d.pipeline, &d.inputs.bases, &d.inputs),
+        || merged(&d.pipeline, &d.inputs.sources, &d.inputs),
     );
     // The filters shape both sides alike.
     let base = prepare(&d.pipeline, base?)?;
     let current = prepare(&d.pipeline, current?)?;
-    let names = |paths: &[PathBuf]| paths.iter().map(|p| p.display().to_string()).collect();
     let report = rprof_report::diff::diff(base.profile(), current.profile(), &d.pipeline.report)
         .map_err(|e| match e {
             rprof_report::diff::DiffError::Report(ReportError::SampleIndex(e)) => {
@@ -190,7 +193,10 @@ fn diff(d: DiffRun) -> Result<(), Failure> {
             }
             e => Failure::input(format!("{}: {e}", shown(&d.inputs.sources))),
         })?
-        .with_sources(names(&d.inputs.bases), names(&d.inputs.sources));
+        .with_sources(
+            sources::redacted(&d.inputs.bases),
+            sources::redacted(&d.inputs.sources),
+        );
     let out = if d.json {
         rprof_report::diff::to_json_string(&report)
     } else {
@@ -210,7 +216,7 @@ fn merge(m: MergeRun) -> Result<(), Failure> {
     };
     let merged = rprof_profile::fleet::merge_files(&m.inputs, |path| {
         let mut p = pipeline
-            .read(&sources::read(path)?)
+            .read(sources::read(path, &m.fetch)?)
             .map_err(pipeline_failure)?;
         rprof_profile::pipeline::ensure_mapping(&mut p);
         Ok::<_, Failure>(p)
@@ -227,22 +233,21 @@ fn merge(m: MergeRun) -> Result<(), Failure> {
 /// Reads the sources and bases of a report run and combines them.
 fn load(r: &ReportRun) -> Result<Profile, Failure> {
     let (sources, bases) = rayon::join(
-        || sources::read_all(&r.inputs.sources),
-        || sources::read_all(&r.inputs.bases),
+        || sources::read_all(&r.inputs.sources, &r.inputs.fetch),
+        || sources::read_all(&r.inputs.bases, &r.inputs.fetch),
     );
-    r.pipeline
-        .load(&sources?, &bases?)
-        .map_err(pipeline_failure)
+    r.pipeline.load(sources?, bases?).map_err(pipeline_failure)
 }
 
 /// Reads the files and merges them, for commands that keep a base apart
 /// (flame, diff) instead of subtracting it.
 fn merged(
     pipeline: &rprof_report::pipeline::Pipeline,
-    paths: &[PathBuf],
+    names: &[String],
+    inputs: &cli::Inputs,
 ) -> Result<Profile, Failure> {
     pipeline
-        .merge(&sources::read_all(paths)?)
+        .merge(sources::read_all(names, &inputs.fetch)?)
         .map_err(pipeline_failure)
 }
 

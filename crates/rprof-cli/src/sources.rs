@@ -1,32 +1,239 @@
-//! Where profiles come from: the files named on the command line, read
-//! in parallel into the named inputs of the report pipeline.
+//! Where profiles and traces come from: files, stdin, URLs of
+//! `/debug/pprof` endpoints and gops agents, classified as pprof
+//! classifies them ([`rprof_source::Source::parse`]) with one safety
+//! rule more: an argument with neither a scheme nor a port
+//! (`nosuch.pb.gz`) is a missing file, never a host name to look up.
+//! Files are read in parallel, remote sources fetched concurrently, with
+//! progress on stderr; every input becomes a named input of the report
+//! pipeline.
 
 use crate::failure::Failure;
 use crate::output;
+use crate::progress::CliProgress;
 use rayon::prelude::*;
 use rprof_report::pipeline::Input;
-use std::path::{Path, PathBuf};
+use rprof_source::{FetchError, FetchOptions, Source};
+use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
-/// Reads every file (in parallel); the first that cannot be read is the
-/// error.
-pub fn read_all(paths: &[PathBuf]) -> Result<Vec<Input>, Failure> {
-    paths.par_iter().map(|p| read(p)).collect()
+/// Reads or fetches every input; the first that fails is the error.
+pub fn read_all(names: &[String], fetch: &FetchOptions) -> Result<Vec<Input>, Failure> {
+    let sources = names
+        .iter()
+        .map(|n| classify(n))
+        .collect::<Result<Vec<_>, _>>()?;
+    let remote: Vec<Source> = sources.iter().filter(|s| s.is_remote()).cloned().collect();
+    let mut fetched = if remote.is_empty() {
+        Vec::new()
+    } else {
+        fetch_remote(&remote, fetch)?
+    }
+    .into_iter();
+    let mut out: Vec<Option<Input>> = Vec::with_capacity(sources.len());
+    let mut local = Vec::new();
+    for (i, s) in sources.iter().enumerate() {
+        if s.is_remote() {
+            out.push(fetched.next());
+        } else {
+            out.push(None);
+            local.push((i, s));
+        }
+    }
+    let read: Vec<(usize, Input)> = local
+        .into_par_iter()
+        .map(|(i, s)| read_local(s).map(|input| (i, input)))
+        .collect::<Result<_, _>>()?;
+    for (i, input) in read {
+        out[i] = Some(input);
+    }
+    Ok(out.into_iter().flatten().collect())
 }
 
-/// Reads one file.
-pub fn read(path: &Path) -> Result<Input, Failure> {
-    let name = path.display().to_string();
-    match std::fs::read(path) {
-        Ok(data) => Ok(Input { name, data }),
-        Err(e) => Err(Failure::input(format!("{name}: {}", output::io_error(&e)))),
+/// Reads or fetches one input.
+pub fn read(name: &str, fetch: &FetchOptions) -> Result<Input, Failure> {
+    let source = classify(name)?;
+    if source.is_remote() {
+        let mut f = fetch_remote(std::slice::from_ref(&source), fetch)?;
+        return f
+            .pop()
+            .ok_or_else(|| Failure::input(format!("{name}: nothing fetched")));
+    }
+    read_local(&source)
+}
+
+/// The inputs as shown in messages and titles: their names,
+/// comma-separated, credentials in URLs hidden.
+pub fn shown(names: &[String]) -> String {
+    redacted(names).join(", ")
+}
+
+/// The names with the credentials of URLs (`user:pass@`) hidden.
+pub fn redacted(names: &[String]) -> Vec<String> {
+    names.iter().map(|n| rprof_source::redact(n)).collect()
+}
+
+/// The source an argument names.
+fn classify(name: &str) -> Result<Source, Failure> {
+    let source = Source::parse(name).map_err(|e| Failure::usage(e.to_string()))?;
+    if let Source::Http(h) = &source
+        && h.scheme_added()
+        && !h.host().contains(':')
+    {
+        // pprof would look `nosuch.pb.gz` up as a host; a typo in a file
+        // name should not become a DNS query.
+        return Ok(Source::File(name.into()));
+    }
+    Ok(source)
+}
+
+fn read_local(source: &Source) -> Result<Input, Failure> {
+    match source {
+        Source::Stdin => {
+            let mut data = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut data)
+                .map_err(|e| Failure::input(format!("-: {}", output::io_error(&e))))?;
+            Ok(Input::bytes("-", data))
+        }
+        Source::File(path) => {
+            let name = path.display().to_string();
+            match std::fs::read(path) {
+                Ok(data) => Ok(Input::bytes(name, data)),
+                Err(e) => Err(Failure::input(format!("{name}: {}", output::io_error(&e)))),
+            }
+        }
+        other => Err(Failure::input(format!(
+            "{}: not a local source",
+            other.display_name()
+        ))),
     }
 }
 
-/// The inputs as shown in messages: their names, comma-separated.
-pub fn shown(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+/// Fetches remote sources concurrently, with progress on stderr and
+/// Ctrl-C cancelling them.
+fn fetch_remote(sources: &[Source], fetch: &FetchOptions) -> Result<Vec<Input>, Failure> {
+    cancel_on_signals(&fetch.cancel);
+    let progress = CliProgress::new();
+    let results = rprof_source::fetch_all(sources, fetch, &progress);
+    progress.clear();
+    results
+        .into_iter()
+        .map(|r| {
+            let f = r.map_err(fetch_failure)?;
+            Ok(match f.profile {
+                Some(p) => Input::parsed(f.display_name, p),
+                None => Input::bytes(f.display_name, f.bytes),
+            })
+        })
+        .collect()
+}
+
+/// An execution trace: a file, streamed each time it is read, or a
+/// body in memory (fetched, or read from stdin).
+pub struct TraceInput {
+    /// As shown in messages.
+    pub name: String,
+    /// Its size, when known (for loss reports).
+    pub size: u64,
+    data: TraceData,
+}
+
+enum TraceData {
+    File(std::path::PathBuf),
+    Memory(Vec<u8>),
+}
+
+impl TraceInput {
+    /// The trace's bytes from the start (a second call starts again).
+    pub fn reader(&self) -> std::io::Result<Box<dyn Read + Send + '_>> {
+        Ok(match &self.data {
+            TraceData::File(p) => Box::new(std::fs::File::open(p)?),
+            TraceData::Memory(b) => Box::new(&b[..]),
+        })
+    }
+}
+
+/// Finds a trace: a file is streamed when read; a remote trace is fetched
+/// whole (validated by the trace parser and saved as pprof saves
+/// profiles), stdin read whole, then read from memory.
+pub fn open_trace(name: &str, fetch: &FetchOptions) -> Result<TraceInput, Failure> {
+    let source = classify(name)?;
+    if source.is_remote() {
+        cancel_on_signals(&fetch.cancel);
+        let progress = CliProgress::new();
+        let f = rprof_source::fetch(&source, fetch, &progress);
+        progress.clear();
+        let f = f.map_err(fetch_failure)?;
+        return Ok(TraceInput {
+            name: f.display_name,
+            size: f.bytes.len() as u64,
+            data: TraceData::Memory(f.bytes),
+        });
+    }
+    match source {
+        Source::Stdin => {
+            let mut data = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut data)
+                .map_err(|e| Failure::input(format!("-: {}", output::io_error(&e))))?;
+            Ok(TraceInput {
+                name: "-".into(),
+                size: data.len() as u64,
+                data: TraceData::Memory(data),
+            })
+        }
+        Source::File(path) => {
+            let shown = path.display().to_string();
+            let meta = std::fs::metadata(&path)
+                .map_err(|e| Failure::input(format!("{shown}: {}", output::io_error(&e))))?;
+            Ok(TraceInput {
+                name: shown,
+                size: meta.len(),
+                data: TraceData::File(path),
+            })
+        }
+        other => Err(Failure::input(format!(
+            "{}: not a trace source",
+            other.display_name()
+        ))),
+    }
+}
+
+/// Makes Ctrl-C (SIGINT) or SIGTERM set `flag`; a second signal ends the
+/// process at once. Registered once per process.
+pub fn cancel_on_signals(flag: &Arc<AtomicBool>) {
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    REGISTERED.call_once(|| {
+        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            // Order matters: the conditional exit sees the flag as it was
+            // before this signal set it.
+            let _ = signal_hook::flag::register_conditional_shutdown(sig, 130, flag.clone());
+            let _ = signal_hook::flag::register(sig, flag.clone());
+        }
+    });
+}
+
+/// Full validation of an execution trace (the trace parser, which the
+/// source library does not depend on).
+pub fn check_trace(data: &[u8]) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let mut r = rprof_trace::Reader::new(data)?.with_total_bytes(data.len() as u64);
+    while r.next_event()?.is_some() {}
+    Ok(())
+}
+
+/// A failed fetch: one line, exit 130 when cancelled, else 1.
+pub fn fetch_failure(e: FetchError) -> Failure {
+    Failure {
+        status: if e.is_cancelled() { 130 } else { 1 },
+        message: first_line(&e.to_string()),
+    }
+}
+
+/// The first line of a message (a trace parser's error may append a dump
+/// of the scheduler state), so that errors stay one line.
+fn first_line(msg: &str) -> String {
+    msg.lines().next().unwrap_or("").trim_end().to_string()
 }

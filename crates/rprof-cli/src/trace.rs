@@ -6,15 +6,17 @@
 use crate::cli::{TraceAction, TraceRun};
 use crate::failure::Failure;
 use crate::output;
+use crate::sources::{TraceInput, open_trace};
 use rprof_trace::analysis::{Partial, chrome, goroutines, pprof, summary};
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
-type TraceReader = rprof_trace::Reader<BufReader<std::fs::File>>;
+type TraceReader<'a> = rprof_trace::Reader<BufReader<Box<dyn Read + Send + 'a>>>;
 
 /// Runs one trace command.
 pub fn run(t: TraceRun) -> Result<(), Failure> {
-    let path = t.trace.as_path();
+    let input = open_trace(&t.trace, &t.fetch)?;
+    let path = &input;
     match t.action {
         TraceAction::Dump { wire, output } => dump(path, wire, output.as_deref()),
         TraceAction::Pprof { kind, output } => {
@@ -45,11 +47,12 @@ pub fn run(t: TraceRun) -> Result<(), Failure> {
 /// `go tool trace -d=wire` / `-d=parsed`. On a damaged trace stdout gets
 /// what Go would print before the damage, then the error; an `-o` file is
 /// left as it was.
-fn dump(path: &Path, wire: bool, out: Option<&Path>) -> Result<(), Failure> {
-    let shown_trace = path.display().to_string();
-    let file = std::fs::File::open(path)
+fn dump(path: &TraceInput, wire: bool, out: Option<&Path>) -> Result<(), Failure> {
+    let shown_trace = path.name.clone();
+    let size = path.size;
+    let file = path
+        .reader()
         .map_err(|e| Failure::input(format!("{shown_trace}: {}", output::io_error(&e))))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let input = BufReader::with_capacity(1 << 20, file);
     let to_file = out.is_some_and(|p| p.as_os_str() != "-");
     let mut trace_error = None;
@@ -83,8 +86,8 @@ fn dump(path: &Path, wire: bool, out: Option<&Path>) -> Result<(), Failure> {
 }
 
 /// Reads the whole trace, discarding events: its error, if any.
-fn validate(path: &Path, size: u64) -> Result<(), rprof_trace::Error> {
-    let file = std::fs::File::open(path)?;
+fn validate(path: &TraceInput, size: u64) -> Result<(), rprof_trace::Error> {
+    let file = path.reader()?;
     let mut reader =
         rprof_trace::Reader::new(BufReader::with_capacity(1 << 20, file))?.with_total_bytes(size);
     while reader.next_event()?.is_some() {}
@@ -94,7 +97,7 @@ fn validate(path: &Path, size: u64) -> Result<(), rprof_trace::Error> {
 /// `rprof trace export --format chrome`: streamed; a damaged trace gives
 /// valid JSON for its good part on stdout, while an `-o` file is only
 /// replaced by a complete export.
-fn export(path: &Path, opts: &chrome::ChromeOptions, out: &Path) -> Result<(), Failure> {
+fn export(path: &TraceInput, opts: &chrome::ChromeOptions, out: &Path) -> Result<(), Failure> {
     let mut reader = open(path)?;
     let to_file = out.as_os_str() != "-";
     let mut damage = None;
@@ -115,7 +118,7 @@ fn export(path: &Path, opts: &chrome::ChromeOptions, out: &Path) -> Result<(), F
         }
     });
     match damage {
-        Some(e) => Err(Failure::input(format!("{}: {e}", path.display()))),
+        Some(e) => Err(Failure::input(format!("{}: {e}", path.name))),
         None => result,
     }
 }
@@ -137,23 +140,23 @@ fn one_line(msg: &str) -> String {
 }
 
 /// Opens a trace for streaming, with its size for loss reports.
-fn open(path: &Path) -> Result<TraceReader, Failure> {
-    let shown = path.display();
-    let file = std::fs::File::open(path)
+fn open(path: &TraceInput) -> Result<TraceReader<'_>, Failure> {
+    let shown = &path.name;
+    let file = path
+        .reader()
         .map_err(|e| Failure::input(format!("{shown}: {}", output::io_error(&e))))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     rprof_trace::Reader::new(BufReader::with_capacity(1 << 20, file))
-        .map(|r| r.with_total_bytes(size))
+        .map(|r| r.with_total_bytes(path.size))
         .map_err(|e| Failure::input(format!("{shown}: {}", one_line(&e.to_string()))))
 }
 
 /// The value of an analysis and, when the trace was damaged, the failure
 /// to report after its output.
 fn partial<T>(
-    path: &Path,
+    path: &TraceInput,
     r: Result<Partial<T>, rprof_trace::Error>,
 ) -> Result<(T, Option<Failure>), Failure> {
-    let shown = path.display();
+    let shown = &path.name;
     let p = r.map_err(|e| Failure::input(format!("{shown}: {}", one_line(&e.to_string()))))?;
     Ok((
         p.value,

@@ -330,7 +330,16 @@ const CMDS: &[Cmd] = &[
         args: &["proto", "-o", OUT, "--diff-base", BAD, GOOD],
         text: false,
     },
+    Cmd {
+        name: "fetch",
+        args: &["fetch", BAD, "-o", OUT],
+        text: false,
+    },
 ];
+
+/// Commands that read no file: their bad input is a misbehaving server or
+/// gops agent, fed to them by tests/live.rs.
+const NETWORK_ONLY: &[&str] = &["gops", "collect"];
 
 /// `rprof trace` reads execution traces, not profiles: it gets its own
 /// bad inputs (see [`trace_cases`]).
@@ -389,7 +398,12 @@ fn commands() -> Vec<&'static Cmd> {
 
 #[test]
 fn every_subcommand_is_covered() {
-    let known: BTreeSet<&str> = CMDS.iter().chain(TRACE_CMDS).map(|c| c.name).collect();
+    let known: BTreeSet<&str> = CMDS
+        .iter()
+        .chain(TRACE_CMDS)
+        .map(|c| c.name)
+        .chain(NETWORK_ONLY.iter().copied())
+        .collect();
     let missing: Vec<String> = listed_subcommands()
         .into_iter()
         .filter(|n| !known.contains(n.as_str()))
@@ -795,6 +809,13 @@ fn check_outcome(
                 assert!(!dir.join(out).exists(), "{what}: failed, yet wrote {out}");
             }
         }
+        // `rprof fetch` also copies an execution trace, once it has read
+        // all of it.
+        (Some(0), None) if cmd.name == "fetch" && trace_reads(&c.data) => {
+            let written = std::fs::read(dir.join(out))
+                .unwrap_or_else(|e| panic!("{what}: status 0 but {out}: {e}"));
+            assert!(written == c.data, "{what}: the copy differs from the input");
+        }
         (Some(0), None) => panic!(
             "{what}: exit status 0, but the library does not read the input as a profile ({}); stderr:\n{}",
             rprof_profile::parse(&c.data)
@@ -855,6 +876,20 @@ fn check_outcome(
             "{what}: exit status {status:?} (want 1, or 0 for a still-valid profile); stderr:\n{}",
             run.stderr
         ),
+    }
+}
+
+/// Whether the trace reader reads `data` to its end.
+fn trace_reads(data: &[u8]) -> bool {
+    let Ok(mut r) = rprof_trace::Reader::new(data) else {
+        return false;
+    };
+    loop {
+        match r.next_event() {
+            Ok(Some(_)) => {}
+            Ok(None) => return true,
+            Err(_) => return false,
+        }
     }
 }
 

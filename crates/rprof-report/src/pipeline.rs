@@ -21,14 +21,42 @@ use crate::{Report, ReportError, ReportOptions};
 use rayon::prelude::*;
 use rprof_profile::{BaseOptions, MergeError, ParseError, Profile, ReadOptions};
 
-/// The bytes of one input and the name it is shown by (a path or a URL,
-/// as given).
+/// One input and the name it is shown by (a path or a URL, as given):
+/// its bytes, or the profile already read from them (a fetched body is
+/// parsed once, to be validated before it is saved).
 #[derive(Clone, Debug)]
 pub struct Input {
     /// How errors name this input.
     pub name: String,
+    /// The input itself.
+    pub content: Content,
+}
+
+/// What an [`Input`] holds.
+#[derive(Clone, Debug)]
+pub enum Content {
     /// The input as read: gzipped or not, protobuf or text.
-    pub data: Vec<u8>,
+    Bytes(Vec<u8>),
+    /// The profile, read already (with the pipeline's read options).
+    Parsed(Box<Profile>),
+}
+
+impl Input {
+    /// An input of raw bytes.
+    pub fn bytes(name: impl Into<String>, data: Vec<u8>) -> Self {
+        Input {
+            name: name.into(),
+            content: Content::Bytes(data),
+        }
+    }
+
+    /// An input already read.
+    pub fn parsed(name: impl Into<String>, profile: Profile) -> Self {
+        Input {
+            name: name.into(),
+            content: Content::Parsed(Box::new(profile)),
+        }
+    }
 }
 
 /// Everything a report run needs to know, as plain data.
@@ -74,38 +102,42 @@ pub enum PipelineError {
 
 impl Pipeline {
     /// Reads one input.
-    pub fn read(&self, input: &Input) -> Result<Profile, PipelineError> {
-        rprof_profile::parse_with(&input.data, &self.read).map_err(|error| PipelineError::Read {
-            name: input.name.clone(),
-            error,
-        })
+    pub fn read(&self, input: Input) -> Result<Profile, PipelineError> {
+        match input.content {
+            Content::Parsed(p) => Ok(*p),
+            Content::Bytes(data) => {
+                rprof_profile::parse_with(&data, &self.read).map_err(|error| PipelineError::Read {
+                    name: input.name,
+                    error,
+                })
+            }
+        }
     }
 
     /// Reads the inputs in parallel and merges them as pprof does, without
     /// subtracting anything (each side of a comparison drawn from both).
-    pub fn merge(&self, inputs: &[Input]) -> Result<Profile, PipelineError> {
+    pub fn merge(&self, inputs: Vec<Input>) -> Result<Profile, PipelineError> {
+        let names = names(&inputs);
         let profiles = self.read_all(inputs)?;
-        rprof_profile::combine(profiles).map_err(|error| PipelineError::Combine {
-            names: names(inputs.iter()),
-            error,
-        })
+        rprof_profile::combine(profiles).map_err(|error| PipelineError::Combine { names, error })
     }
 
     /// Reads sources and bases in parallel, merges each side and subtracts
     /// the bases as [`Pipeline::base`] says (pprof's `-base`,
     /// `-diff_base`, `-normalize`).
-    pub fn load(&self, sources: &[Input], bases: &[Input]) -> Result<Profile, PipelineError> {
+    pub fn load(&self, sources: Vec<Input>, bases: Vec<Input>) -> Result<Profile, PipelineError> {
         if self.base.normalize && bases.is_empty() {
             return Err(PipelineError::NormalizeWithoutBase);
         }
+        let names = [names(&sources), names(&bases)]
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
         let (sources_read, bases_read) =
             rayon::join(|| self.read_all(sources), || self.read_all(bases));
-        rprof_profile::combine_with_base(sources_read?, bases_read?, &self.base).map_err(|error| {
-            PipelineError::Combine {
-                names: names(sources.iter().chain(bases)),
-                error,
-            }
-        })
+        rprof_profile::combine_with_base(sources_read?, bases_read?, &self.base)
+            .map_err(|error| PipelineError::Combine { names, error })
     }
 
     /// Applies the report options that reshape the profile (filters,
@@ -120,13 +152,14 @@ impl Pipeline {
         })
     }
 
-    fn read_all(&self, inputs: &[Input]) -> Result<Vec<Profile>, PipelineError> {
-        inputs.par_iter().map(|i| self.read(i)).collect()
+    fn read_all(&self, inputs: Vec<Input>) -> Result<Vec<Profile>, PipelineError> {
+        inputs.into_par_iter().map(|i| self.read(i)).collect()
     }
 }
 
-fn names<'a>(inputs: impl Iterator<Item = &'a Input>) -> String {
+fn names(inputs: &[Input]) -> String {
     inputs
+        .iter()
         .map(|i| i.name.as_str())
         .collect::<Vec<_>>()
         .join(", ")
