@@ -69,6 +69,14 @@ pub enum Command {
     /// Write the processed (merged, subtracted) profile as a pprof file:
     /// `go tool pprof -proto`.
     Proto(ProtoCmd),
+    /// Goroutine dumps (panics, SIGQUIT, ?debug=2, test timeouts) grouped by stack; leak suspects.
+    Goroutines(crate::diag::GoroutinesArgs),
+    /// GODEBUG=gctrace=1 logs: per-cycle table, pauses, assists, heap vs goal, SVG chart.
+    Gctrace(crate::diag::GctraceArgs),
+    /// /debug/vars, gops memstats or runtime/metrics series: summary, leak verdict, chart, OpenMetrics.
+    Memstats(crate::diag::MemstatsArgs),
+    /// Race detector reports grouped by the pair of racing locations.
+    Race(crate::diag::RaceArgs),
 }
 
 #[derive(Args)]

@@ -8,6 +8,7 @@
 //! input or failure, 2 usage.
 
 mod cli;
+mod diag;
 mod output;
 
 use clap::Parser;
@@ -134,6 +135,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Diff(a) => diff(a),
         Command::Merge(a) => merge(a),
         Command::Proto(a) => proto(a),
+        Command::Goroutines(a) => diag::goroutines(a),
+        Command::Gctrace(a) => diag::gctrace(a),
+        Command::Memstats(a) => diag::memstats(a),
+        Command::Race(a) => diag::race(a),
     }
 }
 
