@@ -218,10 +218,12 @@ pub fn read_gctrace(name: &str, input: impl BufRead) -> Result<(Source, Vec<GcTr
         if let Some(start) = find_gc(text) {
             match parse_cycle(&text[start..], line.no) {
                 Some(c) => {
-                    let restart = runs
-                        .last()
-                        .and_then(|(cs, _)| cs.last())
-                        .is_none_or(|prev| c.n <= prev.n);
+                    // A new run when the numbering starts again; scavenger
+                    // lines before the first cycle belong to the first run.
+                    let restart = match runs.last() {
+                        None => true,
+                        Some((cs, _)) => cs.last().is_some_and(|prev| c.n <= prev.n),
+                    };
                     if restart {
                         runs.push((Vec::new(), Vec::new()));
                     }

@@ -892,7 +892,7 @@ fn trend(metric: &str, c: &Column, rel: &[f64], floor: f64, skip_zero: bool) -> 
         .values
         .iter()
         .zip(rel)
-        .filter(|(v, _)| !v.is_nan() && !(skip_zero && **v == 0.0))
+        .filter(|(v, _)| !(v.is_nan() || skip_zero && **v == 0.0))
         .map(|(&v, &t)| (v, t))
         .collect();
     if points.len() < 6 {

@@ -354,7 +354,7 @@ impl RaceReader {
     pub fn finish(self) -> RaceSummary {
         let mut pairs = self.pairs;
         // A stable sort keeps the order of appearance among equals.
-        pairs.sort_by(|a, b| b.count.cmp(&a.count));
+        pairs.sort_by_key(|p| std::cmp::Reverse(p.count));
         RaceSummary {
             sources: self.sources,
             reports: self.reports,
