@@ -8,7 +8,8 @@
 //!
 //! - goroutine dumps: `panic.txt` (a `[recovered]` chain, GOTRACEBACK=all),
 //!   `nilpanic.txt` (a `[signal SIGSEGV ...]` panic), `deadlock.txt`
-//!   (`fatal error: all goroutines are asleep - deadlock!`), `sigquit.txt`
+//!   (`fatal error: all goroutines are asleep - deadlock!`), `deep.txt` (a
+//!   panic 200 calls deep, whose middle frames Go elides), `sigquit.txt`
 //!   (a busy HTTP server sent SIGQUIT), `test-timeout.txt`
 //!   (`go test -timeout 2s` of a hanging test);
 //! - gctrace (`GODEBUG=gctrace=1`): `gctrace-grow.txt` (a growing heap),
@@ -79,13 +80,44 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         .stderr(fs::File::create(leak_dir.join("stderr.txt"))?)
         .spawn()
         .context("starting the leak service")?;
-
+    let result = the_rest(root, &src, &build, &go, &bin, &toolchains, &current_dir);
+    if result.is_err() {
+        // Do not leave the service running behind a failed run.
+        let _ = leak.kill();
+        let _ = leak.wait();
+        return result;
+    }
+    let status = leak.wait()?;
+    if !status.success() {
+        bail!("the leak service failed ({status})");
+    }
+    let mut versions = String::from(
+        "# Written by `cargo xtask fixtures-diag`: the toolchains that wrote fixtures/diag.\n",
+    );
     for (go, dir) in &toolchains {
+        versions.push_str(&format!("{dir}: {}\n", go_version(go)?));
+    }
+    fs::write(root.join("fixtures/diag/go-versions.txt"), versions)?;
+    println!("fixtures-diag: done");
+    Ok(())
+}
+
+/// Everything but the leak service, which runs meanwhile.
+fn the_rest(
+    root: &Path,
+    src: &Path,
+    build: &Path,
+    go: &Path,
+    bin: &Path,
+    toolchains: &[(PathBuf, String)],
+    current_dir: &Path,
+) -> Result<()> {
+    for (go, dir) in toolchains {
         let out = root.join("fixtures/diag").join(dir);
         fs::create_dir_all(&out)?;
         let bin = build.join(format!("diag-{dir}"));
         if dir != &toolchains[0].1 {
-            go_build(go, &src, &bin, false)?;
+            go_build(go, src, &bin, false)?;
         }
         crash(
             &bin,
@@ -95,6 +127,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         )?;
         crash(&bin, "nilpanic", &[], &out.join("nilpanic.txt"))?;
         crash(&bin, "deadlock", &[], &out.join("deadlock.txt"))?;
+        crash(&bin, "deep", &[], &out.join("deep.txt"))?;
+        for f in ["panic.txt", "nilpanic.txt", "deadlock.txt", "deep.txt"] {
+            expect(&out.join(f), "\ngoroutine 1 [")?;
+        }
         crash(
             &bin,
             "gcgrow",
@@ -107,10 +143,13 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             &[("GODEBUG", "gctrace=1,scavtrace=1")],
             &out.join("gctrace-forced.txt"),
         )?;
+        for f in ["gctrace-grow.txt", "gctrace-forced.txt"] {
+            expect(&out.join(f), "gc 1 @")?;
+        }
         sigquit(&bin, &out.join("sigquit.txt"))?;
         go_test(
             go,
-            &src,
+            src,
             &["-timeout", "2s", "./hang"],
             false,
             &out.join("test-timeout.txt"),
@@ -121,7 +160,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             race_args.push("-v");
         }
         race_args.push("./racy");
-        go_test(go, &src, &race_args, true, &out.join("race.txt"))?;
+        go_test(go, src, &race_args, true, &out.join("race.txt"))?;
+        expect(&out.join("race.txt"), "WARNING: DATA RACE")?;
     }
 
     // The steady service and gops, current Go only.
@@ -129,7 +169,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let _ = fs::remove_dir_all(&steady_dir);
     println!("fixtures-diag: running the steady service (20 s)");
     check(
-        Command::new(&bin)
+        Command::new(bin)
             .arg0("diag")
             .current_dir(root)
             .args(["-mode", "steady", "-seconds", "20", "-out"])
@@ -142,7 +182,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     fs::remove_dir_all(steady_dir.join("vars"))?;
     let gops_src = src.join("gopsmem");
     let gops_bin = build.join("gopsmem");
-    match go_build(&go, &gops_src, &gops_bin, false) {
+    match go_build(go, &gops_src, &gops_bin, false) {
         Ok(()) => check(
             Command::new(&gops_bin)
                 .arg("-o")
@@ -156,18 +196,6 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         ),
     }
 
-    let status = leak.wait()?;
-    if !status.success() {
-        bail!("the leak service failed ({status})");
-    }
-    let mut versions = String::from(
-        "# Written by `cargo xtask fixtures-diag`: the toolchains that wrote fixtures/diag.\n",
-    );
-    for (go, dir) in &toolchains {
-        versions.push_str(&format!("{dir}: {}\n", go_version(go)?));
-    }
-    fs::write(root.join("fixtures/diag/go-versions.txt"), versions)?;
-    println!("fixtures-diag: done");
     Ok(())
 }
 
@@ -277,6 +305,16 @@ fn capture(cmd: &mut Command, out: &Path) -> Result<()> {
     cmd.status()
         .with_context(|| format!("running {:?}", cmd.get_program()))?;
     non_empty(out)
+}
+
+/// Fails unless the file at `path` contains `needle`: a run that printed
+/// something else (or raced to a clean exit) must not become a fixture.
+fn expect(path: &Path, needle: &str) -> Result<()> {
+    let text = fs::read_to_string(path)?;
+    if !text.contains(needle) {
+        bail!("{} does not contain {needle:?}", path.display());
+    }
+    Ok(())
 }
 
 fn non_empty(path: &Path) -> Result<()> {
