@@ -34,7 +34,7 @@ pub struct GoroutinesArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Goroutine dumps: panics, fatal errors, SIGQUIT, ?debug=2, go test
-    /// timeouts; `-` for stdin. Several dumps are read as a time series.
+    /// timeouts; `-` for stdin. Several dumps are a time series, in the order given.
     #[arg(required = true, value_name = "DUMP")]
     pub dumps: Vec<PathBuf>,
 }

@@ -264,6 +264,25 @@ fn mem_panels<'a>(s: &'a MemSeries, panels: &mut Vec<(String, &'a str, Vec<Line<
             }],
         ));
     }
+    // Allocation rate between snapshots, from TotalAlloc.
+    let total = points("TotalAlloc", mib);
+    if total.len() > 1 {
+        let rate: Vec<(f64, f64)> = total
+            .windows(2)
+            .filter(|w| w[1].0 > w[0].0)
+            .map(|w| (w[1].0, (w[1].1 - w[0].1).max(0.0) / (w[1].0 - w[0].0)))
+            .collect();
+        panels.push((
+            format!("{}: allocation rate", s.source),
+            "MiB/s",
+            vec![Line {
+                name: "allocated per second (TotalAlloc)",
+                color: GREEN,
+                points: rate,
+                dots: false,
+            }],
+        ));
+    }
     if !s.pauses.is_empty() {
         let end = rel.last().copied().unwrap_or(0.0);
         panels.push((
@@ -287,7 +306,8 @@ fn mem_panels<'a>(s: &'a MemSeries, panels: &mut Vec<(String, &'a str, Vec<Line<
 }
 
 /// Per series: memory (Sys, HeapInuse, HeapAlloc, NextGC, live heap),
-/// goroutines, and GC pauses, over the seconds since the first snapshot.
+/// goroutines, allocation rate and GC pauses, over the seconds since the
+/// first snapshot.
 pub fn memstats_svg(r: &MemReport, opts: &ChartOptions) -> Result<String, DiagError> {
     if r.series.is_empty() {
         return Err(DiagError::Empty("no snapshots"));

@@ -38,6 +38,8 @@ fn headers(dump: &str) -> Vec<&str> {
                 && l.ends_with(':')
                 && l.contains(" [")
                 && l["goroutine ".len()..].starts_with(|c: char| c.is_ascii_digit())
+                // Labels, when there are, close before the colon.
+                && (!l.contains("] {") || l.ends_with("}:"))
         })
         .collect()
 }
@@ -81,6 +83,7 @@ const DUMPS: &[&str] = &[
     "go1.27/panic.txt",
     "go1.27/nilpanic.txt",
     "go1.27/deadlock.txt",
+    "go1.27/deep.txt",
     "go1.27/sigquit.txt",
     "go1.27/test-timeout.txt",
     "go1.27/leak/goroutine-005s.txt",
@@ -89,6 +92,7 @@ const DUMPS: &[&str] = &[
     "go1.19/panic.txt",
     "go1.19/nilpanic.txt",
     "go1.19/deadlock.txt",
+    "go1.19/deep.txt",
     "go1.19/sigquit.txt",
     "go1.19/test-timeout.txt",
 ];
@@ -242,6 +246,37 @@ fn panic_preamble_and_the_recovered_chain() {
             .starts_with("[signal SIGSEGV: segmentation violation")
     );
     assert_eq!(r.buckets[0].frames[0].function, "main.sum");
+}
+
+#[test]
+fn elided_frames() {
+    for v in ["go1.27", "go1.19"] {
+        let rel = format!("{v}/deep.txt");
+        let dump = text(&rel);
+        let r = read(&rel, false);
+        let b = &r.buckets[0];
+        assert!(b.crashing);
+        let printed = dump
+            .lines()
+            .filter(|l| l.starts_with("main.descend("))
+            .count();
+        assert_eq!(
+            b.frames
+                .iter()
+                .filter(|f| f.function == "main.descend")
+                .count(),
+            printed
+        );
+        let elided = dump
+            .lines()
+            .find(|l| l.starts_with("...") && l.ends_with("elided..."));
+        assert_eq!(b.elided.as_deref(), elided, "{rel}");
+        // Go 1.21+ says how many; Go 1.19 just stops at 100 frames.
+        assert_eq!(elided.is_some(), v == "go1.27", "{rel}");
+        // With --similar all 200-deep panics are one stack however their
+        // arguments differ.
+        assert_eq!(read(&rel, true).buckets.len(), 1);
+    }
 }
 
 #[test]
