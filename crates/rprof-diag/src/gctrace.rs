@@ -217,6 +217,11 @@ pub fn read_gctrace(name: &str, input: impl BufRead) -> Result<(Source, Vec<GcTr
         let text = line.text;
         if let Some(start) = find_gc(text) {
             match parse_cycle(&text[start..], line.no) {
+                // The input ends in this line and it has text we do not
+                // know at the end: more likely cut than a new field.
+                Some(c) if line.last_unterminated && !c.extra.is_empty() => {
+                    source.skipped.add(line.no, "gc line cut short", text)
+                }
                 Some(c) => {
                     // A new run when the numbering starts again; scavenger
                     // lines before the first cycle belong to the first run.

@@ -99,6 +99,7 @@ impl<R: BufRead> Lines<R> {
         Ok(Some(Line {
             no: self.number,
             cut: self.cut,
+            last_unterminated: self.unterminated,
             text: &self.text,
         }))
     }
@@ -110,6 +111,8 @@ pub(crate) struct Line<'a> {
     pub no: u64,
     /// Whether it was cut at [`MAX_LINE`].
     pub cut: bool,
+    /// Whether the input ended in it, without a newline (cut short?).
+    pub last_unterminated: bool,
     /// Its text, without the line ending.
     pub text: &'a str,
 }

@@ -239,3 +239,31 @@ fn csv_and_chart() {
     // One dot per cycle for each of the two pauses.
     assert!(svg.matches("<circle").count() >= 2 * report.traces[0].cycles.len());
 }
+
+/// Logs cut anywhere: never a panic, and exactly the complete gc lines
+/// of what is left are read.
+#[test]
+fn random_truncations() {
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for rel in ["go1.27/leak/stderr.txt", "go1.19/gctrace-forced.txt"] {
+        let bytes = std::fs::read(fixture(rel)).unwrap();
+        for _ in 0..100 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let cut = (seed % bytes.len() as u64) as usize;
+            let prefix = String::from_utf8_lossy(&bytes[..cut]);
+            let want = gc_lines(&prefix).len();
+            match read_gctrace(rel, &bytes[..cut]) {
+                Ok((_, t)) => assert_eq!(
+                    t.iter().map(|t| t.cycles.len()).sum::<usize>(),
+                    want,
+                    "{rel} cut at {cut}"
+                ),
+                Err(e) => {
+                    assert_eq!(want, 0, "{rel} cut at {cut}: {e}");
+                }
+            }
+        }
+    }
+}

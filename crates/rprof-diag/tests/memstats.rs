@@ -276,3 +276,40 @@ fn openmetrics_and_csv() {
         assert!(svg.contains(title), "{title}");
     }
 }
+
+/// Series cut anywhere: never a panic, and exactly the documents left
+/// whole are read.
+#[test]
+fn random_truncations() {
+    let mut seed = 0x0123_4567_89ab_cdefu64;
+    for rel in ["go1.27/leak/vars.jsonl", "go1.27/gops-memstats.txt"] {
+        let bytes = std::fs::read(fixture(rel)).unwrap();
+        let gops = rel.ends_with(".txt");
+        for _ in 0..60 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let cut = (seed % bytes.len() as u64) as usize;
+            let prefix = String::from_utf8_lossy(&bytes[..cut]);
+            let mut r = MemstatsReader::new(MemstatsOptions::default());
+            let got = r
+                .read(rel, &bytes[..cut])
+                .map(|()| r.finish().series[0].summary.snapshots);
+            if gops {
+                // A gops snapshot counts once it has two of its lines.
+                let starts = prefix.lines().filter(|l| l.starts_with("alloc: ")).count() as u64;
+                let got = got.unwrap_or(0);
+                assert!(
+                    got == starts || got + 1 == starts,
+                    "{rel} cut at {cut}: {got} of {starts}"
+                );
+            } else {
+                let whole = prefix
+                    .lines()
+                    .filter(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+                    .count() as u64;
+                assert_eq!(got.unwrap_or(0), whole, "{rel} cut at {cut}");
+            }
+        }
+    }
+}

@@ -116,3 +116,32 @@ fn a_cut_log_and_junk() {
     .unwrap();
     assert_eq!(r.finish().pairs.len(), 0);
 }
+
+/// Logs cut anywhere: never a panic, and every report begun is counted.
+#[test]
+fn random_truncations() {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    for rel in ["go1.27/race.txt", "go1.19/race.txt"] {
+        let bytes = std::fs::read(fixture(rel)).unwrap();
+        for _ in 0..100 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let cut = (seed % bytes.len() as u64) as usize;
+            let prefix = String::from_utf8_lossy(&bytes[..cut]);
+            let begun = prefix
+                .lines()
+                .filter(|l| *l == "WARNING: DATA RACE")
+                .count() as u64;
+            let mut r = RaceReader::new();
+            match r.read(rel, &bytes[..cut]) {
+                Ok(()) => {
+                    let s = r.finish();
+                    assert_eq!(s.reports, begun, "{rel} cut at {cut}");
+                    assert_eq!(s.pairs.iter().map(|p| p.count).sum::<u64>(), begun);
+                }
+                Err(e) => assert_eq!(begun, 0, "{rel} cut at {cut}: {e}"),
+            }
+        }
+    }
+}
