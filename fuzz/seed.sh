@@ -85,6 +85,9 @@ PY
     add trace "$tmp"
     rm -f "$tmp"
 done
-for t in proto parse text report trace; do
+while IFS= read -r f; do
+    add diag "$f"
+done < <(find "$root/fixtures/diag" -name '*.txt' -o -name '*.jsonl')
+for t in proto parse text report trace diag; do
     echo "$t: $(ls "$here/corpus/$t" | wc -l) seeds"
 done

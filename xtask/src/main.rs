@@ -6,6 +6,10 @@
 //! - `fixtures`: build and run the Go programs under `fixtures/go/`, then
 //!   run the real `go tool pprof` to write the expected outputs that the
 //!   parity tests compare against (needs Go; never run in CI).
+//! - `fixtures-diag`: build and run the Go programs under
+//!   `fixtures/go/diag/` (Go 1.27 and Go 1.19) and write the goroutine
+//!   dumps, gctrace logs, memstats series and race reports they print
+//!   under `fixtures/diag/` (needs Go; never run in CI).
 //! - `gen-big`: a large synthetic allocation profile (and a second one to
 //!   diff against) and a fleet of 100 profiles under `target/big/`, from a
 //!   deterministic generator, and, when Go is installed, a busy 5-second
@@ -17,6 +21,7 @@
 mod bench;
 mod codegen;
 mod deps;
+mod diag;
 mod fixtures;
 mod genbig;
 
@@ -27,12 +32,13 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&root()),
         Some("fixtures") => fixtures::run(&root(), &args[1..]),
+        Some("fixtures-diag") => diag::run(&root(), &args[1..]),
         Some("gen-big") => genbig::run(&root(), &args[1..]),
         Some("bench") => bench::run(&root(), &args[1..]),
         Some("deps") => deps::run(&root()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <codegen|deps|fixtures [--expected-only]|gen-big [OUT]|bench [--runs N]>"
+                "usage: cargo xtask <codegen|deps|fixtures [--expected-only]|fixtures-diag|gen-big [OUT]|bench [--runs N]>"
             );
             std::process::exit(2);
         }

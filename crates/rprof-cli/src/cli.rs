@@ -90,6 +90,14 @@ pub enum Command {
     /// Snapshot profiles (and /debug/vars or gops memstats) of services
     /// every interval into a directory with an index.
     Collect(CollectCmd),
+    /// Goroutine dumps (panics, SIGQUIT, ?debug=2, test timeouts) grouped by stack; leak suspects.
+    Goroutines(crate::diag::GoroutinesArgs),
+    /// GODEBUG=gctrace=1 logs: per-cycle table, pauses, assists, heap vs goal, SVG chart.
+    Gctrace(crate::diag::GctraceArgs),
+    /// /debug/vars, gops memstats or runtime/metrics series: summary, leak verdict, chart, OpenMetrics.
+    Memstats(crate::diag::MemstatsArgs),
+    /// Race detector reports grouped by the pair of racing locations.
+    Race(crate::diag::RaceArgs),
 }
 
 /// Options for fetching live sources (global: every command takes them).
@@ -626,6 +634,14 @@ pub enum Run {
     Gops(GopsRun),
     /// Snapshot targets periodically.
     Collect(CollectRun),
+    /// `goroutines`: goroutine dumps.
+    Goroutines(crate::diag::GoroutinesArgs),
+    /// `gctrace`: GC trace logs.
+    Gctrace(crate::diag::GctraceArgs),
+    /// `memstats`: memory statistics over time.
+    Memstats(crate::diag::MemstatsArgs),
+    /// `race`: race detector reports.
+    Race(crate::diag::RaceArgs),
 }
 
 /// Where a command's profiles come from: files, `-`, URLs, gops agents.
@@ -831,6 +847,10 @@ impl Cli {
             }),
             Command::Gops(a) => Run::Gops(gops_run(a, ctx.fetch)?),
             Command::Collect(a) => Run::Collect(collect_run(a, &ctx)?),
+            Command::Goroutines(a) => Run::Goroutines(a),
+            Command::Gctrace(a) => Run::Gctrace(a),
+            Command::Memstats(a) => Run::Memstats(a),
+            Command::Race(a) => Run::Race(a),
         })
     }
 }

@@ -15,6 +15,7 @@
 //! exit status: 0 ok, 1 bad input or failure, 2 usage.
 
 mod cli;
+mod diag;
 mod failure;
 mod live;
 mod output;
@@ -85,6 +86,10 @@ fn run(r: Run) -> Result<(), Failure> {
         Run::Fetch(f) => live::fetch(f),
         Run::Gops(g) => live::gops(g),
         Run::Collect(c) => live::collect(c),
+        Run::Goroutines(a) => diag::goroutines(a),
+        Run::Gctrace(a) => diag::gctrace(a),
+        Run::Memstats(a) => diag::memstats(a),
+        Run::Race(a) => diag::race(a),
     }
 }
 

@@ -361,6 +361,36 @@ const TRACE_CMDS: &[Cmd] = &[
     },
 ];
 
+/// The runtime diagnostics read logs, not profiles: they get their own
+/// bad inputs (see [`diag_bad_inputs`]).
+const DIAG_CMDS: &[Cmd] = &[
+    Cmd {
+        name: "goroutines",
+        args: &["goroutines", "-o", OUT, BAD],
+        text: true,
+    },
+    Cmd {
+        name: "goroutines",
+        args: &["goroutines", "--to-profile", "-o", OUT, BAD],
+        text: false,
+    },
+    Cmd {
+        name: "gctrace",
+        args: &["gctrace", "-o", OUT, BAD],
+        text: true,
+    },
+    Cmd {
+        name: "memstats",
+        args: &["memstats", "-o", OUT, BAD],
+        text: true,
+    },
+    Cmd {
+        name: "race",
+        args: &["race", "-o", OUT, BAD],
+        text: true,
+    },
+];
+
 /// The subcommands `rprof --help` lists (without `help`).
 fn listed_subcommands() -> Vec<String> {
     let run = rprof(&["--help"], &std::env::temp_dir());
@@ -401,6 +431,7 @@ fn every_subcommand_is_covered() {
     let known: BTreeSet<&str> = CMDS
         .iter()
         .chain(TRACE_CMDS)
+        .chain(DIAG_CMDS)
         .map(|c| c.name)
         .chain(NETWORK_ONLY.iter().copied())
         .collect();
@@ -1115,6 +1146,106 @@ fn same_file(a: &Path, b: &Path) -> bool {
             return false;
         }
     }
+}
+
+/// Every runtime diagnostics command on damaged fixtures/diag logs: cut at
+/// several offsets, bytes flipped, junk, the wrong kind of file, a huge
+/// line without a newline. Each run ends with status 0 (what could be
+/// read; an `-o` file written whole) or 1 (one line naming the file, the
+/// `-o` file untouched), within the memory limit, never with a panic.
+#[test]
+fn diag_bad_inputs() {
+    let listed = listed_subcommands();
+    if !listed.iter().any(|c| c == "goroutines") {
+        return;
+    }
+    let diag = repo().join("fixtures/diag");
+    let mut rng = Rng(0xfeed_f00d_dead_beef);
+    let mut cases = vec![
+        case("empty.log", Vec::new(), ""),
+        case("random.log", rng.bytes(4096), ""),
+        case("cpu.pb.gz", fixture("cpu.pb.gz"), ""),
+        case(
+            "error.html",
+            b"<!DOCTYPE html><html><body>502 Bad Gateway</body></html>\n".to_vec(),
+            "",
+        ),
+        // 8 MiB without a newline: a line is capped (at 1 MiB), not kept whole.
+        case("one-long-line.log", vec![b'g'; 8 << 20], ""),
+    ];
+    for rel in [
+        "go1.27/sigquit.txt",
+        "go1.27/gctrace-forced.txt",
+        "go1.27/leak/vars.jsonl",
+        "go1.19/race.txt",
+    ] {
+        let data = std::fs::read(diag.join(rel)).unwrap();
+        let stem = rel.replace('/', "-");
+        for frac in [1, 3, 7] {
+            let cut = data.len() * frac / 8;
+            cases.push(case(format!("cut{frac}-{stem}"), data[..cut].to_vec(), ""));
+        }
+        let mut flipped = data.clone();
+        for _ in 0..64 {
+            let i = (rng.next() % flipped.len() as u64) as usize;
+            flipped[i] ^= 1 << (rng.next() % 8);
+        }
+        cases.push(case(format!("flipped-{stem}"), flipped, ""));
+    }
+    let dir = scratch("diag");
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for c in &cases {
+        std::fs::write(dir.join(&c.name), &c.data).unwrap();
+        for cmd in DIAG_CMDS {
+            let out = "out.file";
+            std::fs::write(dir.join(out), "old").unwrap();
+            let args = argv(cmd, &c.name, Path::new(""), out);
+            let what = format!("rprof {} (input {})", args.join(" "), c.name);
+            let run = rprof(&args, &dir);
+            runs += 1;
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                no_panic(&run, &what);
+                no_temp_files(&dir, &what);
+                let written = std::fs::read(dir.join(out)).unwrap();
+                match run.status {
+                    Some(0) => {
+                        assert!(written != b"old", "{what}: status 0 but -o not written");
+                        if !cmd.text {
+                            rprof_profile::parse(&written).unwrap_or_else(|e| {
+                                panic!("{what}: wrote a profile rprof cannot read: {e}")
+                            });
+                        }
+                        assert!(
+                            run.stderr.lines().all(|l| l.starts_with("rprof: note: ")),
+                            "{what}: status 0 with an error:\n{}",
+                            run.stderr
+                        );
+                    }
+                    Some(1) => {
+                        clean_failure(&run, &c.name, &what);
+                        assert_eq!(written, b"old", "{what}: failed, yet replaced -o");
+                    }
+                    status => panic!("{what}: exit status {status:?}; stderr:\n{}", run.stderr),
+                }
+            }));
+            if let Err(e) = result {
+                let msg = e
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                failures.push(msg);
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        failures.is_empty(),
+        "{} of {runs} runs misbehaved:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]

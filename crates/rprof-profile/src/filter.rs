@@ -348,17 +348,19 @@ fn translate_class(p: &str, start: usize, t: &mut Translated) -> Result<usize, S
         }
         first = false;
         // POSIX [:alpha:], only when closed (else `[` is a literal).
-        if b[i] == b'[' && i + 1 < b.len() && b[i + 1] == b':' {
-            if let Some(j) = p[i + 2..].find(":]") {
-                let end = i + 2 + j + 2;
-                let name = &p[i + 2..i + 2 + j];
-                if !POSIX_CLASSES.contains(&name.strip_prefix('^').unwrap_or(name)) {
-                    return Err(format!("invalid character class range: `{}`", &p[i..end]));
-                }
-                t.emit(&p[i..end], i);
-                i = end;
-                continue;
+        if b[i] == b'['
+            && i + 1 < b.len()
+            && b[i + 1] == b':'
+            && let Some(j) = p[i + 2..].find(":]")
+        {
+            let end = i + 2 + j + 2;
+            let name = &p[i + 2..i + 2 + j];
+            if !POSIX_CLASSES.contains(&name.strip_prefix('^').unwrap_or(name)) {
+                return Err(format!("invalid character class range: `{}`", &p[i..end]));
             }
+            t.emit(&p[i..end], i);
+            i = end;
+            continue;
         }
         if b[i] == b'\\' && i + 1 < b.len() {
             let s = match b[i + 1] {

@@ -94,10 +94,10 @@ impl<'a> StringTable<'a> {
 
     /// The output index of the model's string `id`.
     fn id(&mut self, id: StrId) -> i64 {
-        if let Some(&i) = self.by_id.get(id as usize) {
-            if i != u32::MAX {
-                return i64::from(i);
-            }
+        if let Some(&i) = self.by_id.get(id as usize)
+            && i != u32::MAX
+        {
+            return i64::from(i);
         }
         let p: &'a Profile = self.p;
         let s = p.str(id);
@@ -353,12 +353,12 @@ pub fn encode_pb(m: &pb::Profile) -> Vec<u8> {
     opt(&mut out, 8, m.keep_frames as u64);
     opt(&mut out, 9, m.time_nanos as u64);
     opt(&mut out, 10, m.duration_nanos as u64);
-    if let Some(pt) = &m.period_type {
-        if pt.r#type != 0 || pt.unit != 0 {
-            body.clear();
-            value_type(&mut body, pt);
-            message(&mut out, 11, &body);
-        }
+    if let Some(pt) = &m.period_type
+        && (pt.r#type != 0 || pt.unit != 0)
+    {
+        body.clear();
+        value_type(&mut body, pt);
+        message(&mut out, 11, &body);
     }
     opt(&mut out, 12, m.period as u64);
     repeated(&mut out, 13, m.comment.iter().map(|&c| c as u64));

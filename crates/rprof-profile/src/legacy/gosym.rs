@@ -143,7 +143,7 @@ impl<'a> GoSymbols<'a> {
             }
             let r = je - js;
             // Frames per stack entry of this run.
-            let per = if k >= r && k % r == 0 && repeats(run, k / r) {
+            let per = if k >= r && k.is_multiple_of(r) && repeats(run, k / r) {
                 k / r
             } else if k < r {
                 1
@@ -305,10 +305,10 @@ fn strip_offset(name: &[u8]) -> &[u8] {
 /// `/path/file.go:123` → (`/path/file.go`, 123); without a valid line
 /// number the whole text is the file.
 fn split_file_line(s: &[u8]) -> (&[u8], i64) {
-    if let Some(i) = s.iter().rposition(|&c| c == b':') {
-        if let Some(n) = parse_int(&s[i + 1..], 10) {
-            return (&s[..i], n);
-        }
+    if let Some(i) = s.iter().rposition(|&c| c == b':')
+        && let Some(n) = parse_int(&s[i + 1..], 10)
+    {
+        return (&s[..i], n);
     }
     (s, 0)
 }

@@ -171,15 +171,15 @@ impl V1Reader {
         if self.done {
             return Ok(None);
         }
-        if self.syncs == 0 {
-            if let Some(first) = self.events.front() {
-                self.syncs += 1;
-                return Ok(Some(sync_event(
-                    Some(self.evt.clone()),
-                    first.ts.wrapping_sub(1),
-                    self.syncs,
-                )));
-            }
+        if self.syncs == 0
+            && let Some(first) = self.events.front()
+        {
+            self.syncs += 1;
+            return Ok(Some(sync_event(
+                Some(self.evt.clone()),
+                first.ts.wrapping_sub(1),
+                self.syncs,
+            )));
         }
         match self.next()? {
             Some(ev) => Ok(Some(ev)),
@@ -421,16 +421,17 @@ impl V1Reader {
             }
             t => return Err(Error::format(format!("unexpected event type {t}"))),
         };
-        if DESCS[usize::from(ev.typ)].stack {
-            if let Some(&i) = SPECS[usize::from(typ)].stack_ids.first() {
-                args[i - 1] = u64::from(ev.stk);
-            }
+        if DESCS[usize::from(ev.typ)].stack
+            && let Some(&i) = SPECS[usize::from(typ)].stack_ids.first()
+        {
+            args[i - 1] = u64::from(ev.stk);
         }
         let mut m = NO_THREAD;
-        if ev.p != -1 && ev.typ != EV_CPU_SAMPLE {
-            if let Some(&t) = self.proc_ms.get(&i64::from(ev.p)) {
-                m = t;
-            }
+        if ev.p != -1
+            && ev.typ != EV_CPU_SAMPLE
+            && let Some(&t) = self.proc_ms.get(&i64::from(ev.p))
+        {
+            m = t;
         }
         if ev.typ == EV_PROC_STOP {
             self.proc_ms.remove(&i64::from(ev.p));

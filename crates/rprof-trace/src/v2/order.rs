@@ -378,11 +378,12 @@ impl Ordering {
             }
         };
         let (new, ok) = r?;
-        if ok && m != NO_THREAD {
-            if let Some(ms) = self.m_states.get_mut(&m) {
-                ms.p = new.p;
-                ms.g = new.g;
-            }
+        if ok
+            && m != NO_THREAD
+            && let Some(ms) = self.m_states.get_mut(&m)
+        {
+            ms.p = new.p;
+            ms.g = new.g;
         }
         Ok(ok)
     }
@@ -668,13 +669,13 @@ impl Ordering {
     }
 
     fn check_running_g(&self, typ: EventType, cur: SchedCtx) -> Result<(), Error> {
-        if let Some(s) = self.g_states.get(&cur.g) {
-            if s.status != go_status::RUNNING {
-                return Err(Error::invalid(format!(
-                    "{} event for goroutine that's not Running",
-                    self.ev_name(typ)
-                )));
-            }
+        if let Some(s) = self.g_states.get(&cur.g)
+            && s.status != go_status::RUNNING
+        {
+            return Err(Error::invalid(format!(
+                "{} event for goroutine that's not Running",
+                self.ev_name(typ)
+            )));
         }
         Ok(())
     }
