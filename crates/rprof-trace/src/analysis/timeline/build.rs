@@ -304,7 +304,7 @@ pub(crate) struct Builder {
     pub(crate) counters: Vec<Track>,
     counter_vals: Vec<i64>,
     /// Thread-view slices by goroutine bucket: `id` the goroutine, `a`
-    /// the detail, `b` the start function.
+    /// the detail, `b` the name shown (start function and label).
     pub(crate) gexec: Vec<List<Item>>,
     /// Regions by goroutine bucket (as in the region lanes).
     pub(crate) gregions: Vec<List<Item>>,
@@ -322,6 +322,7 @@ pub(crate) struct Builder {
     /// Interned names used on every event.
     names: Names,
     unblock_names: FxHashMap<u32, u32>,
+    shown_names: FxHashMap<(u32, u32), u32>,
 }
 
 struct Names {
@@ -402,6 +403,7 @@ impl Builder {
             region_types: BTreeMap::new(),
             names,
             unblock_names: FxHashMap::default(),
+            shown_names: FxHashMap::default(),
         }
     }
 
@@ -901,6 +903,27 @@ impl Builder {
         }
     }
 
+    /// What Go's viewer names a goroutine's slices after `G<id> `: its
+    /// start function, then its label in parentheses (Go's `gState.name`).
+    fn shown_name(&mut self, func: u32, label: u32) -> u32 {
+        if label == 0 {
+            return func;
+        }
+        if let Some(&n) = self.shown_names.get(&(func, label)) {
+            return n;
+        }
+        let f = self.strings.get(func);
+        let l = self.strings.get(label);
+        let s = if f.is_empty() {
+            format!("({l})")
+        } else {
+            format!("{f} ({l})")
+        };
+        let n = self.strings.id(&s);
+        self.shown_names.insert((func, label), n);
+        n
+    }
+
     /// `unblock (REASON)`, interned once per reason.
     fn unblock_name(&mut self, reason: u32) -> u32 {
         if reason == 0 {
@@ -1029,10 +1052,13 @@ impl Builder {
         end: End,
         reason: u32,
     ) -> io::Result<()> {
+        let Some((func, label)) = self.gs.get(&g).map(|gs| (gs.func, gs.label)) else {
+            return Ok(());
+        };
+        let shown = self.shown_name(func, label);
         let Some(gs) = self.gs.get_mut(&g) else {
             return Ok(());
         };
-        let (func, label) = (gs.func, gs.label);
         let vs = &mut gs.views[view];
         if end == End::Waiting {
             // Go's `block`: the reason names the unblock to come.
@@ -1104,7 +1130,7 @@ impl Builder {
             end: e,
             id: g,
             a: id,
-            b: func.into(),
+            b: shown.into(),
         };
         let sp = &mut self.sp;
         self.rows[view].entry(res).or_default().main.push(it, sp)?;

@@ -70,8 +70,9 @@
 //! ```
 //!
 //! - `NAME`, `TYPE`, `DOMINANT_NAME` index `strings` (per answer). In a
-//!   row's first lane `NAME` is the goroutine's start function (Go labels
-//!   a slice `G<id> <function>`); in sub-lanes and the GC and STW lanes it
+//!   row's first lane `NAME` is the goroutine's start function, then its
+//!   label in parentheses if it has one (Go labels a slice `G<id> NAME`,
+//!   or `G<id>` if NAME is empty); in sub-lanes and the GC and STW lanes it
 //!   is the range's name (`syscall`, `GC incremental sweep`,
 //!   `stop-the-world (GC sweep termination)`...) and the ID is the
 //!   goroutine or -1.
@@ -735,8 +736,8 @@ pub struct GoroutineTimeline {
     pub regions: Lane,
 }
 
-/// A goroutine slice, exactly (for exports and tests).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// A slice, exactly (for exports and tests).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SliceRef {
     /// Start, ns.
     pub start: i64,
@@ -744,6 +745,9 @@ pub struct SliceRef {
     pub end: i64,
     /// The goroutine (or task, for task lanes; -1 for GC ranges).
     pub id: i64,
+    /// Its name in the lane: a goroutine's start function and label (Go
+    /// shows `G<id> <name>`), or the range's name.
+    pub name: String,
     /// Its detail ID, if any.
     pub detail: Option<u64>,
 }
@@ -989,7 +993,7 @@ impl TimelineIndex {
         if end <= start {
             return Err(TimelineError::Window { start, end });
         }
-        Ok((end - start) as f64 / f64::from(px))
+        Ok((i128::from(end) - i128::from(start)) as f64 / f64::from(px))
     }
 
     fn lane(
@@ -1147,7 +1151,7 @@ impl TimelineIndex {
             .chain(bins.iter().map(|b| (b.start, b.vmax)));
         let mut all: Vec<(i64, i64)> = vals.collect();
         all.sort_by_key(|p| p.0);
-        let pixel = |t: i64| ((t.max(t0) - t0) as f64 / res).floor() as i64;
+        let pixel = |t: i64| track::pixel(t, t0, res);
         let mut cur: Option<(i64, i64, i64)> = None;
         for (t, v) in all {
             let p = pixel(t);
@@ -1165,6 +1169,16 @@ impl TimelineIndex {
             points.push((ct, cv));
         }
         Ok(Counter { name, points })
+    }
+
+    fn slice_ref(&self, it: &Item) -> SliceRef {
+        SliceRef {
+            start: it.start,
+            end: it.end,
+            id: it.id,
+            name: self.strings.get(it.b as u32).to_string(),
+            detail: (it.a != NO_DETAIL).then_some(it.a),
+        }
     }
 
     fn frames(&self, stack: u32) -> Vec<FrameOut> {
@@ -1235,20 +1249,33 @@ impl TimelineIndex {
         })
     }
 
-    /// Every goroutine slice of a row that meets `[start, end)`, exactly,
-    /// in time order (`None` if the view has no such row).
+    /// Every item of a row's lane (`goroutines`, `syscalls`, `sweep`,
+    /// `mark assist`, `stop-the-world`, `ranges`) that meets `[start,
+    /// end)`, exactly, in time order (`None` if there is no such lane).
     pub fn row_slices(
         &self,
         view: View,
         row: i64,
+        lane: &str,
         start: i64,
         end: i64,
     ) -> Result<Option<Vec<SliceRef>>, TimelineError> {
         let Some((_, r)) = self.rows[view.index()].iter().find(|r| r.0 == row) else {
             return Ok(None);
         };
-        let items = r.main.items(&self.sp, start, end).map_err(spill)?;
-        Ok(Some(items.iter().map(slice_ref).collect()))
+        let track = if lane == "goroutines" {
+            Some(&r.main)
+        } else {
+            SUB_NAMES
+                .iter()
+                .position(|n| *n == lane)
+                .and_then(|i| r.sub[i].as_deref())
+        };
+        let Some(track) = track else {
+            return Ok(None);
+        };
+        let items = track.items(&self.sp, start, end).map_err(spill)?;
+        Ok(Some(items.iter().map(|it| self.slice_ref(it)).collect()))
     }
 
     /// The thread-view slices of goroutine `g` that meet `[start, end)`,
@@ -1260,7 +1287,7 @@ impl TimelineIndex {
         end: i64,
     ) -> Result<Vec<SliceRef>, TimelineError> {
         let items = self.goroutine_items(&self.gexec, g, start, end)?;
-        Ok(items.iter().map(slice_ref).collect())
+        Ok(items.iter().map(|it| self.slice_ref(it)).collect())
     }
 
     fn goroutine_items(
@@ -1321,7 +1348,7 @@ impl TimelineIndex {
     ) -> Result<Vec<SliceRef>, TimelineError> {
         let tr = if stw { &self.stw } else { &self.gc };
         let items = tr.items(&self.sp, start, end).map_err(spill)?;
-        Ok(items.iter().map(slice_ref).collect())
+        Ok(items.iter().map(|it| self.slice_ref(it)).collect())
     }
 
     fn span_types(&self, types: &[TypeStats]) -> Vec<SpanType> {
@@ -1409,15 +1436,6 @@ impl TimelineIndex {
     /// The instances of region group `index`, by start time.
     pub fn region_instances(&self, index: usize) -> Result<Vec<SpanInstance>, TimelineError> {
         self.instances(&self.region_types, "region type", index)
-    }
-}
-
-fn slice_ref(it: &Item) -> SliceRef {
-    SliceRef {
-        start: it.start,
-        end: it.end,
-        id: it.id,
-        detail: (it.a != NO_DETAIL).then_some(it.a),
     }
 }
 

@@ -493,12 +493,18 @@ impl Track {
     }
 }
 
+/// The pixel of time `t` in a window from `t0` at `res` ns per pixel
+/// (times before `t0` fall in pixel 0).
+pub(crate) fn pixel(t: i64, t0: i64, res: f64) -> i64 {
+    ((i128::from(t.max(t0)) - i128::from(t0)) as f64 / res).floor() as i64
+}
+
 /// Merges items and bins (each in start order) as [`Track::query`] says.
 pub(crate) fn merge(items: &[Item], bins: &[Bin], t0: i64, t1: i64, res: f64) -> Merged {
     let res = res.max(1e-9);
     let mut out = Merged::default();
     let mut bar: Option<(i64, Bar, Dominant)> = None;
-    let pixel = |t: i64| ((t.max(t0) - t0) as f64 / res).floor() as i64;
+    let pixel = |t: i64| pixel(t, t0, res);
     let flush = |bar: &mut Option<(i64, Bar, Dominant)>, out: &mut Merged| {
         if let Some((_, mut b, d)) = bar.take() {
             let (id, a, _) = d.best();
@@ -513,7 +519,7 @@ pub(crate) fn merge(items: &[Item], bins: &[Bin], t0: i64, t1: i64, res: f64) ->
         let (start, end, count, busy, dom, dom_a, dom_busy, vmax) = if take_item {
             let it = &items[i];
             i += 1;
-            let visible = it.end.min(t1) - it.start.max(t0);
+            let visible = i128::from(it.end.min(t1)) - i128::from(it.start.max(t0));
             if visible as f64 >= res {
                 flush(&mut bar, &mut out);
                 out.items.push(*it);
