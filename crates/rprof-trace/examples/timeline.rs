@@ -28,6 +28,30 @@ fn main() {
         std::process::exit(1)
     });
     let size = f.metadata().map(|m| m.len()).ok();
+    if std::env::var_os("TIMELINE_READ_ONLY").is_some() {
+        // The reader alone: the baseline the index's memory adds to.
+        // (With `drive`: the reading thread and batches the index uses,
+        // through an analysis that keeps almost nothing: the MMU at one
+        // window.)
+        let t = Instant::now();
+        let r = rprof_trace::Reader::new(std::io::BufReader::with_capacity(256 << 10, f));
+        if std::env::var_os("TIMELINE_READ_ONLY").is_some_and(|v| v == "drive") {
+            let m = rprof_trace::analysis::mmu(
+                &mut r.expect("trace"),
+                &[1_000_000],
+                Default::default(),
+            );
+            println!(
+                "read with drive in {:.3}s: {:?}",
+                t.elapsed().as_secs_f64(),
+                m.map(|m| m.value)
+            );
+            return;
+        }
+        let n = r.map(|r| r.take_while(|e| e.is_ok()).count()).unwrap_or(0);
+        println!("read {n} events in {:.3}s", t.elapsed().as_secs_f64());
+        return;
+    }
     let progress = Progress::default();
     let t = Instant::now();
     let built = build_index(

@@ -370,17 +370,17 @@ fn summary_bars_conserve_count_and_busy_time() {
     }
 }
 
+/// A slice kept whole: (start, dur, goroutine).
+type Kept = (i64, i64, i64);
+/// A bar: (start, count, busy).
+type Merged = (i64, u64, i64);
+
 /// What the answer for a window must be, computed from the exact slices:
 /// the slices that meet it, those at least a pixel wide once clipped
 /// kept, runs of the others starting in one pixel merged.
-fn brute_force(
-    ss: &[SliceRef],
-    t0: i64,
-    t1: i64,
-    res: f64,
-) -> (Vec<(i64, i64, i64)>, Vec<(i64, u64, i64)>) {
+fn brute_force(ss: &[SliceRef], t0: i64, t1: i64, res: f64) -> (Vec<Kept>, Vec<Merged>) {
     let mut slices = Vec::new();
-    let mut bars: Vec<(i64, u64, i64)> = Vec::new();
+    let mut bars: Vec<Merged> = Vec::new();
     let mut last_px = None;
     for s in ss
         .iter()
@@ -576,8 +576,8 @@ fn bands_counters_tasks_regions_logs() {
             for i in inst {
                 let d = ix.slice(i.detail).unwrap();
                 assert_eq!(
-                    (d.kind, d.start, d.end, d.name.as_str()),
-                    ("task", i.start, i.end, t.name.as_str())
+                    (d.kind, d.start, d.end, d.name.as_str(), d.task, d.g),
+                    ("task", i.start, i.end, t.name.as_str(), i.task, i.g)
                 );
             }
         }
@@ -586,7 +586,15 @@ fn bands_counters_tasks_regions_logs() {
         for r in &regions {
             *got.entry(r.name.clone()).or_default() += r.count;
             assert_eq!(r.histogram.iter().map(|b| b.count).sum::<u64>(), r.count);
-            assert_eq!(ix.region_instances(r.index).unwrap().len() as u64, r.count);
+            let inst = ix.region_instances(r.index).unwrap();
+            assert_eq!(inst.len() as u64, r.count);
+            for i in inst {
+                let d = ix.slice(i.detail).unwrap();
+                assert_eq!(
+                    (d.kind, d.start, d.end, d.name.as_str(), d.g, d.task),
+                    ("region", i.start, i.end, r.name.as_str(), i.g, i.task)
+                );
+            }
         }
         let want: BTreeMap<String, u64> =
             s.regions.iter().map(|t| (t.name.clone(), t.seen)).collect();

@@ -253,7 +253,7 @@ impl MmuAnalyzer {
                     if self.ps.len() > n {
                         if per_proc {
                             // End each dropped P's series.
-                            for p in self.ps[n..].to_vec() {
+                            for p in &self.ps[n..] {
                                 add_util(
                                     &mut self.series[p.series].buf,
                                     Util { time: t, util: 0.0 },

@@ -171,8 +171,9 @@ pub(crate) struct TypeStats {
     pub(crate) complete: u64,
     /// Go's `TimeHistogram` buckets (5 per decade of ns).
     pub(crate) hist: Vec<u64>,
-    /// Instances: `id` the task (regions: goroutine), `a` the detail,
-    /// `b` 1 if complete.
+    /// Instances: `id` the task (regions: the goroutine), `a` the detail,
+    /// `b` 1 if complete, plus twice one more than the goroutine that
+    /// began the task (regions: than the region's task).
     pub(crate) instances: List<Item>,
 }
 
@@ -1223,7 +1224,7 @@ impl Builder {
             .entry(o.name)
             .or_insert_with(|| TypeStats::new(o.name, 0));
         let inst = Item {
-            b: u64::from(complete),
+            b: u64::from(complete) | (o.g.wrapping_add(1) as u64) << 1,
             ..it
         };
         st.add(inst, complete, complete, sp)
@@ -1314,7 +1315,7 @@ impl Builder {
             .entry((o.name, frame_stack))
             .or_insert_with(|| TypeStats::new(o.name, frame_stack));
         let inst = Item {
-            b: u64::from(complete),
+            b: u64::from(complete) | o.task.wrapping_add(1) << 1,
             ..it
         };
         st.add(inst, complete, true, sp)
@@ -1372,7 +1373,7 @@ impl Builder {
         for &g in &gs {
             for v in [PROC, THREAD] {
                 self.syscall_end(v, g, end, false)?;
-                self.stop(v, g, end, 0, End::EndOfTrace, 0)?;
+                self.stop(v, g, end, 0, End::Unfinished, 0)?;
             }
             let regions = self
                 .gs

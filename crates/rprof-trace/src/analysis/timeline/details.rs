@@ -55,7 +55,7 @@ pub(crate) enum End {
     /// Its P was taken while it was in a syscall (proc view).
     SyscallLostP = 4,
     /// Still running when the trace (or window) ended.
-    EndOfTrace = 5,
+    Unfinished = 5,
     /// Left the thread after a blocking syscall (thread view).
     SyscallBlocked = 6,
 }
@@ -67,7 +67,7 @@ impl End {
             2 => End::Waiting,
             3 => End::Exit,
             4 => End::SyscallLostP,
-            5 => End::EndOfTrace,
+            5 => End::Unfinished,
             6 => End::SyscallBlocked,
             _ => End::None,
         }

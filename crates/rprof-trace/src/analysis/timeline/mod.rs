@@ -27,7 +27,7 @@
 //!
 //! **Memory** while building is the reader's (one generation) plus the
 //! live state of goroutines, Ps, threads, open ranges, tasks and regions,
-//! the interned strings and stacks, and at most [`build::PENDING_BUDGET`]
+//! the interned strings and stacks, and at most `build::PENDING_BUDGET`
 //! (1 MB) of encoded records not yet written; once built, the directory of
 //! chunks (tens of bytes per chunk of hundreds of items) and the strings
 //! and stacks. The file holds the items themselves.
@@ -788,8 +788,10 @@ pub struct HistBucket {
 pub struct SpanInstance {
     /// Its detail ID.
     pub detail: u64,
-    /// The task's ID (regions: the goroutine).
-    pub id: i64,
+    /// The task (a region's task, if any).
+    pub task: Option<u64>,
+    /// The goroutine (a task's: the one that began it; -1 if unknown).
+    pub g: i64,
     /// Start, ns (the trace's start if it began before).
     pub start: i64,
     /// End, ns (the trace's end if still open).
@@ -851,7 +853,7 @@ fn end_state_name(e: End) -> &'static str {
         End::Waiting => "waiting",
         End::Exit => "exit",
         End::SyscallLostP => "syscall-lost-p",
-        End::EndOfTrace => "end-of-trace",
+        End::Unfinished => "end-of-trace",
         End::SyscallBlocked => "syscall-blocked",
     }
 }
@@ -1409,6 +1411,7 @@ impl TimelineIndex {
         what: &'static str,
         index: usize,
     ) -> Result<Vec<SpanInstance>, TimelineError> {
+        let tasks = what == "task type";
         let t = types
             .get(index)
             .ok_or(TimelineError::NoSuchType { what, index })?;
@@ -1417,12 +1420,21 @@ impl TimelineIndex {
         items.sort_by_key(|it| (it.start, it.end, it.id));
         Ok(items
             .iter()
-            .map(|it| SpanInstance {
-                detail: it.a,
-                id: it.id,
-                start: it.start,
-                end: it.end,
-                complete: it.b != 0,
+            .map(|it| {
+                let other = (it.b >> 1).wrapping_sub(1);
+                let (task, g) = if tasks {
+                    (Some(it.id as u64), other as i64)
+                } else {
+                    ((other != crate::event::NO_TASK).then_some(other), it.id)
+                };
+                SpanInstance {
+                    detail: it.a,
+                    task,
+                    g,
+                    start: it.start,
+                    end: it.end,
+                    complete: it.b & 1 != 0,
+                }
             })
             .collect())
     }
