@@ -724,6 +724,43 @@ fn damaged_traces_give_the_good_part_and_the_error() {
     assert!(matches!(r, Err(TimelineError::Trace(_))), "{r:?}");
 }
 
+/// A goroutine's own slices (thread-view boundaries) for random windows
+/// equal the thread view's slices of that goroutine.
+#[test]
+fn goroutine_queries_equal_the_thread_view() {
+    let mut rng = common::Rng(0x6047);
+    for (name, bytes) in fixtures() {
+        let (ix, _) = build(&bytes);
+        let end = end_of(&ix);
+        let all: Vec<SliceRef> = lane(&ix, View::Thread, "goroutines")
+            .into_values()
+            .flatten()
+            .collect();
+        let mut gs: Vec<i64> = all.iter().map(|s| s.id).collect();
+        gs.sort_unstable();
+        gs.dedup();
+        assert!(!gs.is_empty(), "{name}");
+        for _ in 0..30 {
+            let g = gs[rng.below(gs.len() as u64) as usize];
+            let a = rng.below(end as u64) as i64;
+            let b = a + 1 + rng.below((end - a) as u64) as i64;
+            let mut want: Vec<(i64, i64)> = all
+                .iter()
+                .filter(|s| s.id == g && s.start < b && (s.end > a || s.start >= a))
+                .map(|s| (s.start, s.end))
+                .collect();
+            want.sort_unstable();
+            let got: Vec<(i64, i64)> = ix
+                .goroutine_slices(g, a, b)
+                .unwrap()
+                .iter()
+                .map(|s| (s.start, s.end))
+                .collect();
+            assert_eq!(got, want, "{name}: G{g} in [{a}, {b})");
+        }
+    }
+}
+
 /// Bad queries are errors, not panics.
 #[test]
 fn bad_queries() {

@@ -1448,14 +1448,14 @@ impl Builder {
             t.seal(sp)?;
         }
         for l in self.gexec.iter_mut().chain(self.gregions.iter_mut()) {
-            l.flush(sp)?;
+            l.seal(sp)?;
         }
         for s in self
             .task_types
             .values_mut()
             .chain(self.region_types.values_mut())
         {
-            s.instances.flush(sp)?;
+            s.instances.seal(sp)?;
         }
         self.details.seal(sp)?;
         sp.seal()

@@ -151,6 +151,10 @@ pub(crate) struct ChunkRef {
     n: u32,
     /// The smallest start in the chunk.
     min_start: i64,
+    /// The smallest start in this chunk and all after it (set when the
+    /// list is sealed): where a window's scan can stop, whatever the
+    /// order of the records.
+    rest_min_start: i64,
     /// The largest end in this chunk and all before it.
     max_end: i64,
 }
@@ -212,6 +216,7 @@ impl<T: Rec> List<T> {
             len: self.pending.len() as u32,
             n: self.pending_n,
             min_start: self.min_start,
+            rest_min_start: i64::MIN,
             max_end,
         });
         // A fresh buffer: most lists are small, and a flushed list should
@@ -221,6 +226,19 @@ impl<T: Rec> List<T> {
         self.prev = T::default();
         self.min_start = i64::MAX;
         self.max_end = i64::MIN;
+        Ok(())
+    }
+
+    /// Writes the last records and completes the directory: the list is
+    /// read-only from now on.
+    pub(crate) fn seal(&mut self, sp: &mut Spill) -> io::Result<()> {
+        self.flush(sp)?;
+        let mut m = i64::MAX;
+        for c in self.chunks.iter_mut().rev() {
+            m = m.min(c.min_start);
+            c.rest_min_start = m;
+        }
+        self.chunks.shrink_to_fit();
         Ok(())
     }
 
@@ -240,17 +258,20 @@ impl<T: Rec> List<T> {
 
     /// Appends to `out` the records that meet `[t0, t1)`: those with
     /// `start < t1` and `end > t0`, and the instants at `t0`. Only the
-    /// chunks that can hold such records are read. The list must be
-    /// sealed (every record flushed).
+    /// chunks that can hold such records are read: those from the first
+    /// whose records (or earlier ones) end after `t0`, until none after
+    /// starts before `t1`. Records in start order (a track's) cost the
+    /// chunks the window spans; records in end order (the goroutine
+    /// buckets') may cost more after a long slice. The list must be
+    /// sealed.
     pub(crate) fn window(&self, sp: &Spill, t0: i64, t1: i64, out: &mut Vec<T>) -> io::Result<()> {
         debug_assert_eq!(self.pending_n, 0, "window() on an unflushed list");
         // The first chunk whose records (or earlier ones) reach past t0.
         let first = self.chunks.partition_point(|c| c.max_end < t0);
         let mut tmp = Vec::new();
         for c in &self.chunks[first..] {
-            if c.min_start >= t1 {
-                // Records are in start order (up to the rare overlapping
-                // lane), so no later chunk starts sooner.
+            if c.rest_min_start >= t1 {
+                // Nothing from here on starts in the window.
                 break;
             }
             tmp.clear();
@@ -271,9 +292,10 @@ impl<T: Rec> List<T> {
         Ok(())
     }
 
-    /// The last record (in list order) that starts before `t`.
+    /// The last record (in list order) that starts before `t`. The list
+    /// must be sealed.
     pub(crate) fn last_before(&self, sp: &Spill, t: i64) -> io::Result<Option<T>> {
-        let i = self.chunks.partition_point(|c| c.min_start < t);
+        let i = self.chunks.partition_point(|c| c.rest_min_start < t);
         for c in self.chunks[..i].iter().rev() {
             let mut tmp = Vec::new();
             Self::read_chunk(c, sp, &mut tmp)?;
@@ -347,7 +369,7 @@ mod tests {
                 l.flush(&mut sp).unwrap();
             }
         }
-        l.flush(&mut sp).unwrap();
+        l.seal(&mut sp).unwrap();
         sp.seal().unwrap();
         assert!(l.chunks.len() > 10);
         let mut out = Vec::new();
@@ -362,5 +384,32 @@ mod tests {
         let mut all = Vec::new();
         l.all(&sp, &mut all).unwrap();
         assert_eq!(all.len(), 100_000);
+    }
+
+    /// Records in end order (a long one ends last): a window still finds
+    /// every record that meets it.
+    #[test]
+    fn window_in_end_order() {
+        let mut sp = Spill::new(tempfile::tempfile().unwrap());
+        let mut l = List::<R>::default();
+        for i in 0..10_000 {
+            l.push(R(i * 10 + 1_000, i * 10 + 1_005), &mut sp).unwrap();
+            if i % 700 == 0 {
+                l.flush(&mut sp).unwrap();
+            }
+        }
+        l.push(R(0, 200_000), &mut sp).unwrap();
+        l.seal(&mut sp).unwrap();
+        sp.seal().unwrap();
+        let mut out = Vec::new();
+        l.window(&sp, 500, 600, &mut out).unwrap();
+        assert_eq!(out, vec![R(0, 200_000)]);
+        out.clear();
+        l.window(&sp, 50_000, 50_020, &mut out).unwrap();
+        assert_eq!(
+            out,
+            vec![R(50_000, 50_005), R(50_010, 50_015), R(0, 200_000)]
+        );
+        assert_eq!(l.last_before(&sp, 1).unwrap(), Some(R(0, 200_000)));
     }
 }

@@ -397,7 +397,13 @@ impl Track {
         for k in 0..LEVELS {
             self.close(k, sp)?;
         }
-        self.flush(sp)
+        for l in self.classes.iter_mut().flatten() {
+            l.seal(sp)?;
+        }
+        for l in self.levels.iter_mut().flatten() {
+            l.seal(sp)?;
+        }
+        Ok(())
     }
 
     /// Writes the pending records of every list (the builder's memory cap).
