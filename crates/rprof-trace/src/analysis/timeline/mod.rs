@@ -49,8 +49,15 @@
 //! ## JSON API (what the web server sends; all times are ns since the
 //! trace's first event, all strings JSON-escaped by serde)
 //!
+//! `GET /trace/api/info` → [`TimelineInfo`]: the indexed window
+//! (`start_ns`, `end_ns`), the Ps and threads, counts, and `error` for a
+//! damaged trace. While the index is being built, every `/trace/api/`
+//! request is answered `503` with `{"indexing": FRACTION}` (from
+//! [`Progress::fraction`]); the page shows it and asks again.
+//!
 //! `GET /trace/api/timeline?view=proc|thread&start=NS&end=NS&px=WIDTH`
-//! → [`Timeline`]:
+//! → [`Timeline`] (a bad window or width: `400` with the
+//! [`TimelineError`]'s message):
 //!
 //! ```json
 //! {"view":"proc","start":0,"end":5000000000,"px":1400,"res":3571428.6,
