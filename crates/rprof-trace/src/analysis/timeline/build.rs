@@ -332,6 +332,8 @@ struct Names {
     exit_blocked_syscall: u32,
     unblock: u32,
     mark_assist: u32,
+    sweep: u32,
+    mark_phase: u32,
 }
 
 /// The category (sub-lane) of a range.
@@ -372,6 +374,8 @@ impl Builder {
             exit_blocked_syscall: strings.id("exit blocked syscall"),
             unblock: strings.id("unblock"),
             mark_assist: strings.id("GC mark assist"),
+            sweep: strings.id("GC incremental sweep"),
+            mark_phase: strings.id("GC concurrent mark phase"),
         };
         Builder {
             sp,
@@ -554,7 +558,13 @@ impl Builder {
 
     fn range(&mut self, ev: &Event, t: i64) -> io::Result<()> {
         let Some(r) = ev.range() else { return Ok(()) };
-        let name = self.strings.id(&r.name);
+        // The runtime's own range names, without a lookup.
+        let name = match &*r.name {
+            "GC incremental sweep" => self.names.sweep,
+            "GC mark assist" => self.names.mark_assist,
+            "GC concurrent mark phase" => self.names.mark_phase,
+            n => self.strings.id(n),
+        };
         let kind = ev.kind();
         let first_gen = self.syncs < 2;
         match r.scope {
@@ -716,7 +726,13 @@ impl Builder {
                 if from == to {
                     return Ok(());
                 }
-                let reason = self.strings.id(&st.reason);
+                // Only a slice's end keeps the reason (most transitions
+                // have none to look up).
+                let reason = if from.executing() && !to.executing() {
+                    self.strings.id(&st.reason)
+                } else {
+                    0
+                };
                 let stack = self.stack(ev.stack());
                 self.counts(g, from, to, t)?;
                 self.proc_view(ev, g, from, to, t, stack, reason)?;
