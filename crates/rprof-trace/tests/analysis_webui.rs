@@ -3,7 +3,8 @@
 //! fixtures/traces/regen-analysis.sh: `/goroutines` (groups: count,
 //! execution time), each group's `/goroutine?name=` (every goroutine's
 //! non-overlapping times and special ranges, summed here per group), and
-//! `/mmu?mode=plot` (the MMU curve at 100 windows).
+//! `/mmu?mode=plot` (the MMU curve at 100 windows, for several flag sets,
+//! one of them per P).
 
 mod analysis_support;
 mod common;
@@ -283,6 +284,7 @@ fn check_mmu(input: &Input, flags: UtilFlags) -> bool {
 #[test]
 fn mmu_matches_web_ui() {
     let none = UtilFlags {
+        per_proc: false,
         stw: false,
         background: false,
         assist: false,
@@ -303,7 +305,11 @@ fn mmu_matches_web_ui() {
         .into_iter()
         .filter(|i| !i.name.contains("go119"))
     {
-        for flags in [UtilFlags::default(), sweep, assist] {
+        let per_proc = UtilFlags {
+            per_proc: true,
+            ..UtilFlags::default()
+        };
+        for flags in [UtilFlags::default(), sweep, assist, per_proc] {
             n += 1;
             interesting += usize::from(check_mmu(&input, flags));
         }

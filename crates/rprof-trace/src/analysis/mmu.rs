@@ -1,7 +1,7 @@
 //! Minimum mutator utilization: a port of Go 1.27's
-//! `internal/trace/gc.go` (`MutatorUtilizationV2` without per-P series,
-//! and the MMU of `NewMMUCurve(...).MMU(window)`), computed while
-//! streaming for a fixed set of windows.
+//! `internal/trace/gc.go` (`MutatorUtilizationV2`, and the MMU of
+//! `NewMMUCurve(...).MMU(window)`), computed while streaming for a fixed
+//! set of windows.
 //!
 //! **Mutator utilization** at an instant is the fraction of the Ps
 //! available to the program: `1 - (Ps doing GC work) / GOMAXPROCS`, or 0
@@ -21,6 +21,15 @@
 //! mark assist or sweep was in progress when the trace started; and, as in
 //! Go, only the events up to the last Sync of a damaged trace count.
 //!
+//! **Per P** ([`UtilFlags::per_proc`], the `/mmu` page's "Per-P" box):
+//! each P has its own utilization function, 0 while GC work (or a GC
+//! stop-the-world) occupies that P and 1 otherwise, dedicated mark
+//! workers not counted (they take the whole P and delay no goroutine);
+//! a P dropped by a GOMAXPROCS change ends its series and a P added
+//! starts a new one. The MMU for a window is then the lowest over the
+//! series, each window cut to its series' length, as Go's band search
+//! over several series gives.
+//!
 //! One difference: Go's MMU for a window of exactly 1ns is always 0 (its
 //! band search then also tries a window starting after the end of the
 //! trace, where the utilization function is 0); here it is the lowest
@@ -38,9 +47,11 @@ use crate::event::{Event, EventKind, GoId, GoState, Range, ResourceId};
 use crate::fxhash::FxHashMap;
 use crate::reader::Reader;
 
-/// What counts as GC work (Go's `UtilFlags`, without `UtilPerProc`).
+/// What counts as GC work (Go's `UtilFlags`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct UtilFlags {
+    /// One utilization function per P (`UtilPerProc`).
+    pub per_proc: bool,
     /// GC stop-the-world pauses (`UtilSTW`).
     pub stw: bool,
     /// Background mark workers (`UtilBackground`).
@@ -56,6 +67,7 @@ impl Default for UtilFlags {
     /// assists, not sweeping.
     fn default() -> Self {
         UtilFlags {
+            per_proc: false,
             stw: true,
             background: true,
             assist: true,
@@ -68,6 +80,9 @@ impl UtilFlags {
     /// The `flags=` value of the `/mmu?mode=plot` request for these flags.
     pub fn go_query(&self) -> String {
         let mut v = Vec::new();
+        if self.per_proc {
+            v.push("perProc");
+        }
         if self.stw {
             v.push("stw");
         }
@@ -133,28 +148,48 @@ fn is_gc_sweep(r: &Range<'_>) -> bool {
     r.name == "GC incremental sweep"
 }
 
+/// One utilization function (the whole program, or one P's).
+#[derive(Debug)]
+struct Series {
+    /// The function since the last release to `online` (all of it in the
+    /// first generation, which a late Active range may still correct).
+    buf: Vec<Util>,
+    online: Online,
+}
+
+/// A P: GC work in progress on it, and its series.
+#[derive(Debug, Clone, Copy)]
+struct PerP {
+    gc: i64,
+    series: usize,
+}
+
+/// The state at the last Sync event: each series' unreleased part, the
+/// time, and the series of the Ps then.
+#[derive(Debug)]
+struct AtSync {
+    bufs: Vec<Vec<Util>>,
+    time: i64,
+    live: Vec<usize>,
+}
+
 /// The streaming MMU: feed it every event with [`MmuAnalyzer::event`],
 /// then [`MmuAnalyzer::finish`].
 #[derive(Debug)]
 pub struct MmuAnalyzer {
     flags: UtilFlags,
+    windows: Vec<i64>,
     // Go's MutatorUtilizationV2 state.
     stw: i64,
-    ps: Vec<i64>,
+    ps: Vec<PerP>,
     in_gc: FxHashMap<GoId, ()>,
     states: FxHashMap<GoId, GoState>,
     bg_mark: FxHashMap<GoId, ()>,
     procs: Vec<(i64, usize)>,
     n_sync: u64,
-    /// Go's `len(out) > 0`: the series has been started.
-    started: bool,
-    /// The utilization function since the last release (all of it in the
-    /// first generation).
-    buf: Vec<Util>,
-    /// `buf` and the time right after the last Sync event, and whether
-    /// there were Ps then.
-    at_sync: Option<(Vec<Util>, i64, bool)>,
-    online: Online,
+    /// Go's `out`: one series, or one per P ever seen.
+    series: Vec<Series>,
+    at_sync: Option<AtSync>,
 }
 
 impl MmuAnalyzer {
@@ -162,6 +197,7 @@ impl MmuAnalyzer {
     pub fn new(windows: &[i64], flags: UtilFlags) -> Self {
         MmuAnalyzer {
             flags,
+            windows: windows.to_vec(),
             stw: 0,
             ps: Vec::new(),
             in_gc: FxHashMap::default(),
@@ -169,10 +205,8 @@ impl MmuAnalyzer {
             bg_mark: FxHashMap::default(),
             procs: Vec::new(),
             n_sync: 0,
-            started: false,
-            buf: Vec::new(),
+            series: Vec::new(),
             at_sync: None,
-            online: Online::new(windows),
         }
     }
 
@@ -181,20 +215,32 @@ impl MmuAnalyzer {
         usize::try_from(ev.proc())
             .ok()
             .and_then(|p| self.ps.get_mut(p))
+            .map(|p| &mut p.gc)
+    }
+
+    fn new_series(&mut self, t: i64) -> usize {
+        self.series.push(Series {
+            buf: vec![Util { time: t, util: 1.0 }],
+            online: Online::new(&self.windows),
+        });
+        self.series.len() - 1
     }
 
     /// Processes the next event (Go's loop body).
     pub fn event(&mut self, ev: &Event) {
         let t = ev.time();
+        let per_proc = self.flags.per_proc;
         match ev.kind() {
             EventKind::Sync => {
                 let n = ev.sync().map_or(0, |s| s.n);
                 if n >= 2 {
                     // The previous generation is final: Go only corrects
                     // the first one, while it has seen one Sync.
-                    let keep = self.buf.len().saturating_sub(1);
-                    for u in self.buf.drain(..keep) {
-                        self.online.push(u);
+                    for s in &mut self.series {
+                        let keep = s.buf.len().saturating_sub(1);
+                        for u in s.buf.drain(..keep) {
+                            s.online.push(u);
+                        }
                     }
                 }
                 self.n_sync = n;
@@ -205,14 +251,24 @@ impl MmuAnalyzer {
                 {
                     let n = m.value as usize;
                     if self.ps.len() > n {
+                        if per_proc {
+                            // End each dropped P's series.
+                            for p in &self.ps[n..] {
+                                add_util(
+                                    &mut self.series[p.series].buf,
+                                    Util { time: t, util: 0.0 },
+                                );
+                            }
+                        }
                         self.ps.truncate(n);
                     }
                     while self.ps.len() < n {
-                        if !self.started {
-                            self.started = true;
-                            self.buf.push(Util { time: t, util: 1.0 });
-                        }
-                        self.ps.push(0);
+                        let series = if per_proc || self.series.is_empty() {
+                            self.new_series(t)
+                        } else {
+                            0
+                        };
+                        self.ps.push(PerP { gc: 0, series });
                     }
                     if self.procs.last().is_none_or(|p| p.1 != n) {
                         self.procs.push((t, n));
@@ -249,7 +305,9 @@ impl MmuAnalyzer {
                     } else {
                         sweep
                     };
-                    if fix {
+                    // Per P, the P's series has only just begun: nothing
+                    // to correct.
+                    if fix && !f.per_proc {
                         self.fix_up();
                     }
                 }
@@ -314,10 +372,13 @@ impl MmuAnalyzer {
                 }
             }
             EventKind::Label => {
+                // Per P, dedicated workers are not counted: they take the
+                // whole P and so delay no goroutine directly.
                 if let Some(l) = ev.label()
                     && f.background
                     && l.label.starts_with("GC ")
                     && l.label != "GC (idle)"
+                    && !(f.per_proc && l.label == "GC (dedicated)")
                 {
                     self.bg_mark.insert(ev.goroutine(), ());
                     if let Some(p) = self.p(ev) {
@@ -329,37 +390,52 @@ impl MmuAnalyzer {
         }
     }
 
-    /// Go's per-event utilization point.
+    /// Go's per-event utilization point(s).
     fn point(&mut self, ev: &Event) {
-        let gc_ps = if self.stw > 0 {
-            self.ps.len()
+        let time = ev.time();
+        if self.flags.per_proc {
+            for p in &self.ps {
+                let util = if self.stw > 0 || p.gc > 0 { 0.0 } else { 1.0 };
+                add_util(&mut self.series[p.series].buf, Util { time, util });
+            }
         } else {
-            self.ps.iter().filter(|&&g| g > 0).count()
-        };
-        let mu = Util {
-            time: ev.time(),
-            util: 1.0 - gc_ps as f64 / self.ps.len() as f64,
-        };
-        add_util(&mut self.buf, mu);
+            let gc_ps = if self.stw > 0 {
+                self.ps.len()
+            } else {
+                self.ps.iter().filter(|p| p.gc > 0).count()
+            };
+            let mu = Util {
+                time,
+                util: 1.0 - gc_ps as f64 / self.ps.len() as f64,
+            };
+            add_util(&mut self.series[0].buf, mu);
+        }
         self.after_sync(ev);
     }
 
     fn after_sync(&mut self, ev: &Event) {
         if ev.kind() == EventKind::Sync {
-            self.at_sync = Some((self.buf.clone(), ev.time(), !self.ps.is_empty()));
+            self.at_sync = Some(AtSync {
+                bufs: self.series.iter().map(|s| s.buf.clone()).collect(),
+                time: ev.time(),
+                live: self.ps.iter().map(|p| p.series).collect(),
+            });
         }
     }
 
     /// Go's correction for a range found late to have been active since
     /// the start: 1/GOMAXPROCS less utilization from the start until now.
     fn fix_up(&mut self) {
+        let Some(s) = self.series.first_mut() else {
+            return;
+        };
         let (mut mi, mut pi) = (0, 0);
-        while mi < self.buf.len() {
-            if pi + 1 < self.procs.len() && self.procs[pi + 1].0 < self.buf[mi].time {
+        while mi < s.buf.len() {
+            if pi + 1 < self.procs.len() && self.procs[pi + 1].0 < s.buf[mi].time {
                 pi += 1;
                 continue;
             }
-            let u = &mut self.buf[mi].util;
+            let u = &mut s.buf[mi].util;
             *u -= 1.0 / self.procs[pi].1 as f64;
             if *u < 0.0 {
                 *u = 0.0;
@@ -368,17 +444,51 @@ impl MmuAnalyzer {
         }
     }
 
-    /// The MMU of every window, from the events up to the last Sync.
+    /// The MMU of every window, from the events up to the last Sync: the
+    /// lowest over the series.
     pub fn finish(mut self) -> Vec<MmuPoint> {
-        if let Some((mut rest, t, had_ps)) = self.at_sync.take() {
-            if had_ps {
-                add_util(&mut rest, Util { time: t, util: 0.0 });
+        let Some(at) = self.at_sync.take() else {
+            return Online::new(&self.windows).finish();
+        };
+        let mut series = std::mem::take(&mut self.series);
+        // Series begun after the last Sync do not count.
+        series.truncate(at.bufs.len());
+        for (i, (s, mut rest)) in series.iter_mut().zip(at.bufs).enumerate() {
+            // Go's final 0 at the last event, for the series of the Ps
+            // still there.
+            if at.live.contains(&i) {
+                add_util(
+                    &mut rest,
+                    Util {
+                        time: at.time,
+                        util: 0.0,
+                    },
+                );
             }
             for u in rest {
-                self.online.push(u);
+                s.online.push(u);
             }
         }
-        self.online.finish()
+        let mut out: Option<Vec<MmuPoint>> = None;
+        for s in series {
+            let pts = s.online.finish();
+            out = Some(match out {
+                None => pts,
+                Some(prev) => prev
+                    .into_iter()
+                    .zip(pts)
+                    .map(|(a, b)| MmuPoint {
+                        window_ns: a.window_ns,
+                        mmu: match (a.mmu, b.mmu) {
+                            (Some(x), Some(y)) => Some(x.min(y)),
+                            (x, None) => x,
+                            (None, y) => y,
+                        },
+                    })
+                    .collect(),
+            });
+        }
+        out.unwrap_or_else(|| Online::new(&self.windows).finish())
     }
 }
 

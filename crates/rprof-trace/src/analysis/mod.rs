@@ -10,6 +10,11 @@
 //!   duration, goroutines, time by state, GC and STW pauses, per-P
 //!   utilisation, user tasks and regions, and minimum mutator utilisation
 //!   ([`mmu`](mod@mmu), a port of `internal/trace/gc.go`).
+//! - [`timeline`]: the index behind the web UI's timeline ("View trace by
+//!   proc / by thread"): one pass writes every slice, range, counter,
+//!   task, region and log to a temporary file with a pyramid of coarser
+//!   levels, so that a window at a given resolution is answered by
+//!   reading what fits on the screen.
 //!
 //! Each analysis is an accumulator ([`PprofAnalyzer`], [`GoroutineAnalyzer`],
 //! [`SummaryAnalyzer`], [`MmuAnalyzer`]) with an `event(&Event)` method and
@@ -33,6 +38,7 @@ pub mod goroutines;
 pub mod mmu;
 pub mod pprof;
 pub mod summary;
+pub mod timeline;
 
 mod gostats;
 
