@@ -50,6 +50,7 @@ mod profile;
 mod race;
 mod svg;
 mod text;
+mod units;
 
 pub use csv::{gctrace_csv, memstats_csv};
 pub use error::DiagError;

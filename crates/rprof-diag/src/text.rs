@@ -5,6 +5,7 @@ use crate::goroutines::{Bucket, DumpKind, GoroutineReport};
 use crate::lines::Source;
 use crate::memstats::{MemReport, TimeBasis};
 use crate::race::{RaceFrame, RaceSummary};
+use crate::units::bytes;
 use std::fmt::Write;
 
 /// How text is written.
@@ -47,22 +48,6 @@ impl Paint {
 /// `n` with the noun in singular or plural.
 fn count(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// Bytes in binary units: `512 B`, `3.2 KiB`, `14.0 MiB`.
-pub(crate) fn bytes(v: f64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut x = v;
-    let mut u = 0;
-    while x.abs() >= 1024.0 && u < UNITS.len() - 1 {
-        x /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{x:.0} {}", UNITS[u])
-    } else {
-        format!("{x:.1} {}", UNITS[u])
-    }
 }
 
 /// A float with at most `digits` decimals and no trailing zeros.

@@ -89,16 +89,6 @@ pub struct Fetched {
     pub save_error: Option<SaveError>,
 }
 
-/// How long pprof lets a fetch take (`adjustURL`): the timeout given,
-/// else 1.5 × the profiling duration, else 60 s.
-pub fn pprof_timeout(timeout: Option<Duration>, duration: Option<Duration>) -> Duration {
-    match (timeout, duration) {
-        (Some(t), _) if !t.is_zero() => t,
-        (_, Some(d)) if !d.is_zero() => d + d / 2,
-        _ => Duration::from_secs(60),
-    }
-}
-
 /// pprof's grace on top of the timeout (`timeout + 5*time.Second`).
 const GRACE: Duration = Duration::from_secs(5);
 
@@ -295,14 +285,14 @@ pub fn open<'a>(
         Source::Http(h) => {
             let seconds = h.seconds(opts.seconds);
             duration = seconds.map(Duration::from_secs);
-            let timeout = pprof_timeout(opts.timeout, duration);
+            let timeout = crate::source::pprof_timeout(opts.timeout, duration);
             let url = h.request_url(opts.seconds);
             let worker = http_worker(h.clone(), url, timeout + GRACE, opts.max_body);
             start(worker, &name, duration, timeout, opts, progress)?
         }
         Source::Gops(g) => {
             duration = g.profile.duration();
-            let timeout = pprof_timeout(opts.timeout, duration);
+            let timeout = crate::source::pprof_timeout(opts.timeout, duration);
             let worker = gops_worker(g.clone(), timeout + GRACE, opts.max_body);
             start(worker, &name, duration, timeout, opts, progress)?
         }

@@ -204,7 +204,7 @@ pub fn request(
 ) -> Result<Vec<u8>, FetchError> {
     let name = format!("gops://{target}");
     let err = |p| FetchError::new(&name, p);
-    let total = crate::fetch::pprof_timeout(timeout, cmd.duration());
+    let total = crate::source::pprof_timeout(timeout, cmd.duration());
     progress.stage(&name, Stage::Fetching);
     let conn = connect(target, cmd, total + Duration::from_secs(5)).map_err(err)?;
     if let Some(d) = cmd.duration() {

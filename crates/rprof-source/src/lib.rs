@@ -44,10 +44,11 @@ pub use collect::{
     TargetEvent, collect,
 };
 pub use error::{CollectError, FetchError, Problem, SaveError, SourceError};
-pub use fetch::{FetchOptions, Fetched, Stream, fetch, fetch_all, open, pprof_timeout};
+pub use fetch::{FetchOptions, Fetched, Stream, fetch, fetch_all, open};
 pub use progress::{CollectEvent, NoProgress, Progress, Stage};
 pub use save::{profile_prefix, save_dir};
 pub use source::{
-    CPU_PROFILE_PATH, GopsProfile, GopsSource, GopsTarget, HttpSource, Source, redact,
+    CPU_PROFILE_PATH, GopsProfile, GopsSource, GopsTarget, HttpSource, Source, pprof_timeout,
+    redact,
 };
 pub use validate::{Kind, TraceCheck, expected_kind};

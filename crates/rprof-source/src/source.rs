@@ -500,6 +500,16 @@ pub fn redact(text: &str) -> String {
     out
 }
 
+/// How long pprof lets a fetch take (`adjustURL`): the timeout given,
+/// else 1.5 × the profiling duration, else 60 s.
+pub fn pprof_timeout(timeout: Option<Duration>, duration: Option<Duration>) -> Duration {
+    match (timeout, duration) {
+        (Some(t), _) if !t.is_zero() => t,
+        (_, Some(d)) if !d.is_zero() => d + d / 2,
+        _ => Duration::from_secs(60),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

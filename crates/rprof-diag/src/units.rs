@@ -1,0 +1,17 @@
+//! Quantities as the text outputs and the verdicts print them.
+
+/// Bytes in binary units: `512 B`, `3.2 KiB`, `14.0 MiB`.
+pub(crate) fn bytes(v: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut x = v;
+    let mut u = 0;
+    while x.abs() >= 1024.0 && u < UNITS.len() - 1 {
+        x /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{x:.0} {}", UNITS[u])
+    } else {
+        format!("{x:.1} {}", UNITS[u])
+    }
+}
