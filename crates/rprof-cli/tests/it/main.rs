@@ -1,0 +1,10 @@
+//! The integration tests of rprof-cli, one binary: a module per subject,
+//! helpers shared through `crate::` and `rprof_testkit`.
+
+mod bad_input;
+mod cli;
+mod diag;
+mod live;
+mod parity;
+#[path = "../../../rprof-source/tests/it/support/mod.rs"]
+mod support;
