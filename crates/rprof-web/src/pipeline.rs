@@ -1,0 +1,874 @@
+//! The one place the web UI calls rprof's reading, merging, filtering and
+//! report code.
+//!
+//! This mirrors what the `rprof` binary does per command (read the files,
+//! merge them, subtract a base, apply the report options in pprof's
+//! order, build a [`Report`], render it), with two differences a server
+//! needs: the profiles are read **once** and kept, and the merged or
+//! subtracted profile of each selection is cached, so a request only
+//! clones it (and only when a filter reshapes it) before applying its own
+//! options. Everything else in the crate talks to this module through
+//! [`Pipeline`] and [`Filtered`]; when the library grows its own pipeline
+//! value (sources → profile → report), this module is what changes.
+
+use rprof_flame::{CallTree, FlameError, FlameOptions};
+use rprof_profile::{MergeError, ParseError, Profile, ReadOptions};
+use rprof_report::filters::Applied;
+use rprof_report::{Report, ReportError, ReportOptions};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Why a profile could not be loaded, or a view not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PipelineError {
+    /// A file could not be read.
+    #[error("{file}: {source}")]
+    Io {
+        /// The file, as given.
+        file: String,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// A file is not a profile rprof can read.
+    #[error("{file}: {source}")]
+    Parse {
+        /// The file, as given.
+        file: String,
+        /// What is wrong with it.
+        source: ParseError,
+    },
+    /// The profiles cannot be merged (different sample types, …).
+    #[error("{names}: {source}")]
+    Merge {
+        /// The profiles merged, comma-separated.
+        names: String,
+        /// Why not.
+        source: MergeError,
+    },
+    /// A report option cannot be used with this profile (an unknown
+    /// sample index, a bad tag filter).
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// The flame graph cannot be drawn (nothing to draw, incomparable
+    /// profiles).
+    #[error(transparent)]
+    Flame(#[from] FlameError),
+    /// A profile index that is not loaded.
+    #[error("there is no profile {index}: {count} are loaded (0 to {last})", last = .count - 1)]
+    NoSuchProfile {
+        /// The index asked for.
+        index: usize,
+        /// How many are loaded.
+        count: usize,
+    },
+    /// A regular expression argument (peek, source) is not one.
+    #[error("parsing argument regexp {pattern}: {message}")]
+    Regex {
+        /// The pattern.
+        pattern: String,
+        /// The regex compiler's complaint.
+        message: String,
+    },
+    /// Peek or source found no function matching the pattern.
+    #[error("no matches found for regexp: {0}")]
+    NoMatches(String),
+    /// The call graph could not be drawn.
+    #[error(transparent)]
+    Svg(#[from] rprof_report::svg::SvgError),
+}
+
+impl PipelineError {
+    /// True when the request asked for something this profile does not
+    /// have (a 400), false for failures of the server or its inputs.
+    pub fn is_bad_request(&self) -> bool {
+        !matches!(
+            self,
+            PipelineError::Io { .. } | PipelineError::Parse { .. } | PipelineError::Svg(_)
+        )
+    }
+}
+
+/// One loaded profile and the name it is shown by (its file name).
+pub struct Source {
+    /// What the UI calls it.
+    pub name: String,
+    /// The profile as read (not merged with anything).
+    pub profile: Arc<Profile>,
+}
+
+/// What `rprof web` was started with.
+#[derive(Default)]
+pub struct Inputs {
+    /// The profiles to show (merged when more than one is selected).
+    pub profiles: Vec<Source>,
+    /// `--base` / `--diff-base` profiles (merged), subtracted from the
+    /// selection by default.
+    pub bases: Vec<Source>,
+    /// The bases are `--diff-base` ones.
+    pub diff_base: bool,
+}
+
+impl Inputs {
+    /// Reads `profiles` and `bases` (in parallel); errors name the file.
+    pub fn read(
+        profiles: &[PathBuf],
+        bases: &[PathBuf],
+        diff_base: bool,
+        read: &ReadOptions,
+    ) -> Result<Inputs, PipelineError> {
+        use rayon::prelude::*;
+        let read_all = |paths: &[PathBuf]| -> Result<Vec<Source>, PipelineError> {
+            paths.par_iter().map(|p| read_one(p, read)).collect()
+        };
+        let (p, b) = rayon::join(|| read_all(profiles), || read_all(bases));
+        Ok(Inputs {
+            profiles: p?,
+            bases: b?,
+            diff_base,
+        })
+    }
+}
+
+fn read_one(path: &Path, read: &ReadOptions) -> Result<Source, PipelineError> {
+    let file = path.display().to_string();
+    let data = std::fs::read(path).map_err(|source| PipelineError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    let profile =
+        rprof_profile::parse_with(&data, read).map_err(|source| PipelineError::Parse {
+            file: file.clone(),
+            source,
+        })?;
+    Ok(Source {
+        name: file,
+        profile: Arc::new(profile),
+    })
+}
+
+/// Which loaded profiles a view shows.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Selection {
+    /// One profile by index, or (`None`) all of them merged.
+    pub profile: Option<usize>,
+    /// What is subtracted from it.
+    pub base: BaseChoice,
+    /// Scale the selection to the base's total first (pprof's `-normalize`).
+    pub normalize: bool,
+}
+
+/// The base of a [`Selection`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub enum BaseChoice {
+    /// The `--base`/`--diff-base` profiles of the command line, if any.
+    #[default]
+    CommandLine,
+    /// No base, even if the command line gave one.
+    None,
+    /// A loaded profile ("compare with…"): `diff` for `--diff-base`
+    /// semantics, else `--base`.
+    Profile {
+        /// Its index among the loaded profiles.
+        index: usize,
+        /// `--diff-base` instead of `--base`.
+        diff: bool,
+    },
+}
+
+/// How many merged profiles and flame trees are kept.
+const CACHE_ENTRIES: usize = 4;
+
+/// The loaded profiles and the caches of what is made from them.
+pub struct Pipeline {
+    inputs: Inputs,
+    combined: Mutex<Lru<Selection, Arc<Profile>>>,
+    sides: Mutex<Lru<Selection, Arc<(Profile, Profile)>>>,
+    trees: Mutex<Lru<String, Arc<FlameTree>>>,
+}
+
+impl Pipeline {
+    /// A pipeline over what was loaded.
+    pub fn new(inputs: Inputs) -> Self {
+        Pipeline {
+            inputs,
+            combined: Mutex::new(Lru::new(CACHE_ENTRIES)),
+            sides: Mutex::new(Lru::new(2)),
+            trees: Mutex::new(Lru::new(CACHE_ENTRIES)),
+        }
+    }
+
+    /// The names of the loaded profiles, in index order.
+    pub fn profile_names(&self) -> Vec<&str> {
+        self.inputs
+            .profiles
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect()
+    }
+
+    /// The names of the command line's base profiles.
+    pub fn base_names(&self) -> Vec<&str> {
+        self.inputs.bases.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    /// Whether the command line's bases are `--diff-base` ones.
+    pub fn cli_diff_base(&self) -> bool {
+        self.inputs.diff_base
+    }
+
+    /// Names of the sample types of the selected profile (for the menu).
+    pub fn sample_types(&self, sel: &Selection) -> Result<Vec<String>, PipelineError> {
+        let p = self.combined(sel)?;
+        Ok(p.sample_type_names()
+            .into_iter()
+            .map(str::to_string)
+            .collect())
+    }
+
+    fn check(&self, sel: &Selection) -> Result<(), PipelineError> {
+        let count = self.inputs.profiles.len();
+        let idx = [
+            sel.profile,
+            match sel.base {
+                BaseChoice::Profile { index, .. } => Some(index),
+                _ => None,
+            },
+        ];
+        for index in idx.into_iter().flatten() {
+            if index >= count {
+                return Err(PipelineError::NoSuchProfile { index, count });
+            }
+        }
+        Ok(())
+    }
+
+    /// The selected sources and bases (empty when there is no base), with
+    /// the diff-base flag.
+    fn parts(&self, sel: &Selection) -> (Vec<&Source>, Vec<&Source>, bool) {
+        let all = &self.inputs.profiles;
+        let sources: Vec<&Source> = match sel.profile {
+            Some(i) => vec![&all[i]],
+            None => all.iter().collect(),
+        };
+        match sel.base {
+            BaseChoice::CommandLine => (
+                sources,
+                self.inputs.bases.iter().collect(),
+                self.inputs.diff_base,
+            ),
+            BaseChoice::None => (sources, Vec::new(), false),
+            BaseChoice::Profile { index, diff } => (sources, vec![&all[index]], diff),
+        }
+    }
+
+    /// The selection as one profile: merged, base subtracted (or labelled
+    /// for `--diff-base`), uninteresting frames dropped. Cached.
+    pub fn combined(&self, sel: &Selection) -> Result<Arc<Profile>, PipelineError> {
+        self.check(sel)?;
+        if let Some(p) = self.combined.lock().unwrap().get(sel) {
+            return Ok(p);
+        }
+        let (sources, bases, diff_base) = self.parts(sel);
+        let names = names(sources.iter().chain(&bases).copied());
+        let opts = rprof_profile::BaseOptions {
+            diff_base,
+            normalize: sel.normalize && !bases.is_empty(),
+        };
+        let p = rprof_profile::combine_with_base(
+            sources.iter().map(|s| (*s.profile).clone()).collect(),
+            bases.iter().map(|s| (*s.profile).clone()).collect(),
+            &opts,
+        )
+        .map_err(|source| PipelineError::Merge { names, source })?;
+        let p = Arc::new(p);
+        self.combined.lock().unwrap().put(sel.clone(), p.clone());
+        Ok(p)
+    }
+
+    /// For a selection with a base: the base and the sources each merged
+    /// on their own (what a differential flame graph is drawn from).
+    pub fn sides(&self, sel: &Selection) -> Result<Option<Arc<(Profile, Profile)>>, PipelineError> {
+        self.check(sel)?;
+        let (sources, bases, _) = self.parts(sel);
+        if bases.is_empty() {
+            return Ok(None);
+        }
+        if let Some(p) = self.sides.lock().unwrap().get(sel) {
+            return Ok(Some(p));
+        }
+        let merge = |list: &[&Source]| {
+            rprof_profile::combine(list.iter().map(|s| (*s.profile).clone()).collect()).map_err(
+                |source| PipelineError::Merge {
+                    names: names(list.iter().copied()),
+                    source,
+                },
+            )
+        };
+        let both = Arc::new((merge(&bases)?, merge(&sources)?));
+        self.sides.lock().unwrap().put(sel.clone(), both.clone());
+        Ok(Some(both))
+    }
+
+    /// The selection with `opts` applied: what every report of one request
+    /// is made from.
+    pub fn filtered(
+        &self,
+        sel: &Selection,
+        opts: &ReportOptions,
+    ) -> Result<Filtered, PipelineError> {
+        let p = self.combined(sel)?;
+        filter(p, opts)
+    }
+
+    /// The flame graph's call tree for `sel` and `opts`, cached under
+    /// `key` (which must identify `sel`, `opts` and `reverse`): a
+    /// differential tree when the selection has a base (unless
+    /// `opts.drop_negative`… never: a base always draws both sides).
+    pub fn flame_tree(
+        &self,
+        key: &str,
+        sel: &Selection,
+        opts: &ReportOptions,
+        reverse: bool,
+    ) -> Result<Arc<FlameTree>, PipelineError> {
+        if let Some(t) = self.trees.lock().unwrap().get(&key.to_string()) {
+            return Ok(t);
+        }
+        let t = match self.sides(sel)? {
+            None => {
+                let f = self.filtered(sel, opts)?;
+                let r = f.report()?;
+                FlameTree::new(CallTree::new(&r, reverse), &r)
+            }
+            Some(both) => {
+                let (b, c) = (&both.0, &both.1);
+                // Both sides shaped alike by the filters, each from its
+                // own copy (as `rprof flame --base` does).
+                let base = filter(Arc::new(b.clone()), opts)?;
+                let current = filter(Arc::new(c.clone()), opts)?;
+                let (br, cr) = (base.report()?, current.report()?);
+                let fo = FlameOptions {
+                    reverse,
+                    normalize: sel.normalize,
+                    ..Default::default()
+                };
+                FlameTree::new(CallTree::diff(&br, &cr, &fo)?, &cr)
+            }
+        };
+        let t = Arc::new(t);
+        self.trees.lock().unwrap().put(key.to_string(), t.clone());
+        Ok(t)
+    }
+}
+
+fn names<'a>(list: impl Iterator<Item = &'a Source>) -> String {
+    list.map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Whether `opts` change the profile itself (filters, label frames), so
+/// that a request needs its own copy.
+fn reshapes(opts: &ReportOptions) -> bool {
+    let set = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
+    [
+        &opts.focus,
+        &opts.ignore,
+        &opts.hide,
+        &opts.show,
+        &opts.show_from,
+        &opts.prune_from,
+        &opts.tagfocus,
+        &opts.tagignore,
+        &opts.tagshow,
+        &opts.taghide,
+    ]
+    .into_iter()
+    .any(set)
+        || !opts.tagroot.is_empty()
+        || !opts.tagleaf.is_empty()
+}
+
+fn filter(p: Arc<Profile>, opts: &ReportOptions) -> Result<Filtered, PipelineError> {
+    if !reshapes(opts) {
+        // Nothing to apply: share the cached profile (on a 17 MB profile
+        // the copy would be most of the request's time and memory).
+        let total = Report::new(&p, opts)?.total;
+        return Ok(Filtered {
+            profile: p,
+            applied: Applied {
+                total,
+                ..Default::default()
+            },
+            opts: opts.clone(),
+        });
+    }
+    let mut own = (*p).clone();
+    drop(p);
+    let applied = rprof_report::filters::apply(&mut own, opts)?;
+    Ok(Filtered {
+        profile: Arc::new(own),
+        applied,
+        opts: opts.clone(),
+    })
+}
+
+/// A selection with a request's options applied.
+pub struct Filtered {
+    profile: Arc<Profile>,
+    applied: Applied,
+    opts: ReportOptions,
+}
+
+impl Filtered {
+    /// The profile after the filters.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// Warnings of the filters, in pprof's words ("Focus expression
+    /// matched no samples").
+    pub fn notes(&self) -> &[String] {
+        &self.applied.notes
+    }
+
+    /// The report over it.
+    pub fn report(&self) -> Result<Report<'_>, PipelineError> {
+        Ok(Report::with_applied(
+            &self.profile,
+            &self.opts,
+            &self.applied,
+        )?)
+    }
+
+    /// The legend lines pprof shows in its details box (File, Type, Time,
+    /// Showing nodes…), as `rprof top` prints them.
+    pub fn legend(&self) -> Result<Vec<String>, PipelineError> {
+        let r = self.report()?;
+        Ok(rprof_report::header::profile_labels(&r))
+    }
+
+    /// The `rprof top` text for these options.
+    pub fn top_text(&self) -> Result<String, PipelineError> {
+        let mut r = self.report()?;
+        let mut out = String::new();
+        rprof_report::top::write_top(&mut r, &mut out);
+        Ok(out)
+    }
+
+    /// The rows of `rprof top` as data, with the header lines.
+    pub fn top(&self) -> Result<TopTable, PipelineError> {
+        let mut r = self.report()?;
+        let keys = r.node_keys();
+        let node_count = if r.opts.trim {
+            r.opts.node_count.unwrap_or(0)
+        } else {
+            0
+        };
+        let mut t = r.trimmed_graph(&keys, node_count);
+        r.select_output_unit(&t.graph);
+        let legend = rprof_report::header::graph_labels(&r, &t, false);
+        let g = &t.graph;
+        let mut rows = Vec::with_capacity(g.nodes.len());
+        for n in &g.nodes {
+            let (mut inline, mut noinline) = (false, false);
+            for &e in &n.in_edges {
+                if g.edges[e as usize].inline {
+                    inline = true;
+                } else {
+                    noinline = true;
+                }
+            }
+            let (flat, cum) = (n.flat_value(), n.cum_value());
+            rows.push(TopRow {
+                flat,
+                cum,
+                flat_text: r.format_value(flat),
+                cum_text: r.format_value(cum),
+                name: t.names.get(n.key).to_string(),
+                inline: match (inline, noinline) {
+                    (true, true) => "(partial-inline)",
+                    (true, false) => "(inline)",
+                    _ => "",
+                },
+            });
+        }
+        Ok(TopTable {
+            total: r.total,
+            legend,
+            rows,
+        })
+    }
+
+    /// pprof's `-peek RE` text (trimming off, as pprof does).
+    pub fn peek_text(&self, pattern: &str) -> Result<String, PipelineError> {
+        let re = compile(pattern)?;
+        let mut r = self.report()?;
+        let mut out = String::new();
+        rprof_report::tree::write_peek(&mut r, &re, &mut out)
+            .map_err(|e| PipelineError::NoMatches(e.0))?;
+        Ok(out)
+    }
+
+    /// pprof's DOT call graph (`rprof graph --format dot`).
+    pub fn dot(&self) -> Result<String, PipelineError> {
+        let mut r = self.report()?;
+        let mut dot = String::new();
+        rprof_report::dot::write_dot(&mut r, &mut dot);
+        Ok(dot)
+    }
+
+    /// The call graph as SVG, through Graphviz when it is installed and
+    /// `builtin` is false, through the built-in layout otherwise; the
+    /// second value says which drew it.
+    pub fn graph_svg(&self, builtin: bool) -> Result<(String, &'static str), PipelineError> {
+        use rprof_report::svg::{Renderer, graphviz_available, render_svg};
+        let dot = self.dot()?;
+        if !builtin && graphviz_available() {
+            // A broken Graphviz must not cost the view: fall back.
+            if let Ok(svg) = render_svg(&dot, Renderer::Graphviz) {
+                return Ok((svg, "graphviz"));
+            }
+        }
+        Ok((render_svg(&dot, Renderer::Builtin)?, "builtin"))
+    }
+
+    /// The `rprof tags` text.
+    pub fn tags_text(&self) -> Result<String, PipelineError> {
+        let r = self.report()?;
+        let mut out = String::new();
+        rprof_report::tags::write_tags(&r, &mut out);
+        Ok(out)
+    }
+
+    /// Label keys with their values and shares (what `rprof tags`
+    /// prints), as data; string values carry the `key=value` tag filter
+    /// that selects them.
+    pub fn labels(&self) -> Result<Vec<LabelKey>, PipelineError> {
+        let text = self.tags_text()?;
+        Ok(parse_tags(&text))
+    }
+
+    /// Annotated source of the functions matching `pattern`, line by
+    /// line, with the files that could not be read.
+    pub fn source(&self, pattern: &str, max_functions: usize) -> Result<Listing, PipelineError> {
+        let re = compile(pattern)?;
+        let mut opts = self.opts.clone();
+        opts.granularity = rprof_report::Granularity::Lines;
+        opts.trim = false;
+        let mut r = Report::with_applied(&self.profile, &opts, &self.applied)?;
+        let keys = r.node_keys();
+        let g = r.build_nodes(&keys);
+        r.select_output_unit(&g);
+        // function name → file → line → (flat, cum)
+        let mut by_fn: HashMap<(String, String), (i64, i64, HashMap<i64, (i64, i64)>)> =
+            HashMap::new();
+        for n in &g.nodes {
+            let k = &keys.keys[n.key as usize];
+            let name = keys.names.get(k.name);
+            if !re.is_match(name) {
+                continue;
+            }
+            let file = keys.names.get(k.file).to_string();
+            let e =
+                by_fn
+                    .entry((name.to_string(), file))
+                    .or_insert((k.start_line, 0, HashMap::new()));
+            e.1 += n.cum_value();
+            let l = e.2.entry(k.line).or_default();
+            l.0 += n.flat_value();
+            l.1 += n.cum_value();
+        }
+        if by_fn.is_empty() {
+            return Err(PipelineError::NoMatches(pattern.to_string()));
+        }
+        let mut fns: Vec<_> = by_fn.into_iter().collect();
+        fns.sort_by(|a, b| b.1.1.cmp(&a.1.1).then_with(|| a.0.cmp(&b.0)));
+        fns.truncate(max_functions);
+        let mut listing = Listing::default();
+        let mut files: HashMap<String, Option<Vec<String>>> = HashMap::new();
+        for ((name, file), (start, cum, lines)) in fns {
+            let text = files
+                .entry(file.clone())
+                .or_insert_with(|| read_source(&file))
+                .clone();
+            if text.is_none() && !listing.missing.contains(&file) {
+                listing.missing.push(file.clone());
+            }
+            let (flat_sum, _) = lines.values().fold((0, 0), |a, v| (a.0 + v.0, 0));
+            let min = lines.keys().copied().min().unwrap_or(0);
+            let max = lines.keys().copied().max().unwrap_or(0);
+            let first = if start > 0 && start <= min {
+                start
+            } else {
+                min
+            };
+            let mut out_lines = Vec::new();
+            match &text {
+                Some(src) => {
+                    let (from, to) = ((first - 2).max(1), (max + 2).min(src.len() as i64));
+                    for ln in from..=to {
+                        let (f, c) = lines.get(&ln).copied().unwrap_or((0, 0));
+                        out_lines.push(SourceLine {
+                            line: ln,
+                            flat: (f != 0).then(|| r.format_value(f)),
+                            cum: (c != 0).then(|| r.format_value(c)),
+                            text: src.get(ln as usize - 1).cloned().unwrap_or_default(),
+                        });
+                    }
+                }
+                None => {
+                    let mut ls: Vec<_> = lines.iter().collect();
+                    ls.sort();
+                    for (&ln, &(f, c)) in ls {
+                        out_lines.push(SourceLine {
+                            line: ln,
+                            flat: (f != 0).then(|| r.format_value(f)),
+                            cum: (c != 0).then(|| r.format_value(c)),
+                            text: String::new(),
+                        });
+                    }
+                }
+            }
+            listing.functions.push(SourceFunction {
+                name,
+                found: text.is_some(),
+                file,
+                flat: r.format_value(flat_sum),
+                cum: r.format_value(cum),
+                lines: out_lines,
+            });
+        }
+        Ok(listing)
+    }
+}
+
+/// A source file's lines, if it can be read where the profile says it is
+/// (or, for a relative path, under the current directory).
+fn read_source(file: &str) -> Option<Vec<String>> {
+    if file.is_empty() {
+        return None;
+    }
+    let text = std::fs::read(file).ok()?;
+    Some(
+        String::from_utf8_lossy(&text)
+            .lines()
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// A Go regular expression, as pprof's options take them.
+pub fn compile(pattern: &str) -> Result<regex::Regex, PipelineError> {
+    rprof_profile::filter::compile_go_regex(pattern).map_err(|message| PipelineError::Regex {
+        pattern: pattern.to_string(),
+        message,
+    })
+}
+
+/// The profile as a gzipped pprof file (what `rprof proto` writes).
+pub fn encode(p: &Profile) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = rprof_profile::write::write_gz(p, &mut out);
+    out
+}
+
+/// The `top` table as data.
+#[derive(serde::Serialize)]
+pub struct TopTable {
+    /// The denominator of the percentages.
+    pub total: i64,
+    /// The header lines of `rprof top`.
+    pub legend: Vec<String>,
+    /// The rows, in `rprof top`'s order.
+    pub rows: Vec<TopRow>,
+}
+
+/// One row of `rprof top`.
+#[derive(serde::Serialize)]
+pub struct TopRow {
+    /// Flat value, in the profile's unit.
+    pub flat: i64,
+    /// Cumulative value.
+    pub cum: i64,
+    /// The flat value as `rprof top` prints it.
+    pub flat_text: String,
+    /// The cumulative value as printed.
+    pub cum_text: String,
+    /// The node's name.
+    pub name: String,
+    /// `(inline)`, `(partial-inline)` or empty.
+    pub inline: &'static str,
+}
+
+/// One label key of the labels view.
+#[derive(serde::Serialize, Debug)]
+pub struct LabelKey {
+    /// The key.
+    pub key: String,
+    /// "Total X of Y (Z%)" as `rprof tags` prints it.
+    pub total: String,
+    /// Its values, heaviest first.
+    pub values: Vec<LabelValue>,
+}
+
+/// One value of a label key.
+#[derive(serde::Serialize, Debug)]
+pub struct LabelValue {
+    /// The value as `rprof tags` prints it (numbers in the report's unit).
+    pub value: String,
+    /// Its amount, formatted.
+    pub amount: String,
+    /// Its share of the total, e.g. `41.67%` (empty when the total is 0).
+    pub percent: String,
+}
+
+/// `rprof tags` output as data. The text is the report's, so the numbers
+/// are the command's by construction; a value is everything after the
+/// last `:\t ` separator (`tabwrite_right` turns tabs into spaces, so the
+/// columns are split on the fixed `): ` / `:` shapes instead).
+fn parse_tags(text: &str) -> Vec<LabelKey> {
+    let mut out: Vec<LabelKey> = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if !line.starts_with(' ') {
+            // "key: Total X of Y (Z%)"
+            if let Some((key, rest)) = line.split_once(": ") {
+                out.push(LabelKey {
+                    key: key.trim_end().to_string(),
+                    total: rest.trim().to_string(),
+                    values: Vec::new(),
+                });
+            }
+            continue;
+        }
+        let Some(k) = out.last_mut() else { continue };
+        // "   amount (pct):  value" or "   amount:  value"
+        let t = line.trim_start();
+        let Some((head, value)) = t.split_once(": ") else {
+            continue;
+        };
+        let value = value.trim_start().to_string();
+        let (amount, percent) = match head.split_once(" (") {
+            Some((a, p)) => (a.trim(), p.trim_end_matches(')').trim()),
+            None => (head.trim(), ""),
+        };
+        k.values.push(LabelValue {
+            value,
+            amount: amount.to_string(),
+            percent: percent.to_string(),
+        });
+    }
+    out
+}
+
+/// Annotated source of the matching functions.
+#[derive(serde::Serialize, Default)]
+pub struct Listing {
+    /// The functions, heaviest first.
+    pub functions: Vec<SourceFunction>,
+    /// Source files that could not be read.
+    pub missing: Vec<String>,
+}
+
+/// One function of a [`Listing`].
+#[derive(serde::Serialize)]
+pub struct SourceFunction {
+    /// Its name.
+    pub name: String,
+    /// Its file, as recorded in the profile.
+    pub file: String,
+    /// Whether the file was read.
+    pub found: bool,
+    /// Flat total.
+    pub flat: String,
+    /// Cumulative total.
+    pub cum: String,
+    /// The lines shown (only those with values when the file is missing).
+    pub lines: Vec<SourceLine>,
+}
+
+/// One source line.
+#[derive(serde::Serialize)]
+pub struct SourceLine {
+    /// Line number.
+    pub line: i64,
+    /// Flat value, if any.
+    pub flat: Option<String>,
+    /// Cumulative value, if any.
+    pub cum: Option<String>,
+    /// The line's text.
+    pub text: String,
+}
+
+/// A flame graph's call tree with what the page needs to label it.
+pub struct FlameTree {
+    /// The tree.
+    pub tree: CallTree,
+    /// The denominator of the percentages (the report's total).
+    pub total: i64,
+    /// The sample type shown (`mean_` prefixed with `--mean`).
+    pub sample_type: String,
+    /// Its unit, as written in the profile.
+    pub unit: String,
+}
+
+impl FlameTree {
+    fn new(tree: CallTree, r: &Report) -> Self {
+        FlameTree {
+            tree,
+            total: r.total,
+            sample_type: r.sample_type.clone(),
+            unit: r.sample_unit.clone(),
+        }
+    }
+}
+
+/// A small least-recently-used map (a handful of entries: a linear scan
+/// is as fast as hashing, and no crate is needed for it).
+struct Lru<K, V> {
+    cap: usize,
+    entries: Vec<(K, V)>,
+}
+
+impl<K: PartialEq, V: Clone> Lru<K, V> {
+    fn new(cap: usize) -> Self {
+        Lru {
+            cap,
+            entries: Vec::new(),
+        }
+    }
+    fn get(&mut self, k: &K) -> Option<V> {
+        let i = self.entries.iter().position(|(x, _)| x == k)?;
+        let e = self.entries.remove(i);
+        let v = e.1.clone();
+        self.entries.push(e);
+        Some(v)
+    }
+    fn put(&mut self, k: K, v: V) {
+        self.entries.retain(|(x, _)| x != &k);
+        if self.entries.len() >= self.cap {
+            self.entries.remove(0);
+        }
+        self.entries.push((k, v));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_text_parses() {
+        let text = "bytes: Total 100 of 200 (50.00%)\n          60 (30.00%): 1kB\n          40 (20.00%): 2kB\n\nkey: Total 5 of 200 ( 2.50%)\n     5 ( 2.50%): a: b\n";
+        let k = parse_tags(text);
+        assert_eq!(k.len(), 2);
+        assert_eq!(k[0].key, "bytes");
+        assert_eq!(k[0].values[1].value, "2kB");
+        assert_eq!(k[0].values[1].percent, "20.00%");
+        assert_eq!(k[1].values[0].value, "a: b");
+    }
+}
