@@ -69,6 +69,12 @@ pub enum Command {
     /// Write the processed (merged, subtracted) profile as a pprof file:
     /// `go tool pprof -proto`.
     Proto(ProtoCmd),
+    /// The browser UI of `go tool pprof -http`: flame graph, top, graph,
+    /// peek, source and labels views, served on 127.0.0.1.
+    Web(crate::web::WebCmd),
+    /// A self-contained HTML report (flame graph, top table, call graph)
+    /// that opens from file://: `rprof report -o report.html PROFILE`.
+    Report(crate::web::ReportHtmlCmd),
 }
 
 #[derive(Args)]

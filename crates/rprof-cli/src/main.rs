@@ -9,6 +9,7 @@
 
 mod cli;
 mod output;
+mod web;
 
 use clap::Parser;
 use cli::{Cli, Command};
@@ -134,6 +135,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Diff(a) => diff(a),
         Command::Merge(a) => merge(a),
         Command::Proto(a) => proto(a),
+        Command::Web(a) => web::run_web(a),
+        Command::Report(a) => web::run_report(a),
     }
 }
 

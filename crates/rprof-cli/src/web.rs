@@ -1,0 +1,265 @@
+//! `rprof web` (pprof's `-http` UI) and `rprof report -o report.html`:
+//! their arguments and runners. The UI itself is the `rprof-web` crate;
+//! this only reads the command line, loads the profiles and hands them
+//! over.
+
+use crate::Failure;
+use crate::cli::ReportArgs;
+use clap::Args;
+use rprof_web::{BaseChoice, Inputs, Pipeline, PipelineError, Selection, ViewError};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Profiles and bases, as every profile command takes them.
+#[derive(Args)]
+pub struct WebInputs {
+    /// Subtract these profiles (merged) from the sources; identical stacks
+    /// cancel. The UI can change the base later ("Compare with…").
+    #[arg(long, value_name = "PROFILE", conflicts_with = "diff_base")]
+    pub base: Vec<PathBuf>,
+    /// Compare against these profiles: percentages refer to their total.
+    #[arg(long, value_name = "PROFILE")]
+    pub diff_base: Vec<PathBuf>,
+    /// Scale the sources to the base's total before subtracting.
+    #[arg(long)]
+    pub normalize: bool,
+    /// Profiles to read; several are offered each on its own and merged.
+    #[arg(required = true, value_name = "PROFILE")]
+    pub profiles: Vec<PathBuf>,
+}
+
+/// `rprof web`.
+#[derive(Args)]
+pub struct WebCmd {
+    /// Serve on HOST:PORT (pprof's -http); default 127.0.0.1 and a free
+    /// port. Any other host than a loopback one lets anyone who can reach
+    /// it read the profile.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub http: Option<String>,
+    /// Do not open a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub inputs: WebInputs,
+}
+
+/// `rprof report`.
+#[derive(Args)]
+pub struct ReportHtmlCmd {
+    /// The HTML file to write (replaced only once complete); `-` for
+    /// stdout.
+    #[arg(short, long, value_name = "FILE", required = true)]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub inputs: WebInputs,
+}
+
+fn load(i: &WebInputs) -> Result<Pipeline, Failure> {
+    let bases = if i.diff_base.is_empty() {
+        &i.base
+    } else {
+        &i.diff_base
+    };
+    let read = crate::READ_OPTIONS.get_or_init(Default::default);
+    let inputs = Inputs::read(&i.profiles, bases, !i.diff_base.is_empty(), read)
+        .map_err(pipeline_failure)?;
+    Ok(Pipeline::new(inputs))
+}
+
+fn pipeline_failure(e: PipelineError) -> Failure {
+    if e.is_bad_request() {
+        Failure::usage(e.to_string())
+    } else {
+        Failure::input(e.to_string())
+    }
+}
+
+fn view_failure(e: ViewError) -> Failure {
+    match e {
+        ViewError::Pipeline(e) => pipeline_failure(e),
+        e @ ViewError::Param(_) => Failure::usage(e.to_string()),
+        e => Failure::input(e.to_string()),
+    }
+}
+
+/// `rprof web`: loads the profiles, prints the URL as the first line of
+/// stdout, opens a browser, serves until interrupted.
+pub fn run_web(a: WebCmd) -> Result<(), Failure> {
+    let opts = a.report.options()?;
+    if a.inputs.normalize && a.inputs.base.is_empty() && a.inputs.diff_base.is_empty() {
+        return Err(Failure::usage(
+            "--normalize needs a base profile (--base or --diff-base)",
+        ));
+    }
+    let pipeline = load(&a.inputs)?;
+    // Check the options once, so that a bad one is a usage error here and
+    // not a 400 in the browser.
+    let sel = Selection {
+        normalize: a.inputs.normalize,
+        ..Default::default()
+    };
+    pipeline.filtered(&sel, &opts).map_err(pipeline_failure)?;
+    let bound = rprof_web::bind(a.http.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
+    let url = bound.url();
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "Serving web UI on {url}");
+    let _ = out.flush();
+    if !bound.is_loopback() {
+        eprintln!(
+            "rprof: warning: serving on {}, not a loopback address: anyone who can reach it can read the profile",
+            bound.addr()
+        );
+    }
+    if !a.no_browser {
+        open_browser(&format!("{url}/ui/flamegraph{}", initial_query(&a)));
+    }
+    let app = rprof_web::profile_app(pipeline, &bound);
+    bound.serve(app).map_err(|e| Failure::input(e.to_string()))
+}
+
+/// The command line's report options as the UI's query parameters, so
+/// that the first page shows what was asked for.
+fn initial_query(a: &WebCmd) -> String {
+    let r = &a.report;
+    // ReportArgs' defaults of --nodefraction and --edgefraction.
+    let d = (0.005, 0.001);
+    let mut q: Vec<(&str, String)> = Vec::new();
+    let mut opt = |k: &'static str, v: &Option<String>| {
+        if let Some(v) = v {
+            q.push((k, v.clone()));
+        }
+    };
+    opt("si", &r.sample_index);
+    opt("f", &r.focus);
+    opt("i", &r.ignore);
+    opt("h", &r.hide);
+    opt("s", &r.show);
+    opt("sf", &r.show_from);
+    opt("prunefrom", &r.prune_from);
+    opt("tf", &r.tagfocus);
+    opt("ti", &r.tagignore);
+    opt("ts", &r.tagshow);
+    opt("th", &r.taghide);
+    if let Some(n) = r.nodecount {
+        q.push(("n", n.to_string()));
+    }
+    if r.nodefraction != d.0 {
+        q.push(("nf", r.nodefraction.to_string()));
+    }
+    if r.edgefraction != d.1 {
+        q.push(("ef", r.edgefraction.to_string()));
+    }
+    if r.unit != "minimum" {
+        q.push(("unit", r.unit.clone()));
+    }
+    let g = format!("{:?}", r.granularity).to_lowercase();
+    if g != "functions" {
+        q.push(("g", g));
+    }
+    for (k, on) in [
+        ("sort", r.cum),
+        ("mean", r.mean),
+        ("noinlines", r.noinlines),
+        ("showcolumns", r.showcolumns),
+        ("rel", r.relative_percentages),
+        ("dropneg", r.drop_negative),
+        ("norm", a.inputs.normalize),
+    ] {
+        if on {
+            q.push((
+                k,
+                if k == "sort" {
+                    "cum".into()
+                } else {
+                    "t".into()
+                },
+            ));
+        }
+    }
+    if r.no_trim {
+        q.push(("trim", "f".into()));
+    }
+    if !r.tagroot.is_empty() {
+        q.push(("tagroot", r.tagroot.join(",")));
+    }
+    if !r.tagleaf.is_empty() {
+        q.push(("tagleaf", r.tagleaf.join(",")));
+    }
+    if q.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = q
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect();
+    format!("?{}", parts.join("&"))
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// `$BROWSER` (a `:`-separated list, as xdg-utils reads it), then
+/// `xdg-open` when there is a display; otherwise nothing (the URL is
+/// printed already).
+fn open_browser(url: &str) {
+    use std::process::{Command, Stdio};
+    let mut candidates: Vec<String> = std::env::var("BROWSER")
+        .map(|b| {
+            b.split(':')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    if std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some() {
+        candidates.push("xdg-open".into());
+    }
+    for c in candidates {
+        let mut words = c.split_whitespace();
+        let Some(prog) = words.next() else { continue };
+        let started = Command::new(prog)
+            .args(words)
+            .arg(url)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        if started.is_ok() {
+            return;
+        }
+    }
+}
+
+/// `rprof report -o report.html`.
+pub fn run_report(a: ReportHtmlCmd) -> Result<(), Failure> {
+    let opts = a.report.options()?;
+    let pipeline = load(&a.inputs)?;
+    let sel = Selection {
+        profile: None,
+        base: BaseChoice::CommandLine,
+        normalize: a.inputs.normalize,
+    };
+    let title = a
+        .inputs
+        .profiles
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let html =
+        rprof_web::standalone_report(&pipeline, &sel, &opts, &title).map_err(view_failure)?;
+    crate::output::emit(Some(&a.output), html.as_bytes())
+}
