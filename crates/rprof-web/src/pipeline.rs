@@ -523,7 +523,7 @@ impl Filtered {
     /// second value says which drew it.
     pub fn graph_svg(&self, builtin: bool) -> Result<(String, &'static str), PipelineError> {
         use rprof_report::svg::{Renderer, graphviz_available, render_svg};
-        let dot = self.dot()?;
+        let dot = quote_nodelet_labels(&self.dot()?);
         if !builtin && graphviz_available() {
             // A broken Graphviz must not cost the view: fall back.
             if let Ok(svg) = render_svg(&dot, Renderer::Graphviz) {
@@ -643,6 +643,34 @@ impl Filtered {
     }
 }
 
+/// pprof writes label nodelets as `N1_0 [label = "VALUE" id="N1_0" …]`
+/// with the label value unescaped (so does `rprof graph --format dot`,
+/// byte for byte), which breaks the DOT text when a value has a quote or
+/// a backslash. The graph view escapes them before drawing.
+fn quote_nodelet_labels(dot: &str) -> String {
+    let mut out = String::with_capacity(dot.len());
+    for line in dot.split_inclusive('\n') {
+        let fixed = (|| {
+            let rest = line.strip_prefix('N')?;
+            let open = rest.find(" [label = \"")?;
+            let id = &rest[..open];
+            if !id.contains('_') || !id.chars().all(|c| c.is_ascii_digit() || c == '_') {
+                return None;
+            }
+            let start = 1 + open + " [label = \"".len();
+            let close = line.rfind(&format!("\" id=\"N{id}\""))?;
+            let value = &line[start..close];
+            if !value.contains(['"', '\\']) {
+                return None;
+            }
+            let v = value.replace('\\', "\\\\").replace('"', "\\\"");
+            Some(format!("{}{v}{}", &line[..start], &line[close..]))
+        })();
+        out.push_str(fixed.as_deref().unwrap_or(line));
+    }
+    out
+}
+
 /// A source file's lines, if it can be read where the profile says it is
 /// (or, for a relative path, under the current directory).
 fn read_source(file: &str) -> Option<Vec<String>> {
@@ -730,15 +758,20 @@ pub struct LabelValue {
 /// columns are split on the fixed `): ` / `:` shapes instead).
 fn parse_tags(text: &str) -> Vec<LabelKey> {
     let mut out: Vec<LabelKey> = Vec::new();
+    // Each key is a block: its line ("key: Total X of Y (Z%)"; nothing
+    // after the key has ": "), then one line per value ("amount (pct):
+    // value"; the amount has no ": "), then a blank line.
+    let mut in_block = false;
     for line in text.lines() {
         if line.trim().is_empty() {
+            in_block = false;
             continue;
         }
-        if !line.starts_with(' ') {
-            // "key: Total X of Y (Z%)"
-            if let Some((key, rest)) = line.split_once(": ") {
+        if !in_block {
+            in_block = true;
+            if let Some((key, rest)) = line.trim_start().rsplit_once(": ") {
                 out.push(LabelKey {
-                    key: key.trim_end().to_string(),
+                    key: key.to_string(),
                     total: rest.trim().to_string(),
                     values: Vec::new(),
                 });
@@ -746,9 +779,7 @@ fn parse_tags(text: &str) -> Vec<LabelKey> {
             continue;
         }
         let Some(k) = out.last_mut() else { continue };
-        // "   amount (pct):  value" or "   amount:  value"
-        let t = line.trim_start();
-        let Some((head, value)) = t.split_once(": ") else {
+        let Some((head, value)) = line.trim_start().split_once(": ") else {
             continue;
         };
         let value = value.trim_start().to_string();
@@ -862,8 +893,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn nodelet_labels_quoted() {
+        let dot = "N1_0 [label = \"k:\"><x>\" id=\"N1_0\" fontsize=8]\nN1 [label=\"a\"]\n";
+        assert_eq!(
+            quote_nodelet_labels(dot),
+            "N1_0 [label = \"k:\\\"><x>\" id=\"N1_0\" fontsize=8]\nN1 [label=\"a\"]\n"
+        );
+    }
+
+    #[test]
     fn tags_text_parses() {
-        let text = "bytes: Total 100 of 200 (50.00%)\n          60 (30.00%): 1kB\n          40 (20.00%): 2kB\n\nkey: Total 5 of 200 ( 2.50%)\n     5 ( 2.50%): a: b\n";
+        let text = " bytes: Total 100 of 200 (50.00%)\n          60 (30.00%): 1kB\n          40 (20.00%): 2kB\n\n   key: Total 5 of 200 ( 2.50%)\n     5 ( 2.50%): a: b\n";
         let k = parse_tags(text);
         assert_eq!(k.len(), 2);
         assert_eq!(k[0].key, "bytes");
