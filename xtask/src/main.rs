@@ -14,6 +14,7 @@
 //!   side by side on those inputs: wall time, peak RSS, ratios.
 
 mod bench;
+mod benchweb;
 mod codegen;
 mod fixtures;
 mod genbig;

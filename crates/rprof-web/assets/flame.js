@@ -209,6 +209,12 @@
       status.appendChild(s);
       if (!rprof.standalone) add('Back to the flame graph', rprof.withParams('./flamegraph', {pivot: null}), 'unpivot');
     }
+    if (first.diff) {
+      const d = document.createElement('span');
+      d.className = 'legend';
+      d.textContent = 'Differential: widths are the current profile; red grew, blue shrank against the base. ';
+      status.appendChild(d);
+    }
     if (!name) return;
     const s = document.createElement('span');
     s.className = 'selected-name';

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 #[non_exhaustive]
 pub enum PipelineError {
     /// A file could not be read.
-    #[error("{file}: {source}")]
+    #[error("{file}: {}", io_message(source))]
     Io {
         /// The file, as given.
         file: String,
@@ -77,6 +77,15 @@ pub enum PipelineError {
     /// The call graph could not be drawn.
     #[error(transparent)]
     Svg(#[from] rprof_report::svg::SvgError),
+}
+
+/// An I/O error without Rust's " (os error N)" suffix.
+fn io_message(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
 }
 
 impl PipelineError {
