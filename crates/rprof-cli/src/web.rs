@@ -67,7 +67,8 @@ fn load(i: &WebInputs) -> Result<Pipeline, Failure> {
     let read = crate::READ_OPTIONS.get_or_init(Default::default);
     let inputs = Inputs::read(&i.profiles, bases, !i.diff_base.is_empty(), read)
         .map_err(pipeline_failure)?;
-    Ok(Pipeline::new(inputs))
+    // Profiles that cannot be merged are bad input, not bad usage.
+    Pipeline::new(inputs).map_err(|e| Failure::input(e.to_string()))
 }
 
 fn pipeline_failure(e: PipelineError) -> Failure {

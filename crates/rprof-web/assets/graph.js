@@ -14,8 +14,19 @@
     const b = svg.getBBox();
     vb = {x: b.x, y: b.y, w: b.width, h: b.height};
   }
-  // Graphviz draws inside a translated group; the viewBox already covers it.
   function apply() { svg.setAttribute('viewBox', `${vb.x} ${vb.y} ${vb.w} ${vb.h}`); }
+  // Start readable: fitting a big graph whole makes its text a few pixels
+  // high, so show its top (where the heaviest paths start) at half size
+  // or more; the wheel zooms out to all of it.
+  const box0 = svg.getBoundingClientRect();
+  if (box0.width > 0 && box0.height > 0) {
+    const fit = Math.min(box0.width / vb.w, box0.height / vb.h);
+    const scale = Math.max(fit, 0.5);
+    if (scale > fit) {
+      const w = box0.width / scale, h = box0.height / scale;
+      vb = {x: vb.x + (vb.w - w) / 2, y: vb.y, w, h};
+    }
+  }
   apply();
   function zoom(f, cx, cy) {
     const r = svg.getBoundingClientRect();

@@ -113,17 +113,14 @@ pub fn subtree(t: &FlameTree, root: u32, min_fraction: f64, max_nodes: usize) ->
             rprof_flame::Inlining::Called => 0,
         };
         let kids = tree.children(n);
-        let mut pushed = 0;
         for &c in kids.iter().rev() {
             let w = tree.total(c);
             if w >= cutoff {
                 stack.push((c, index));
-                pushed += 1;
             } else if w > 0 || tree.base_value(c).unwrap_or(0) > 0 {
                 f |= flags::TRUNCATED;
             }
         }
-        let _ = pushed;
         out.nodes.extend_from_slice(&[
             i64::from(n),
             parent,

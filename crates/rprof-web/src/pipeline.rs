@@ -190,41 +190,69 @@ pub enum BaseChoice {
 const CACHE_ENTRIES: usize = 4;
 
 /// The loaded profiles and the caches of what is made from them.
+///
+/// Every loaded profile is combined on its own once, when the pipeline is
+/// made (mapping placeholders, pprof's merge, `drop_frames` pruning, as
+/// the command line does for one file), and replaces what was read: a
+/// view of one profile then shares it without a copy, and selections of
+/// several profiles merge these (the steps are idempotent, so merging
+/// combined profiles gives what merging the files gives).
 pub struct Pipeline {
-    inputs: Inputs,
+    profiles: Vec<Arc<Profile>>,
+    names: Vec<String>,
+    bases: Vec<Arc<Profile>>,
+    base_names: Vec<String>,
+    diff_base: bool,
     combined: Mutex<Lru<Selection, Arc<Profile>>>,
-    sides: Mutex<Lru<Selection, Arc<(Profile, Profile)>>>,
+    sides: Mutex<Lru<Selection, (Arc<Profile>, Arc<Profile>)>>,
     trees: Mutex<Lru<String, Arc<FlameTree>>>,
 }
 
 impl Pipeline {
-    /// A pipeline over what was loaded.
-    pub fn new(inputs: Inputs) -> Self {
-        Pipeline {
-            inputs,
+    /// A pipeline over what was loaded; fails when a profile cannot be
+    /// combined (an invalid `drop_frames` pattern, …).
+    pub fn new(inputs: Inputs) -> Result<Self, PipelineError> {
+        use rayon::prelude::*;
+        let one = |s: Source| -> Result<(String, Arc<Profile>), PipelineError> {
+            // The only reference, normally: no copy.
+            let p = Arc::try_unwrap(s.profile).unwrap_or_else(|a| (*a).clone());
+            let p = rprof_profile::combine(vec![p]).map_err(|source| PipelineError::Merge {
+                names: s.name.clone(),
+                source,
+            })?;
+            Ok((s.name, Arc::new(p)))
+        };
+        let all = |v: Vec<Source>| -> Result<(Vec<String>, Vec<Arc<Profile>>), PipelineError> {
+            let r: Vec<_> = v.into_par_iter().map(one).collect::<Result<_, _>>()?;
+            Ok(r.into_iter().unzip())
+        };
+        let (names, profiles) = all(inputs.profiles)?;
+        let (base_names, bases) = all(inputs.bases)?;
+        Ok(Pipeline {
+            profiles,
+            names,
+            bases,
+            base_names,
+            diff_base: inputs.diff_base,
             combined: Mutex::new(Lru::new(CACHE_ENTRIES)),
             sides: Mutex::new(Lru::new(2)),
             trees: Mutex::new(Lru::new(CACHE_ENTRIES)),
-        }
+        })
     }
 
     /// The names of the loaded profiles, in index order.
     pub fn profile_names(&self) -> Vec<&str> {
-        self.inputs
-            .profiles
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect()
+        self.names.iter().map(String::as_str).collect()
     }
 
     /// The names of the command line's base profiles.
     pub fn base_names(&self) -> Vec<&str> {
-        self.inputs.bases.iter().map(|s| s.name.as_str()).collect()
+        self.base_names.iter().map(String::as_str).collect()
     }
 
     /// Whether the command line's bases are `--diff-base` ones.
     pub fn cli_diff_base(&self) -> bool {
-        self.inputs.diff_base
+        self.diff_base
     }
 
     /// Names of the sample types of the selected profile (for the menu).
@@ -237,7 +265,7 @@ impl Pipeline {
     }
 
     fn check(&self, sel: &Selection) -> Result<(), PipelineError> {
-        let count = self.inputs.profiles.len();
+        let count = self.profiles.len();
         let idx = [
             sel.profile,
             match sel.base {
@@ -253,22 +281,29 @@ impl Pipeline {
         Ok(())
     }
 
-    /// The selected sources and bases (empty when there is no base), with
-    /// the diff-base flag.
-    fn parts(&self, sel: &Selection) -> (Vec<&Source>, Vec<&Source>, bool) {
-        let all = &self.inputs.profiles;
-        let sources: Vec<&Source> = match sel.profile {
-            Some(i) => vec![&all[i]],
-            None => all.iter().collect(),
+    /// The selected sources and bases (as indices into `profiles` and
+    /// `bases`), with the diff-base flag.
+    fn parts(&self, sel: &Selection) -> (Vec<Part<'_>>, Vec<Part<'_>>, bool) {
+        let part = |i: usize| Part {
+            name: &self.names[i],
+            profile: &self.profiles[i],
+        };
+        let sources: Vec<Part> = match sel.profile {
+            Some(i) => vec![part(i)],
+            None => (0..self.profiles.len()).map(part).collect(),
         };
         match sel.base {
             BaseChoice::CommandLine => (
                 sources,
-                self.inputs.bases.iter().collect(),
-                self.inputs.diff_base,
+                self.bases
+                    .iter()
+                    .zip(&self.base_names)
+                    .map(|(profile, name)| Part { name, profile })
+                    .collect(),
+                self.diff_base,
             ),
             BaseChoice::None => (sources, Vec::new(), false),
-            BaseChoice::Profile { index, diff } => (sources, vec![&all[index]], diff),
+            BaseChoice::Profile { index, diff } => (sources, vec![part(index)], diff),
         }
     }
 
@@ -276,18 +311,21 @@ impl Pipeline {
     /// for `--diff-base`), uninteresting frames dropped. Cached.
     pub fn combined(&self, sel: &Selection) -> Result<Arc<Profile>, PipelineError> {
         self.check(sel)?;
+        let (sources, bases, diff_base) = self.parts(sel);
+        if sources.len() == 1 && bases.is_empty() {
+            return Ok(sources[0].profile.clone());
+        }
         if let Some(p) = self.combined.lock().unwrap().get(sel) {
             return Ok(p);
         }
-        let (sources, bases, diff_base) = self.parts(sel);
-        let names = names(sources.iter().chain(&bases).copied());
+        let names = names(sources.iter().chain(&bases));
         let opts = rprof_profile::BaseOptions {
             diff_base,
             normalize: sel.normalize && !bases.is_empty(),
         };
         let p = rprof_profile::combine_with_base(
-            sources.iter().map(|s| (*s.profile).clone()).collect(),
-            bases.iter().map(|s| (*s.profile).clone()).collect(),
+            sources.iter().map(|s| (**s.profile).clone()).collect(),
+            bases.iter().map(|s| (**s.profile).clone()).collect(),
             &opts,
         )
         .map_err(|source| PipelineError::Merge { names, source })?;
@@ -298,7 +336,10 @@ impl Pipeline {
 
     /// For a selection with a base: the base and the sources each merged
     /// on their own (what a differential flame graph is drawn from).
-    pub fn sides(&self, sel: &Selection) -> Result<Option<Arc<(Profile, Profile)>>, PipelineError> {
+    pub fn sides(
+        &self,
+        sel: &Selection,
+    ) -> Result<Option<(Arc<Profile>, Arc<Profile>)>, PipelineError> {
         self.check(sel)?;
         let (sources, bases, _) = self.parts(sel);
         if bases.is_empty() {
@@ -307,15 +348,18 @@ impl Pipeline {
         if let Some(p) = self.sides.lock().unwrap().get(sel) {
             return Ok(Some(p));
         }
-        let merge = |list: &[&Source]| {
-            rprof_profile::combine(list.iter().map(|s| (*s.profile).clone()).collect()).map_err(
-                |source| PipelineError::Merge {
-                    names: names(list.iter().copied()),
+        let merge = |list: &[Part]| -> Result<Arc<Profile>, PipelineError> {
+            if list.len() == 1 {
+                return Ok(list[0].profile.clone());
+            }
+            rprof_profile::combine(list.iter().map(|s| (**s.profile).clone()).collect())
+                .map(Arc::new)
+                .map_err(|source| PipelineError::Merge {
+                    names: names(list.iter()),
                     source,
-                },
-            )
+                })
         };
-        let both = Arc::new((merge(&bases)?, merge(&sources)?));
+        let both = (merge(&bases)?, merge(&sources)?);
         self.sides.lock().unwrap().put(sel.clone(), both.clone());
         Ok(Some(both))
     }
@@ -333,8 +377,8 @@ impl Pipeline {
 
     /// The flame graph's call tree for `sel` and `opts`, cached under
     /// `key` (which must identify `sel`, `opts` and `reverse`): a
-    /// differential tree when the selection has a base (unless
-    /// `opts.drop_negative`… never: a base always draws both sides).
+    /// differential tree (both sides drawn, red grew, blue shrank) when
+    /// the selection has a base.
     pub fn flame_tree(
         &self,
         key: &str,
@@ -351,12 +395,11 @@ impl Pipeline {
                 let r = f.report()?;
                 FlameTree::new(CallTree::new(&r, reverse), &r)
             }
-            Some(both) => {
-                let (b, c) = (&both.0, &both.1);
-                // Both sides shaped alike by the filters, each from its
-                // own copy (as `rprof flame --base` does).
-                let base = filter(Arc::new(b.clone()), opts)?;
-                let current = filter(Arc::new(c.clone()), opts)?;
+            Some((b, c)) => {
+                // Both sides shaped alike by the filters (as `rprof flame
+                // --base` does).
+                let base = filter(b, opts)?;
+                let current = filter(c, opts)?;
                 let (br, cr) = (base.report()?, current.report()?);
                 let fo = FlameOptions {
                     reverse,
@@ -372,8 +415,14 @@ impl Pipeline {
     }
 }
 
-fn names<'a>(list: impl Iterator<Item = &'a Source>) -> String {
-    list.map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+/// A loaded profile and its name.
+struct Part<'a> {
+    name: &'a str,
+    profile: &'a Arc<Profile>,
+}
+
+fn names<'a, 'b: 'a>(list: impl Iterator<Item = &'a Part<'b>>) -> String {
+    list.map(|s| s.name).collect::<Vec<_>>().join(", ")
 }
 
 /// Whether `opts` change the profile itself (filters, label frames), so
@@ -681,12 +730,19 @@ fn quote_nodelet_labels(dot: &str) -> String {
 }
 
 /// A source file's lines, if it can be read where the profile says it is
-/// (or, for a relative path, under the current directory).
+/// (a relative path: under the current directory), or, for the standard
+/// library's trimmed paths (`runtime/malloc.go`), under `$GOROOT/src`.
+/// (`rprof list`'s source finder, with `--source-path` and the module
+/// cache, is the one to use here once it lands.)
 fn read_source(file: &str) -> Option<Vec<String>> {
     if file.is_empty() {
         return None;
     }
-    let text = std::fs::read(file).ok()?;
+    let mut candidates = vec![PathBuf::from(file)];
+    if let Some(root) = std::env::var_os("GOROOT") {
+        candidates.push(Path::new(&root).join("src").join(file));
+    }
+    let text = candidates.iter().find_map(|p| std::fs::read(p).ok())?;
     Some(
         String::from_utf8_lossy(&text)
             .lines()

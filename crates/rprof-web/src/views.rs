@@ -559,9 +559,10 @@ fn flame_json(ui: &ProfileUi, p: &Params, mode: &str) -> Result<serde_json::Valu
         let re = exact(name);
         match mode {
             "callers" => {
-                // Stacks through the function, cut below it, leaf first:
-                // the function at the root, its callers above.
-                opts.focus = Some(join_re(&opts.focus, &re));
+                // Stacks cut below the function, leaf first: the stacks
+                // through it have it at the root, their callers above.
+                // (The other stacks stay in the tree, under other roots;
+                // only the function's own subtree is sent.)
                 opts.prune_from = Some(re);
                 reverse = true;
             }
@@ -578,6 +579,17 @@ fn flame_json(ui: &ProfileUi, p: &Params, mode: &str) -> Result<serde_json::Valu
                 field: "root",
                 message: format!("{r:?} is not a node of this flame graph"),
             })?,
+        None if mode == "callers" => {
+            let name = p.extra("pivot").unwrap_or("");
+            *t.tree
+                .children(0)
+                .iter()
+                .find(|&&c| t.tree.name(c) == name)
+                .ok_or_else(|| ParamError {
+                    field: "pivot",
+                    message: format!("no samples go through {name:?}"),
+                })?
+        }
         None => 0,
     };
     let sub = flame::subtree(&t, root, flame::MIN_FRACTION, flame::MAX_NODES);
@@ -588,13 +600,6 @@ fn flame_json(ui: &ProfileUi, p: &Params, mode: &str) -> Result<serde_json::Valu
         "diff": t.tree.is_diff(),
         "tree": sub,
     }))
-}
-
-fn join_re(a: &Option<String>, b: &str) -> String {
-    match a {
-        Some(a) if !a.is_empty() => format!("(?:{a})|{b}"),
-        _ => b.to_string(),
-    }
 }
 
 fn flame_page(ui: &ProfileUi, p: &Params) -> ViewResult {

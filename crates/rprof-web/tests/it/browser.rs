@@ -352,7 +352,8 @@ async fn graph_without_graphviz(c: &Client) {
 async fn report_from_file(c: &Client) {
     let p = rprof_web::Pipeline::new(
         rprof_web::Inputs::read(&[fixture("cpu.pb.gz")], &[], false, &Default::default()).unwrap(),
-    );
+    )
+    .unwrap();
     let html =
         rprof_web::standalone_report(&p, &Default::default(), &Default::default(), "cpu.pb.gz")
             .unwrap();

@@ -210,9 +210,17 @@ fn flame_graph_data_and_search() {
     assert!(p.contains("\"callers\"") && p.contains("\"callees\""));
     let c = get(&a, "/ui/flamegraph/data?pivot=main.hashWorker&mode=callers").json();
     assert_eq!(
-        c["tree"]["names"][1], "main.hashWorker",
+        c["tree"]["names"][0], "main.hashWorker",
         "the pivot at the root"
     );
+    let callers = c["tree"]["names"].to_string();
+    assert!(callers.contains("main.runWorkload.func1.1.1"), "{callers}");
+    assert!(
+        !callers.contains("main.sortWorker"),
+        "only stacks through the pivot"
+    );
+    let e = get(&a, "/ui/flamegraph/data?pivot=main.nothing&mode=callers");
+    assert_eq!(e.status, 400);
 }
 
 #[test]
@@ -255,6 +263,8 @@ fn graph_without_graphviz_and_views_with_text() {
     assert!(peek.contains("flat  flat%"));
     let src = get(&a, "/ui/source?f=hashWorker").text();
     assert!(src.contains("main.hashWorker"));
+    // Go wrote trimmed paths; the page says which files it could not read.
+    assert!(src.contains("source not found for 1 file(s): workload/main.go"));
     let labels = get(&a, "/ui/labels").text();
     assert!(labels.contains("has no labels") || labels.contains("label-key"));
 }
@@ -345,6 +355,7 @@ pub fn hostile_pipeline() -> Pipeline {
         }],
         ..Default::default()
     })
+    .unwrap()
 }
 
 #[test]

@@ -23,7 +23,7 @@ pub fn serve(profiles: &[&str], bases: &[&str], diff_base: bool) -> String {
     let p: Vec<PathBuf> = profiles.iter().map(|n| fixture(n)).collect();
     let b: Vec<PathBuf> = bases.iter().map(|n| fixture(n)).collect();
     let inputs = Inputs::read(&p, &b, diff_base, &Default::default()).expect("fixtures read");
-    serve_pipeline(Pipeline::new(inputs))
+    serve_pipeline(Pipeline::new(inputs).expect("fixtures combine"))
 }
 
 /// A server for an already built pipeline.
