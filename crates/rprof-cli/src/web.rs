@@ -116,100 +116,14 @@ pub fn run_web(a: WebCmd) -> Result<(), Failure> {
         );
     }
     if !a.no_browser {
-        open_browser(&format!("{url}/ui/flamegraph{}", initial_query(&a)));
+        open_browser(&format!("{url}/ui/"));
     }
-    let app = rprof_web::profile_app(pipeline, &bound);
+    // The command line's options are where every view starts.
+    let ui = rprof_web::ProfileUi::new(pipeline)
+        .with_defaults(opts)
+        .with_normalize(a.inputs.normalize);
+    let app = rprof_web::secure_ui(ui, &bound);
     bound.serve(app).map_err(|e| Failure::input(e.to_string()))
-}
-
-/// The command line's report options as the UI's query parameters, so
-/// that the first page shows what was asked for.
-fn initial_query(a: &WebCmd) -> String {
-    let r = &a.report;
-    // ReportArgs' defaults of --nodefraction and --edgefraction.
-    let d = (0.005, 0.001);
-    let mut q: Vec<(&str, String)> = Vec::new();
-    let mut opt = |k: &'static str, v: &Option<String>| {
-        if let Some(v) = v {
-            q.push((k, v.clone()));
-        }
-    };
-    opt("si", &r.sample_index);
-    opt("f", &r.focus);
-    opt("i", &r.ignore);
-    opt("h", &r.hide);
-    opt("s", &r.show);
-    opt("sf", &r.show_from);
-    opt("prunefrom", &r.prune_from);
-    opt("tf", &r.tagfocus);
-    opt("ti", &r.tagignore);
-    opt("ts", &r.tagshow);
-    opt("th", &r.taghide);
-    if let Some(n) = r.nodecount {
-        q.push(("n", n.to_string()));
-    }
-    if r.nodefraction != d.0 {
-        q.push(("nf", r.nodefraction.to_string()));
-    }
-    if r.edgefraction != d.1 {
-        q.push(("ef", r.edgefraction.to_string()));
-    }
-    if r.unit != "minimum" {
-        q.push(("unit", r.unit.clone()));
-    }
-    let g = format!("{:?}", r.granularity).to_lowercase();
-    if g != "functions" {
-        q.push(("g", g));
-    }
-    for (k, on) in [
-        ("sort", r.cum),
-        ("mean", r.mean),
-        ("noinlines", r.noinlines),
-        ("showcolumns", r.showcolumns),
-        ("rel", r.relative_percentages),
-        ("dropneg", r.drop_negative),
-        ("norm", a.inputs.normalize),
-    ] {
-        if on {
-            q.push((
-                k,
-                if k == "sort" {
-                    "cum".into()
-                } else {
-                    "t".into()
-                },
-            ));
-        }
-    }
-    if r.no_trim {
-        q.push(("trim", "f".into()));
-    }
-    if !r.tagroot.is_empty() {
-        q.push(("tagroot", r.tagroot.join(",")));
-    }
-    if !r.tagleaf.is_empty() {
-        q.push(("tagleaf", r.tagleaf.join(",")));
-    }
-    if q.is_empty() {
-        return String::new();
-    }
-    let parts: Vec<String> = q
-        .iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect();
-    format!("?{}", parts.join("&"))
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// `$BROWSER` (a `:`-separated list, as xdg-utils reads it), then

@@ -59,6 +59,10 @@ fn web_prints_its_url_first_and_serves() {
     assert_eq!(status, 200);
     assert!(body.contains("main.allocBuffer"));
     assert_eq!(get(&addr, "/").0, 307);
+    // The command line's options are every view's defaults.
+    let (status, body) = get(&addr, "/ui/top/data");
+    assert_eq!(status, 200);
+    assert!(body.contains("Type: alloc_space"), "{body:.400}");
 }
 
 #[test]

@@ -57,8 +57,12 @@ pub use server::{Bound, CSP, HostGuard, ServeError, bind, secure};
 pub use views::{ProfileUi, ViewError, profile_router};
 
 /// The whole profile UI for `pipeline`, secured for `bound`: what
-/// `rprof web` serves.
+/// `rprof web` serves (with [`ProfileUi::with_defaults`] for its options).
 pub fn profile_app(pipeline: Pipeline, bound: &Bound) -> axum::Router {
-    let ui = std::sync::Arc::new(ProfileUi::new(pipeline));
-    secure(profile_router(ui), bound.guard())
+    secure_ui(ProfileUi::new(pipeline), bound)
+}
+
+/// [`profile_app`] for a [`ProfileUi`] made by the caller.
+pub fn secure_ui(ui: ProfileUi, bound: &Bound) -> axum::Router {
+    secure(profile_router(std::sync::Arc::new(ui)), bound.guard())
 }

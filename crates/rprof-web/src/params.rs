@@ -76,8 +76,18 @@ pub const REPORT_PARAMS: &[&str] = &[
 
 impl Params {
     /// Parses the query pairs (`pairs` in URL order; the first of a name
-    /// counts, as Go's `Values.Get`).
+    /// counts, as Go's `Values.Get`) over pprof's defaults.
     pub fn parse(pairs: Vec<(String, String)>) -> Result<Params, ParamError> {
+        Params::parse_over(pairs, &ReportOptions::default())
+    }
+
+    /// [`Params::parse`] over `defaults` instead of pprof's: the options
+    /// `rprof web` was started with, which every view starts from (as
+    /// pprof's flags set its web UI's configuration).
+    pub fn parse_over(
+        pairs: Vec<(String, String)>,
+        defaults: &ReportOptions,
+    ) -> Result<Params, ParamError> {
         let mut raw: Vec<(String, String)> = Vec::new();
         for (k, v) in pairs {
             if !raw.iter().any(|(x, _)| *x == k) {
@@ -90,21 +100,21 @@ impl Params {
                 .map(|(_, v)| v.as_str())
                 .filter(|v| !v.is_empty())
         };
-        let mut o = ReportOptions::default();
-        let string = |name: &str| get(name).map(str::to_string);
+        let mut o = defaults.clone();
+        let string = |name: &str, d: &Option<String>| get(name).map(str::to_string).or(d.clone());
         if let Some(v) = get("si") {
             o.sample_index = v.to_string();
         }
-        o.focus = string("f");
-        o.ignore = string("i");
-        o.hide = string("h");
-        o.show = string("s");
-        o.show_from = string("sf");
-        o.prune_from = string("prunefrom");
-        o.tagfocus = string("tf");
-        o.tagignore = string("ti");
-        o.tagshow = string("ts");
-        o.taghide = string("th");
+        o.focus = string("f", &o.focus);
+        o.ignore = string("i", &o.ignore);
+        o.hide = string("h", &o.hide);
+        o.show = string("s", &o.show);
+        o.show_from = string("sf", &o.show_from);
+        o.prune_from = string("prunefrom", &o.prune_from);
+        o.tagfocus = string("tf", &o.tagfocus);
+        o.tagignore = string("ti", &o.tagignore);
+        o.tagshow = string("ts", &o.tagshow);
+        o.taghide = string("th", &o.taghide);
         let list = |v: Option<&str>| -> Vec<String> {
             v.map(|v| {
                 v.split(',')
@@ -114,8 +124,12 @@ impl Params {
             })
             .unwrap_or_default()
         };
-        o.tagroot = list(get("tagroot"));
-        o.tagleaf = list(get("tagleaf"));
+        if get("tagroot").is_some() {
+            o.tagroot = list(get("tagroot"));
+        }
+        if get("tagleaf").is_some() {
+            o.tagleaf = list(get("tagleaf"));
+        }
         if let Some(v) = get("g") {
             o.granularity = match v {
                 "functions" => Granularity::Functions,
@@ -197,7 +211,7 @@ impl Params {
                 })?;
             }
         }
-        o.compact_labels = compact;
+        o.compact_labels = compact || defaults.compact_labels;
         let index = |field: &'static str, v: &str| {
             v.parse::<usize>().map_err(|_| ParamError {
                 field,
@@ -382,6 +396,28 @@ mod tests {
             assert_eq!(e.field, field, "{q:?}");
             assert!(e.to_string().starts_with("error setting config field"));
         }
+    }
+
+    #[test]
+    fn defaults_from_the_command_line() {
+        let d = ReportOptions {
+            focus: Some("main".into()),
+            sample_index: "alloc_space".into(),
+            divide_by: 10.0,
+            ..Default::default()
+        };
+        let pairs = |q: &[(&str, &str)]| -> Vec<(String, String)> {
+            q.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let p = Params::parse_over(pairs(&[]), &d).unwrap();
+        assert_eq!(p.opts.focus.as_deref(), Some("main"));
+        assert_eq!(p.opts.sample_index, "alloc_space");
+        assert_eq!(p.opts.divide_by, 10.0);
+        let p = Params::parse_over(pairs(&[("f", "other"), ("si", "inuse_space")]), &d).unwrap();
+        assert_eq!(p.opts.focus.as_deref(), Some("other"));
+        assert_eq!(p.opts.sample_index, "inuse_space");
     }
 
     #[test]

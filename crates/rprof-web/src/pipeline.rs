@@ -204,7 +204,7 @@ pub struct Pipeline {
     base_names: Vec<String>,
     diff_base: bool,
     combined: Mutex<Lru<Selection, Arc<Profile>>>,
-    sides: Mutex<Lru<Selection, (Arc<Profile>, Arc<Profile>)>>,
+    sides: Mutex<Lru<Selection, Sides>>,
     trees: Mutex<Lru<String, Arc<FlameTree>>>,
 }
 
@@ -336,10 +336,7 @@ impl Pipeline {
 
     /// For a selection with a base: the base and the sources each merged
     /// on their own (what a differential flame graph is drawn from).
-    pub fn sides(
-        &self,
-        sel: &Selection,
-    ) -> Result<Option<(Arc<Profile>, Arc<Profile>)>, PipelineError> {
+    pub fn sides(&self, sel: &Selection) -> Result<Option<Sides>, PipelineError> {
         self.check(sel)?;
         let (sources, bases, _) = self.parts(sel);
         if bases.is_empty() {
@@ -414,6 +411,13 @@ impl Pipeline {
         Ok(t)
     }
 }
+
+/// The base and the current profile of a comparison, each merged.
+pub type Sides = (Arc<Profile>, Arc<Profile>);
+
+/// Per function and file: start line, cumulative value, and per line
+/// (flat, cum).
+type ByFunction = HashMap<(String, String), (i64, i64, HashMap<i64, (i64, i64)>)>;
 
 /// A loaded profile and its name.
 struct Part<'a> {
@@ -619,8 +623,7 @@ impl Filtered {
         let g = r.build_nodes(&keys);
         r.select_output_unit(&g);
         // function name → file → line → (flat, cum)
-        let mut by_fn: HashMap<(String, String), (i64, i64, HashMap<i64, (i64, i64)>)> =
-            HashMap::new();
+        let mut by_fn: ByFunction = HashMap::new();
         for n in &g.nodes {
             let k = &keys.keys[n.key as usize];
             let name = keys.names.get(k.name);

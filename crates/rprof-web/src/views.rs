@@ -20,15 +20,36 @@ use axum::routing::get;
 use serde_json::json;
 use std::sync::Arc;
 
-/// The profile UI's state: the loaded profiles.
+/// The profile UI's state: the loaded profiles and the options every
+/// view starts from.
 pub struct ProfileUi {
     pipeline: Pipeline,
+    defaults: rprof_report::ReportOptions,
+    normalize: bool,
 }
 
 impl ProfileUi {
-    /// A UI over `pipeline`.
+    /// A UI over `pipeline` with pprof's default options.
     pub fn new(pipeline: Pipeline) -> Self {
-        ProfileUi { pipeline }
+        ProfileUi {
+            pipeline,
+            defaults: Default::default(),
+            normalize: false,
+        }
+    }
+
+    /// Views scale the selection to its base's total unless the URL says
+    /// `norm=f` (the command line's `--normalize`).
+    pub fn with_normalize(mut self, normalize: bool) -> Self {
+        self.normalize = normalize;
+        self
+    }
+
+    /// Views start from `defaults` (the command line's report options);
+    /// URL parameters override them.
+    pub fn with_defaults(mut self, defaults: rprof_report::ReportOptions) -> Self {
+        self.defaults = defaults;
+        self
     }
 
     /// The pipeline it serves from.
@@ -149,8 +170,13 @@ async fn view(
     Query(pairs): Pairs,
     f: fn(&ProfileUi, &Params) -> ViewResult,
 ) -> Response {
-    let params = match Params::parse(pairs) {
-        Ok(p) => p,
+    let params = match Params::parse_over(pairs, &ui.defaults) {
+        Ok(mut p) => {
+            if p.extra("norm").is_none() {
+                p.selection.normalize = ui.normalize;
+            }
+            p
+        }
         Err(e) => return ViewError::from(e).into_response(),
     };
     match tokio::task::spawn_blocking(move || f(&ui, &params)).await {

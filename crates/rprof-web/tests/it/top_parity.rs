@@ -14,7 +14,10 @@ fn root() -> PathBuf {
 
 /// `--name=value` options of a case as URL parameters; `None` when one
 /// has no URL equivalent.
-fn url_params(opts: &[&str]) -> Option<(Vec<(String, String)>, Vec<String>, bool)> {
+/// URL parameters, base files, and whether the bases are diff bases.
+type CaseParams = (Vec<(String, String)>, Vec<String>, bool);
+
+fn url_params(opts: &[&str]) -> Option<CaseParams> {
     let mut q = Vec::new();
     let mut bases = Vec::new();
     let mut diff = false;
