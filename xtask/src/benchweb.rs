@@ -73,7 +73,9 @@ struct Run {
     rss_mb: i64,
 }
 
-const PAGES: &[&str] = &["flamegraph", "top", "graph", "peek?f=main"];
+/// The pages fetched after the first flame graph; the peek pattern names
+/// functions of the generated profile (`PKG.handle12.func1`).
+const PAGES: &[&str] = &["flamegraph", "top", "graph", "peek?f=handle12%5C.func1%24"];
 
 fn visit(server: &Server, addr: &str, start: Instant) -> Result<Run> {
     let long = Duration::from_secs(600);
