@@ -74,8 +74,13 @@ struct Run {
 }
 
 /// The pages fetched after the first flame graph; the peek pattern names
-/// functions of the generated profile (`PKG.handle12.func1`).
-const PAGES: &[&str] = &["flamegraph", "top", "graph", "peek?f=handle12%5C.func1%24"];
+/// one function of the generated profile (`…/internal/api.handle290.func1`).
+const PAGES: &[&str] = &[
+    "flamegraph",
+    "top",
+    "graph",
+    "peek?f=api%5C.handle290%5C.func1%24",
+];
 
 fn visit(server: &Server, addr: &str, start: Instant) -> Result<Run> {
     let long = Duration::from_secs(600);
