@@ -79,7 +79,7 @@ const PAGES: &[&str] = &[
     "flamegraph",
     "top",
     "graph",
-    "peek?f=api%5C.handle290%5C.func1%24",
+    "peek?f=api%5C.handle290%5C.func1%20",
 ];
 
 fn visit(server: &Server, addr: &str, start: Instant) -> Result<Run> {
