@@ -140,7 +140,8 @@ const rprof = (() => {
     }
     if (tabs.length && window.location.hash) {
       const h = window.location.hash.slice(1);
-      if (document.getElementById('pane-' + h)) showTab(h);
+      // The hash also names an element (#top): undo the jump to it.
+      if (document.getElementById('pane-' + h)) { showTab(h); window.scrollTo(0, 0); }
     }
   }
 
