@@ -125,7 +125,7 @@ const rprof = (() => {
     }
     // Share bars (a style attribute in the markup would need an unsafe
     // style policy; a script may set it).
-    for (const b of document.querySelectorAll('.bar[data-pct]')) {
+    for (const b of document.querySelectorAll('.share-fill[data-pct]')) {
       b.style.width = (parseFloat(b.dataset.pct) || 0) + '%';
     }
     // Tabs of the standalone report.
