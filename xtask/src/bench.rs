@@ -209,6 +209,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         c
     })?;
     let mut notes = Vec::new();
+    let mut top_rss_mb = 0;
     for s in &scenarios {
         let r = best_of(runs, &|| {
             let mut c = Command::new(&rprof);
@@ -226,6 +227,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             })?),
             None => None,
         };
+        if s.name == "top" {
+            top_rss_mb = r.rss_kb / 1024;
+        }
         if let Some(mb) = s.mb {
             let go = g
                 .as_ref()
@@ -257,6 +261,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         }
     }
     let _ = std::fs::remove_file(&merged);
+    crate::benchweb::rows(&rprof, pprof.as_deref(), &big, runs.min(3), top_rss_mb)?;
     println!(
         "\n`gzip -dc` of the big profile alone: {:.3} s. Reproduce with `cargo xtask bench`.",
         gunzip.wall

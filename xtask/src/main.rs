@@ -19,6 +19,7 @@
 //!   side by side on those inputs: wall time, peak RSS, ratios.
 
 mod bench;
+mod benchweb;
 mod codegen;
 mod deps;
 mod diag;

@@ -98,6 +98,12 @@ pub enum Command {
     Memstats(crate::diag::MemstatsArgs),
     /// Race detector reports grouped by the pair of racing locations.
     Race(crate::diag::RaceArgs),
+    /// The browser UI of `go tool pprof -http`: flame graph, top, graph,
+    /// peek, source and labels views, served on 127.0.0.1.
+    Web(crate::web::WebCmd),
+    /// A self-contained HTML report (flame graph, top table, call graph)
+    /// that opens from file://: `rprof report -o report.html PROFILE`.
+    Report(crate::web::ReportHtmlCmd),
 }
 
 /// Options for fetching live sources (global: every command takes them).
@@ -559,7 +565,7 @@ pub struct ReportArgs {
 
 impl ReportArgs {
     /// The library options these arguments stand for.
-    fn options(&self) -> Result<ReportOptions, Failure> {
+    pub(crate) fn options(&self) -> Result<ReportOptions, Failure> {
         for (name, v) in [
             ("--nodefraction", self.nodefraction),
             ("--edgefraction", self.edgefraction),
@@ -642,6 +648,10 @@ pub enum Run {
     Memstats(crate::diag::MemstatsArgs),
     /// `race`: race detector reports.
     Race(crate::diag::RaceArgs),
+    /// `web`: the browser UI.
+    Web(crate::web::WebCmd, Inputs),
+    /// `report`: a self-contained HTML report.
+    HtmlReport(crate::web::ReportHtmlCmd, Inputs),
 }
 
 /// Where a command's profiles come from: files, `-`, URLs, gops agents.
@@ -851,6 +861,16 @@ impl Cli {
             Command::Gctrace(a) => Run::Gctrace(a),
             Command::Memstats(a) => Run::Memstats(a),
             Command::Race(a) => Run::Race(a),
+            Command::Web(a) => {
+                let i = &a.inputs;
+                let inputs = ctx.inputs(i.profiles.clone(), i.base.clone(), i.diff_base.clone());
+                Run::Web(a, inputs)
+            }
+            Command::Report(a) => {
+                let i = &a.inputs;
+                let inputs = ctx.inputs(i.profiles.clone(), i.base.clone(), i.diff_base.clone());
+                Run::HtmlReport(a, inputs)
+            }
         })
     }
 }

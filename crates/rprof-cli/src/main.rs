@@ -22,6 +22,7 @@ mod output;
 mod progress;
 mod sources;
 mod trace;
+mod web;
 
 use clap::Parser;
 use cli::{Cli, DiffRun, FlameRun, MergeRun, ReportFormat, ReportRun, Run};
@@ -90,6 +91,8 @@ fn run(r: Run) -> Result<(), Failure> {
         Run::Gctrace(a) => diag::gctrace(a),
         Run::Memstats(a) => diag::memstats(a),
         Run::Race(a) => diag::race(a),
+        Run::Web(w, inputs) => web::run_web(w, inputs),
+        Run::HtmlReport(r, inputs) => web::run_report(r, inputs),
     }
 }
 

@@ -38,6 +38,9 @@
 //! integer counts with one fixed unit and colours frames by name only;
 //! rprof knows each frame's node, so it writes both itself.
 //!
+//! - [`CallTree`]: the tree itself, for callers that draw it themselves
+//!   (the web UI sends it to the browser in pieces).
+//!
 //! The crate never prints and knows nothing about command lines: outputs
 //! go to an [`std::io::Write`], errors are [`FlameError`]. Output is
 //! deterministic: the same input and options give the same bytes.
@@ -56,6 +59,7 @@
 //! # Ok(()) }
 //! ```
 
+mod calltree;
 pub mod diff;
 pub mod folded;
 
@@ -74,6 +78,7 @@ pub mod palette;
 mod stacks;
 pub mod svg;
 
+pub use calltree::{CallTree, Inlining};
 pub use diff::write_diff_svg;
 pub use folded::{diff_folded, folded, write_diff_folded, write_folded};
 pub use svg::write_svg;

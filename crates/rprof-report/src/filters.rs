@@ -18,7 +18,7 @@ use rprof_profile::filter::{self, compile_pattern};
 use rprof_profile::tagfilter::{self, TagFilter};
 
 /// What applying the options did, for the caller to show.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Applied {
     /// The denominator of every percentage.
     pub total: i64,
@@ -67,6 +67,40 @@ pub fn apply(p: &mut Profile, opts: &ReportOptions) -> Result<Applied, ReportErr
         }
     }
     Ok(out)
+}
+
+/// Whether `opts` change the profile itself (filters, label pseudo
+/// frames); when they do not, [`apply_none`] gives what [`apply`] would,
+/// without a mutable profile.
+pub fn reshapes(opts: &ReportOptions) -> bool {
+    let set = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
+    [
+        &opts.focus,
+        &opts.ignore,
+        &opts.hide,
+        &opts.show,
+        &opts.show_from,
+        &opts.prune_from,
+        &opts.tagfocus,
+        &opts.tagignore,
+        &opts.tagshow,
+        &opts.taghide,
+    ]
+    .into_iter()
+    .any(set)
+        || !opts.tagroot.is_empty()
+        || !opts.tagleaf.is_empty()
+}
+
+/// [`apply`] for options that do not [reshape](reshapes) the profile:
+/// only the total (and the same errors for a bad sample index).
+pub fn apply_none(p: &Profile, opts: &ReportOptions) -> Result<Applied, ReportError> {
+    debug_assert!(!reshapes(opts));
+    let index = value::sample_index(p, opts)?;
+    Ok(Applied {
+        total: value::total(p, index, opts.mean),
+        ..Applied::default()
+    })
 }
 
 /// pprof's `applyFocus`.

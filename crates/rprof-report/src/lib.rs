@@ -46,5 +46,6 @@ mod value;
 
 pub use error::ReportError;
 pub use gopath::base_name;
+pub use header::profile_labels;
 pub use options::{Granularity, ReportOptions, UnknownGranularity, defaults};
 pub use report::Report;

@@ -20,6 +20,7 @@ use crate::filters::{self, Applied};
 use crate::{Report, ReportError, ReportOptions};
 use rayon::prelude::*;
 use rprof_profile::{BaseOptions, MergeError, ParseError, Profile, ReadOptions};
+use std::sync::Arc;
 
 /// One input and the name it is shown by (a path or a URL, as given):
 /// its bytes, or the profile already read from them (a fetched body is
@@ -143,12 +144,28 @@ impl Pipeline {
     /// Applies the report options that reshape the profile (filters,
     /// pseudo frames) in pprof's order, and fixes the total every
     /// percentage refers to.
-    pub fn prepare(&self, mut profile: Profile) -> Result<Prepared, PipelineError> {
-        let applied = filters::apply(&mut profile, &self.report)?;
+    pub fn prepare(&self, profile: Profile) -> Result<Prepared, PipelineError> {
+        self.prepare_shared(Arc::new(profile))
+    }
+
+    /// [`Pipeline::prepare`] for a profile that stays loaded (a server's):
+    /// it is copied only when an option reshapes it, and shared otherwise
+    /// (on a big profile the copy would be most of a request's time and
+    /// memory).
+    pub fn prepare_shared(&self, profile: Arc<Profile>) -> Result<Prepared, PipelineError> {
+        let opts = &self.report;
+        let (profile, applied) = if filters::reshapes(opts) {
+            let mut own = Arc::unwrap_or_clone(profile);
+            let applied = filters::apply(&mut own, opts)?;
+            (Arc::new(own), applied)
+        } else {
+            let applied = filters::apply_none(&profile, opts)?;
+            (profile, applied)
+        };
         Ok(Prepared {
             profile,
             applied,
-            opts: self.report.clone(),
+            opts: opts.clone(),
         })
     }
 
@@ -166,8 +183,9 @@ fn names(inputs: &[Input]) -> String {
 }
 
 /// A profile reshaped by a report's options, ready for any report.
+#[derive(Clone)]
 pub struct Prepared {
-    profile: Profile,
+    profile: Arc<Profile>,
     applied: Applied,
     opts: ReportOptions,
 }
@@ -178,9 +196,14 @@ impl Prepared {
         &self.profile
     }
 
-    /// The reshaped profile, taken out.
+    /// The reshaped profile, taken out (copied if it is shared).
     pub fn into_profile(self) -> Profile {
-        self.profile
+        Arc::unwrap_or_clone(self.profile)
+    }
+
+    /// The options it was prepared with.
+    pub fn options(&self) -> &ReportOptions {
+        &self.opts
     }
 
     /// pprof's warnings and notes about the filters ("no samples match
@@ -192,6 +215,13 @@ impl Prepared {
     /// A report over the prepared profile, with the total and the active
     /// filters the preparation determined.
     pub fn report(&self) -> Result<Report<'_>, ReportError> {
-        Report::with_applied(&self.profile, &self.opts, &self.applied)
+        self.report_with(&self.opts)
+    }
+
+    /// A report with other display options (granularity, sort, unit,
+    /// node count) over the same prepared profile and total; the
+    /// options that reshape the profile are the prepared ones.
+    pub fn report_with(&self, opts: &ReportOptions) -> Result<Report<'_>, ReportError> {
+        Report::with_applied(&self.profile, opts, &self.applied)
     }
 }

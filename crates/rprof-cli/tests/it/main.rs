@@ -8,3 +8,4 @@ mod live;
 mod parity;
 #[path = "../../../rprof-source/tests/it/support/mod.rs"]
 mod support;
+mod web;

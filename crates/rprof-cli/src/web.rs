@@ -1,0 +1,195 @@
+//! `rprof web` (pprof's `-http` UI) and `rprof report -o report.html`:
+//! their arguments and runners. The UI itself is the `rprof-web` crate;
+//! this only reads the command line, loads the profiles and hands them
+//! over.
+
+use crate::cli::{Inputs, ReportArgs};
+use crate::failure::Failure;
+use crate::sources;
+use clap::Args;
+use rayon::prelude::*;
+use rprof_web::{BaseChoice, Pipeline, PipelineError, Selection, Source, ViewError};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Profiles and bases, as every profile command takes them.
+#[derive(Args)]
+pub struct WebInputs {
+    /// Subtract these profiles (merged) from the sources; identical stacks
+    /// cancel. The UI can change the base later ("Compare with…").
+    #[arg(long, value_name = "PROFILE", conflicts_with = "diff_base")]
+    pub base: Vec<String>,
+    /// Compare against these profiles: percentages refer to their total.
+    #[arg(long, value_name = "PROFILE")]
+    pub diff_base: Vec<String>,
+    /// Scale the sources to the base's total before subtracting.
+    #[arg(long)]
+    pub normalize: bool,
+    /// Profiles to read; several are offered each on its own and merged.
+    #[arg(required = true, value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+}
+
+/// `rprof web`.
+#[derive(Args)]
+pub struct WebCmd {
+    /// Serve on HOST:PORT (pprof's -http); default 127.0.0.1 and a free
+    /// port. Any other host than a loopback one lets anyone who can reach
+    /// it read the profile.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub http: Option<String>,
+    /// Do not open a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub inputs: WebInputs,
+}
+
+/// `rprof report`.
+#[derive(Args)]
+pub struct ReportHtmlCmd {
+    /// The HTML file to write (replaced only once complete); `-` for
+    /// stdout.
+    #[arg(short, long, value_name = "FILE", required = true)]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub inputs: WebInputs,
+}
+
+/// Reads (or fetches) the profiles and bases as every command does, and
+/// hands them to the UI's pipeline.
+fn load(i: &WebInputs, inputs: &Inputs) -> Result<Pipeline, Failure> {
+    let reader = rprof_report::pipeline::Pipeline {
+        read: inputs.fetch.read.clone(),
+        ..Default::default()
+    };
+    let read_all = |names: &[String]| -> Result<Vec<Source>, Failure> {
+        sources::read_all(names, &inputs.fetch)?
+            .into_par_iter()
+            .map(|input| {
+                let name = input.name.clone();
+                let profile = reader
+                    .read(input)
+                    .map_err(|e| Failure::input(e.to_string()))?;
+                Ok(Source {
+                    name,
+                    profile: Arc::new(profile),
+                })
+            })
+            .collect()
+    };
+    let web_inputs = rprof_web::Inputs {
+        profiles: read_all(&inputs.sources)?,
+        bases: read_all(&inputs.bases)?,
+        diff_base: !i.diff_base.is_empty(),
+    };
+    // Profiles that cannot be merged are bad input, not bad usage.
+    Pipeline::new(web_inputs).map_err(|e| Failure::input(e.to_string()))
+}
+
+fn pipeline_failure(e: PipelineError) -> Failure {
+    if e.is_bad_request() {
+        Failure::usage(e.to_string())
+    } else {
+        Failure::input(e.to_string())
+    }
+}
+
+fn view_failure(e: ViewError) -> Failure {
+    match e {
+        ViewError::Pipeline(e) => pipeline_failure(e),
+        e @ ViewError::Param(_) => Failure::usage(e.to_string()),
+        e => Failure::input(e.to_string()),
+    }
+}
+
+/// `rprof web`: loads the profiles, prints the URL as the first line of
+/// stdout, opens a browser, serves until interrupted.
+pub fn run_web(a: WebCmd, inputs: Inputs) -> Result<(), Failure> {
+    let opts = a.report.options()?;
+    if a.inputs.normalize && a.inputs.base.is_empty() && a.inputs.diff_base.is_empty() {
+        return Err(Failure::usage(
+            "--normalize needs a base profile (--base or --diff-base)",
+        ));
+    }
+    let pipeline = load(&a.inputs, &inputs)?;
+    // Check the options once, so that a bad one is a usage error here and
+    // not a 400 in the browser.
+    let sel = Selection {
+        normalize: a.inputs.normalize,
+        ..Default::default()
+    };
+    pipeline.filtered(&sel, &opts).map_err(pipeline_failure)?;
+    let bound = rprof_web::bind(a.http.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
+    let url = bound.url();
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "Serving web UI on {url}");
+    let _ = out.flush();
+    if !bound.is_loopback() {
+        eprintln!(
+            "rprof: warning: serving on {}, not a loopback address: anyone who can reach it can read the profile",
+            bound.addr()
+        );
+    }
+    if !a.no_browser {
+        open_browser(&format!("{url}/ui/"));
+    }
+    // The command line's options are where every view starts.
+    let ui = rprof_web::ProfileUi::new(pipeline)
+        .with_defaults(opts)
+        .with_normalize(a.inputs.normalize);
+    let app = rprof_web::secure_ui(ui, &bound);
+    bound.serve(app).map_err(|e| Failure::input(e.to_string()))
+}
+
+/// `$BROWSER` (a `:`-separated list, as xdg-utils reads it), then
+/// `xdg-open` when there is a display; otherwise nothing (the URL is
+/// printed already).
+fn open_browser(url: &str) {
+    use std::process::{Command, Stdio};
+    let mut candidates: Vec<String> = std::env::var("BROWSER")
+        .map(|b| {
+            b.split(':')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    if std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some() {
+        candidates.push("xdg-open".into());
+    }
+    for c in candidates {
+        let mut words = c.split_whitespace();
+        let Some(prog) = words.next() else { continue };
+        let started = Command::new(prog)
+            .args(words)
+            .arg(url)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        if started.is_ok() {
+            return;
+        }
+    }
+}
+
+/// `rprof report -o report.html`.
+pub fn run_report(a: ReportHtmlCmd, inputs: Inputs) -> Result<(), Failure> {
+    let opts = a.report.options()?;
+    let pipeline = load(&a.inputs, &inputs)?;
+    let sel = Selection {
+        profile: None,
+        base: BaseChoice::CommandLine,
+        normalize: a.inputs.normalize,
+    };
+    let title = sources::shown(&inputs.sources);
+    let html =
+        rprof_web::standalone_report(&pipeline, &sel, &opts, &title).map_err(view_failure)?;
+    crate::output::emit(Some(&a.output), html.as_bytes())
+}

@@ -1,0 +1,8 @@
+//! rprof-web's integration tests: one binary (HTTP-level tests against
+//! the server started in-process, and end-to-end tests in headless
+//! Chromium).
+
+mod browser;
+mod http;
+mod support;
+mod top_parity;
