@@ -6,7 +6,7 @@
 
 use crate::failure::Failure;
 use crate::sources::shown;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use rprof_flame::FlameOptions;
 use rprof_report::pipeline::Pipeline;
 use rprof_report::{ReportOptions, defaults};
@@ -91,19 +91,19 @@ pub enum Command {
     /// every interval into a directory with an index.
     Collect(CollectCmd),
     /// Goroutine dumps (panics, SIGQUIT, ?debug=2, test timeouts) grouped by stack; leak suspects.
-    Goroutines(crate::diag::GoroutinesArgs),
+    Goroutines(GoroutinesArgs),
     /// GODEBUG=gctrace=1 logs: per-cycle table, pauses, assists, heap vs goal, SVG chart.
-    Gctrace(crate::diag::GctraceArgs),
+    Gctrace(GctraceArgs),
     /// /debug/vars, gops memstats or runtime/metrics series: summary, leak verdict, chart, OpenMetrics.
-    Memstats(crate::diag::MemstatsArgs),
+    Memstats(MemstatsArgs),
     /// Race detector reports grouped by the pair of racing locations.
-    Race(crate::diag::RaceArgs),
+    Race(RaceArgs),
     /// The browser UI of `go tool pprof -http`: flame graph, top, graph,
     /// peek, source and labels views, served on 127.0.0.1.
-    Web(crate::web::WebCmd),
+    Web(WebCmd),
     /// A self-contained HTML report (flame graph, top table, call graph)
     /// that opens from file://: `rprof report -o report.html PROFILE`.
-    Report(crate::web::ReportHtmlCmd),
+    Report(ReportHtmlCmd),
 }
 
 /// Options for fetching live sources (global: every command takes them).
@@ -641,17 +641,17 @@ pub enum Run {
     /// Snapshot targets periodically.
     Collect(CollectRun),
     /// `goroutines`: goroutine dumps.
-    Goroutines(crate::diag::GoroutinesArgs),
+    Goroutines(GoroutinesArgs),
     /// `gctrace`: GC trace logs.
-    Gctrace(crate::diag::GctraceArgs),
+    Gctrace(GctraceArgs),
     /// `memstats`: memory statistics over time.
-    Memstats(crate::diag::MemstatsArgs),
+    Memstats(MemstatsArgs),
     /// `race`: race detector reports.
-    Race(crate::diag::RaceArgs),
+    Race(RaceArgs),
     /// `web`: the browser UI.
-    Web(crate::web::WebCmd, Inputs),
+    Web(WebCmd, Inputs),
     /// `report`: a self-contained HTML report.
-    HtmlReport(crate::web::ReportHtmlCmd, Inputs),
+    HtmlReport(ReportHtmlCmd, Inputs),
 }
 
 /// Where a command's profiles come from: files, `-`, URLs, gops agents.
@@ -776,6 +776,179 @@ pub enum TraceAction {
         opts: ChromeOptions,
         output: PathBuf,
     },
+}
+
+// ---------------------------------------------------------------------------
+// Runtime diagnostics.
+
+/// `rprof goroutines`.
+#[derive(Args)]
+pub struct GoroutinesArgs {
+    /// Print JSON instead of text.
+    #[arg(long, conflicts_with_all = ["html", "to_profile"])]
+    pub json: bool,
+    /// Write a self-contained HTML page.
+    #[arg(long, conflicts_with = "to_profile")]
+    pub html: bool,
+    /// Write a pprof goroutine profile (gzipped) for `rprof top`, `flame`,
+    /// `go tool pprof`…; needs -o.
+    #[arg(long)]
+    pub to_profile: bool,
+    /// Also group stacks that differ only in their arguments.
+    #[arg(long)]
+    pub similar: bool,
+    /// Write to FILE (replaced only once complete); `-` for stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Goroutine dumps: panics, fatal errors, SIGQUIT, ?debug=2, go test
+    /// timeouts; `-` for stdin. Several dumps are a time series, in the order given.
+    #[arg(required = true, value_name = "DUMP")]
+    pub dumps: Vec<PathBuf>,
+}
+
+/// Output formats of `rprof gctrace`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GcFormat {
+    /// The per-cycle table and the summary.
+    Text,
+    /// Cycles and summary as JSON.
+    Json,
+    /// One row per cycle.
+    Csv,
+    /// A chart of heap and pauses per cycle.
+    Svg,
+}
+
+/// `rprof gctrace`.
+#[derive(Args)]
+pub struct GctraceArgs {
+    /// Print JSON (same as --format json).
+    #[arg(long, conflicts_with_all = ["csv", "format"])]
+    pub json: bool,
+    /// Print CSV (same as --format csv).
+    #[arg(long, conflicts_with = "format")]
+    pub csv: bool,
+    /// Output format; by default from -o's extension (.svg, .json, .csv),
+    /// else text.
+    #[arg(long, value_enum)]
+    pub format: Option<GcFormat>,
+    /// Write to FILE (replaced only once complete); `-o gc.svg` draws the
+    /// chart.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Logs with `GODEBUG=gctrace=1` lines (other lines are ignored); `-`
+    /// for stdin.
+    #[arg(required = true, value_name = "LOG")]
+    pub logs: Vec<PathBuf>,
+}
+
+/// Output formats of `rprof memstats`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MemFormat {
+    /// The summary and the leak verdict.
+    Text,
+    /// Summary, main series and pauses as JSON.
+    Json,
+    /// One row per snapshot, every metric.
+    Csv,
+    /// OpenMetrics text with timestamps (`promtool tsdb
+    /// create-blocks-from openmetrics`).
+    Openmetrics,
+    /// A chart of memory, goroutines and GC pauses.
+    Svg,
+}
+
+/// `rprof memstats`.
+#[derive(Args)]
+pub struct MemstatsArgs {
+    /// Print JSON (same as --format json).
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// Output format; by default from -o's extension (.svg, .json, .csv,
+    /// .om), else text.
+    #[arg(long, value_enum)]
+    pub format: Option<MemFormat>,
+    /// Seconds between snapshots that carry no time of their own.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    pub interval: f64,
+    /// When the first snapshot was taken (unix seconds), for snapshots
+    /// that carry no time of their own; by default its last GC.
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    pub start: Option<f64>,
+    /// Write to FILE (replaced only once complete); `-o chart.svg` draws
+    /// the chart.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Series: a file of /debug/vars JSON documents (one per line, or one
+    /// after another), a directory of one document per file (sorted by
+    /// name), or gops memstats output; `-` for stdin.
+    #[arg(required = true, value_name = "SERIES")]
+    pub series: Vec<PathBuf>,
+}
+
+/// `rprof race`.
+#[derive(Args)]
+pub struct RaceArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Write to FILE (replaced only once complete).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Logs of `go test -race` or a -race binary; `-` for stdin.
+    #[arg(required = true, value_name = "LOG")]
+    pub logs: Vec<PathBuf>,
+}
+
+// ---------------------------------------------------------------------------
+// The web UI and the HTML report.
+
+/// Profiles and bases, as every profile command takes them.
+#[derive(Args)]
+pub struct WebInputs {
+    /// Subtract these profiles (merged) from the sources; identical stacks
+    /// cancel. The UI can change the base later ("Compare with…").
+    #[arg(long, value_name = "PROFILE", conflicts_with = "diff_base")]
+    pub base: Vec<String>,
+    /// Compare against these profiles: percentages refer to their total.
+    #[arg(long, value_name = "PROFILE")]
+    pub diff_base: Vec<String>,
+    /// Scale the sources to the base's total before subtracting.
+    #[arg(long)]
+    pub normalize: bool,
+    /// Profiles to read; several are offered each on its own and merged.
+    #[arg(required = true, value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+}
+
+/// `rprof web`.
+#[derive(Args)]
+pub struct WebCmd {
+    /// Serve on HOST:PORT (pprof's -http); default 127.0.0.1 and a free
+    /// port. Any other host than a loopback one lets anyone who can reach
+    /// it read the profile.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub http: Option<String>,
+    /// Do not open a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub inputs: WebInputs,
+}
+
+/// `rprof report`.
+#[derive(Args)]
+pub struct ReportHtmlCmd {
+    /// The HTML file to write (replaced only once complete); `-` for
+    /// stdout.
+    #[arg(short, long, value_name = "FILE", required = true)]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub inputs: WebInputs,
 }
 
 impl Cli {

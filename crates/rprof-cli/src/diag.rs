@@ -1,6 +1,5 @@
 //! The runtime diagnostics commands: `goroutines`, `gctrace`, `memstats`
-//! and `race`, over rprof-diag. Their arguments and their runners live
-//! here together; `cli.rs` and `main.rs` only name them.
+//! and `race`, over rprof-diag (their arguments are in `cli.rs`).
 //!
 //! Every command takes several inputs and `-` for stdin, streams each
 //! input through the library's readers, and writes its output to stdout
@@ -8,131 +7,12 @@
 //! the kind is one line on stderr and exit status 1; lines that were
 //! skipped in an otherwise good input are one note per input on stderr.
 
+use crate::cli::{GcFormat, GctraceArgs, GoroutinesArgs, MemFormat, MemstatsArgs, RaceArgs};
 use crate::failure::Failure;
 use crate::output;
-use clap::{Args, ValueEnum};
 use rprof_diag::{DiagError, Source, TextOptions};
 use std::io::{BufRead, IsTerminal};
-use std::path::{Path, PathBuf};
-
-/// `rprof goroutines`.
-#[derive(Args)]
-pub struct GoroutinesArgs {
-    /// Print JSON instead of text.
-    #[arg(long, conflicts_with_all = ["html", "to_profile"])]
-    pub json: bool,
-    /// Write a self-contained HTML page.
-    #[arg(long, conflicts_with = "to_profile")]
-    pub html: bool,
-    /// Write a pprof goroutine profile (gzipped) for `rprof top`, `flame`,
-    /// `go tool pprof`…; needs -o.
-    #[arg(long)]
-    pub to_profile: bool,
-    /// Also group stacks that differ only in their arguments.
-    #[arg(long)]
-    pub similar: bool,
-    /// Write to FILE (replaced only once complete); `-` for stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Goroutine dumps: panics, fatal errors, SIGQUIT, ?debug=2, go test
-    /// timeouts; `-` for stdin. Several dumps are a time series, in the order given.
-    #[arg(required = true, value_name = "DUMP")]
-    pub dumps: Vec<PathBuf>,
-}
-
-/// Output formats of `rprof gctrace`.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GcFormat {
-    /// The per-cycle table and the summary.
-    Text,
-    /// Cycles and summary as JSON.
-    Json,
-    /// One row per cycle.
-    Csv,
-    /// A chart of heap and pauses per cycle.
-    Svg,
-}
-
-/// `rprof gctrace`.
-#[derive(Args)]
-pub struct GctraceArgs {
-    /// Print JSON (same as --format json).
-    #[arg(long, conflicts_with_all = ["csv", "format"])]
-    pub json: bool,
-    /// Print CSV (same as --format csv).
-    #[arg(long, conflicts_with = "format")]
-    pub csv: bool,
-    /// Output format; by default from -o's extension (.svg, .json, .csv),
-    /// else text.
-    #[arg(long, value_enum)]
-    pub format: Option<GcFormat>,
-    /// Write to FILE (replaced only once complete); `-o gc.svg` draws the
-    /// chart.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Logs with `GODEBUG=gctrace=1` lines (other lines are ignored); `-`
-    /// for stdin.
-    #[arg(required = true, value_name = "LOG")]
-    pub logs: Vec<PathBuf>,
-}
-
-/// Output formats of `rprof memstats`.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MemFormat {
-    /// The summary and the leak verdict.
-    Text,
-    /// Summary, main series and pauses as JSON.
-    Json,
-    /// One row per snapshot, every metric.
-    Csv,
-    /// OpenMetrics text with timestamps (`promtool tsdb
-    /// create-blocks-from openmetrics`).
-    Openmetrics,
-    /// A chart of memory, goroutines and GC pauses.
-    Svg,
-}
-
-/// `rprof memstats`.
-#[derive(Args)]
-pub struct MemstatsArgs {
-    /// Print JSON (same as --format json).
-    #[arg(long, conflicts_with = "format")]
-    pub json: bool,
-    /// Output format; by default from -o's extension (.svg, .json, .csv,
-    /// .om), else text.
-    #[arg(long, value_enum)]
-    pub format: Option<MemFormat>,
-    /// Seconds between snapshots that carry no time of their own.
-    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
-    pub interval: f64,
-    /// When the first snapshot was taken (unix seconds), for snapshots
-    /// that carry no time of their own; by default its last GC.
-    #[arg(long, value_name = "UNIX_SECONDS")]
-    pub start: Option<f64>,
-    /// Write to FILE (replaced only once complete); `-o chart.svg` draws
-    /// the chart.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Series: a file of /debug/vars JSON documents (one per line, or one
-    /// after another), a directory of one document per file (sorted by
-    /// name), or gops memstats output; `-` for stdin.
-    #[arg(required = true, value_name = "SERIES")]
-    pub series: Vec<PathBuf>,
-}
-
-/// `rprof race`.
-#[derive(Args)]
-pub struct RaceArgs {
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
-    /// Write to FILE (replaced only once complete).
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Logs of `go test -race` or a -race binary; `-` for stdin.
-    #[arg(required = true, value_name = "LOG")]
-    pub logs: Vec<PathBuf>,
-}
+use std::path::Path;
 
 /// Opens `path` (`-`: stdin) and hands a buffered reader to `read`.
 fn with_input<T>(

@@ -1,65 +1,14 @@
-//! `rprof web` (pprof's `-http` UI) and `rprof report -o report.html`:
-//! their arguments and runners. The UI itself is the `rprof-web` crate;
-//! this only reads the command line, loads the profiles and hands them
-//! over.
+//! `rprof web` (pprof's `-http` UI) and `rprof report -o report.html`.
+//! The UI itself is the `rprof-web` crate; this loads the profiles
+//! through the sources every command reads, and hands them over.
 
-use crate::cli::{Inputs, ReportArgs};
+use crate::cli::{Inputs, ReportHtmlCmd, WebCmd, WebInputs};
 use crate::failure::Failure;
 use crate::sources;
-use clap::Args;
 use rayon::prelude::*;
 use rprof_web::{BaseChoice, Pipeline, PipelineError, Selection, Source, ViewError};
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::Arc;
-
-/// Profiles and bases, as every profile command takes them.
-#[derive(Args)]
-pub struct WebInputs {
-    /// Subtract these profiles (merged) from the sources; identical stacks
-    /// cancel. The UI can change the base later ("Compare with…").
-    #[arg(long, value_name = "PROFILE", conflicts_with = "diff_base")]
-    pub base: Vec<String>,
-    /// Compare against these profiles: percentages refer to their total.
-    #[arg(long, value_name = "PROFILE")]
-    pub diff_base: Vec<String>,
-    /// Scale the sources to the base's total before subtracting.
-    #[arg(long)]
-    pub normalize: bool,
-    /// Profiles to read; several are offered each on its own and merged.
-    #[arg(required = true, value_name = "PROFILE")]
-    pub profiles: Vec<String>,
-}
-
-/// `rprof web`.
-#[derive(Args)]
-pub struct WebCmd {
-    /// Serve on HOST:PORT (pprof's -http); default 127.0.0.1 and a free
-    /// port. Any other host than a loopback one lets anyone who can reach
-    /// it read the profile.
-    #[arg(long, value_name = "HOST:PORT")]
-    pub http: Option<String>,
-    /// Do not open a browser.
-    #[arg(long)]
-    pub no_browser: bool,
-    #[command(flatten)]
-    pub report: ReportArgs,
-    #[command(flatten)]
-    pub inputs: WebInputs,
-}
-
-/// `rprof report`.
-#[derive(Args)]
-pub struct ReportHtmlCmd {
-    /// The HTML file to write (replaced only once complete); `-` for
-    /// stdout.
-    #[arg(short, long, value_name = "FILE", required = true)]
-    pub output: PathBuf,
-    #[command(flatten)]
-    pub report: ReportArgs,
-    #[command(flatten)]
-    pub inputs: WebInputs,
-}
 
 /// Reads (or fetches) the profiles and bases as every command does, and
 /// hands them to the UI's pipeline.
