@@ -976,7 +976,7 @@ impl Cli {
             Command::Tags(a) => report(ReportFormat::Tags, a)?,
             Command::Tree(a) => report(ReportFormat::Tree, a)?,
             Command::Peek(a) => {
-                let re = rprof_profile::filter::compile_go_regex(&a.regex).map_err(|e| {
+                let re = rprof_profile::compile_go_regex(&a.regex).map_err(|e| {
                     Failure::usage(format!("parsing argument regexp {}: {e}", a.regex))
                 })?;
                 ctx.report_run(ReportFormat::Peek(re), a.report, a.common)?

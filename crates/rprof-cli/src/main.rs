@@ -30,6 +30,7 @@ use failure::Failure;
 use output::write_profile;
 use rprof_profile::Profile;
 use rprof_report::ReportError;
+use rprof_report::filters::Note;
 use rprof_report::pipeline::{PipelineError, Prepared};
 use sources::shown;
 use std::process::ExitCode;
@@ -267,7 +268,12 @@ fn prepare(
 ) -> Result<Prepared, Failure> {
     let prepared = pipeline.prepare(profile).map_err(pipeline_failure)?;
     for note in prepared.notes() {
-        eprintln!("{note}");
+        match note {
+            // pprof's warnings, as pprof prints them.
+            Note::Pprof(text) => eprintln!("{text}"),
+            // rprof's own notes name the option as the command line does.
+            note => eprintln!("rprof: --{note}"),
+        }
     }
     Ok(prepared)
 }

@@ -52,12 +52,13 @@ pub enum PipelineError {
         count: usize,
     },
     /// A regular expression argument (peek, source) is not one.
-    #[error("parsing argument regexp {pattern}: {message}")]
+    #[error("parsing argument regexp {pattern}: {error}")]
     Regex {
         /// The pattern.
         pattern: String,
-        /// The regex compiler's complaint.
-        message: String,
+        /// Why Go would refuse it.
+        #[source]
+        error: rprof_profile::GoRegexError,
     },
     /// Peek or source found no function matching the pattern.
     #[error("no matches found for regexp: {0}")]
@@ -393,8 +394,8 @@ impl Filtered {
 
     /// Warnings of the filters, in pprof's words ("Focus expression
     /// matched no samples").
-    pub fn notes(&self) -> &[String] {
-        self.0.notes()
+    pub fn notes(&self) -> Vec<String> {
+        self.0.notes().iter().map(|n| n.to_string()).collect()
     }
 
     /// The report over it.
@@ -616,9 +617,9 @@ fn read_source(file: &str) -> Option<Vec<String>> {
 
 /// A Go regular expression, as pprof's options take them.
 pub fn compile(pattern: &str) -> Result<regex::Regex, PipelineError> {
-    rprof_profile::filter::compile_go_regex(pattern).map_err(|message| PipelineError::Regex {
+    rprof_profile::compile_go_regex(pattern).map_err(|error| PipelineError::Regex {
         pattern: pattern.to_string(),
-        message,
+        error,
     })
 }
 

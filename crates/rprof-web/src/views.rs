@@ -631,7 +631,7 @@ fn flame_json(ui: &ProfileUi, p: &Params, mode: &str) -> Result<serde_json::Valu
 fn flame_page(ui: &ProfileUi, p: &Params) -> ViewResult {
     let f = ui.pipeline.filtered(&p.selection, &p.opts)?;
     let legend = f.legend()?;
-    let notes = f.notes().to_vec();
+    let notes = f.notes();
     drop(f);
     let mut data = json!({
         "view": "flamegraph",
@@ -705,7 +705,7 @@ fn top_page(ui: &ProfileUi, p: &Params) -> ViewResult {
     let f = ui.pipeline.filtered(&p.selection, &p.opts)?;
     let top = f.top()?;
     let mut c = chrome(ui, &p, "top", top.legend.clone());
-    c.errors = f.notes().to_vec();
+    c.errors = f.notes();
     c.scripts.push("top.js");
     let data = json!({"view": "top", "query": p.report_query(), "top": top});
     Ok(html(
@@ -742,7 +742,7 @@ fn graph_page(ui: &ProfileUi, p: &Params) -> ViewResult {
     let (svg, renderer) = f.graph_svg(builtin)?;
     let legend = f.legend()?;
     let mut c = chrome(ui, p, "graph", legend);
-    c.errors = f.notes().to_vec();
+    c.errors = f.notes();
     c.scripts.push("graph.js");
     let data = json!({"view": "graph", "query": p.report_query(), "renderer": renderer});
     Ok(html(
@@ -767,7 +767,7 @@ fn peek_page(ui: &ProfileUi, p: &Params) -> ViewResult {
     let text = f.peek_text(p.extra("f").unwrap_or(""))?;
     let legend = f.legend()?;
     let mut c = chrome(ui, &p, "peek", legend);
-    c.errors = f.notes().to_vec();
+    c.errors = f.notes();
     let data = json!({"view": "peek", "query": p.report_query()});
     Ok(html(
         TextPage {
@@ -784,7 +784,7 @@ fn source_page(ui: &ProfileUi, p: &Params) -> ViewResult {
     let listing = f.source(p.extra("f").unwrap_or(""), 50)?;
     let legend = f.legend()?;
     let mut c = chrome(ui, p, "source", legend);
-    c.errors = f.notes().to_vec();
+    c.errors = f.notes();
     if !listing.missing.is_empty() {
         c.errors.push(format!(
             "source not found for {} file(s): {}",
@@ -808,7 +808,7 @@ fn labels_page(ui: &ProfileUi, p: &Params) -> ViewResult {
     let keys = f.labels()?;
     let legend = f.legend()?;
     let mut c = chrome(ui, p, "labels", legend);
-    c.errors = f.notes().to_vec();
+    c.errors = f.notes();
     let rows = keys
         .into_iter()
         .map(|k| {
