@@ -29,7 +29,7 @@ fn main() -> anyhow::Result<()> {
         Some("bench") => bench::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <codegen|fixtures [--expected-only]|gen-big [OUT]|bench [--runs N]>"
+                "usage: cargo xtask <codegen|fixtures [--expected-only]|gen-big [OUT | --fleet N]|bench [--runs N] [--fleet N]>"
             );
             std::process::exit(2);
         }

@@ -69,6 +69,10 @@ pub enum Command {
     /// Write the processed (merged, subtracted) profile as a pprof file:
     /// `go tool pprof -proto`.
     Proto(ProtoCmd),
+    /// Profiles of a fleet as a Parquet dataset: ingest, SQL, and top/diff
+    /// of selections (built with the `fleet` feature).
+    #[cfg(feature = "fleet")]
+    Fleet(crate::fleet::FleetCmd),
 }
 
 #[derive(Args)]

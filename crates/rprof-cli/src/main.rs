@@ -8,6 +8,8 @@
 //! input or failure, 2 usage.
 
 mod cli;
+#[cfg(feature = "fleet")]
+mod fleet;
 mod output;
 
 use clap::Parser;
@@ -134,6 +136,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Diff(a) => diff(a),
         Command::Merge(a) => merge(a),
         Command::Proto(a) => proto(a),
+        #[cfg(feature = "fleet")]
+        Command::Fleet(a) => fleet::run(a),
     }
 }
 
