@@ -58,8 +58,9 @@ pub enum FleetError {
         /// What Arrow said.
         source: datafusion::arrow::error::ArrowError,
     },
-    /// A query failed (planning, execution, or the cluster).
-    #[error("{context}: {source}")]
+    /// A query failed (planning, execution, or the cluster). DataFusion's
+    /// multi-line messages are joined into one line.
+    #[error("{context}: {}", one_line(&source.to_string()))]
     Query {
         /// What rprof was doing (the query, or the step).
         context: String,
@@ -115,6 +116,14 @@ impl FleetError {
             source: Box::new(e),
         }
     }
+}
+
+fn one_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Why one input of an ingest was skipped.

@@ -103,7 +103,7 @@ impl Fleet {
         let q = format!(
             "SELECT profile_id, time, duration_ns, sample_types, sample_units, \
              default_sample_type, period_type, period_unit, period, comments, drop_frames, \
-             keep_frames, doc_url, source, CAST({day} AS VARCHAR) AS day, mappings \
+             keep_frames, doc_url, source, {day} AS day, mappings \
              FROM {table}{w} ORDER BY time, profile_id",
             day = schema::DAY,
             table = schema::PROFILES,
@@ -216,17 +216,17 @@ fn col<'a>(b: &'a RecordBatch, name: &str, ctx: &'static str) -> Result<&'a dyn 
         })
 }
 
-fn strings<'a>(
-    b: &'a RecordBatch,
-    name: &str,
-    ctx: &'static str,
-) -> Result<&'a StringArray, FleetError> {
-    col(b, name, ctx)?
-        .as_string_opt::<i32>()
-        .ok_or_else(|| FleetError::Result {
-            context: ctx,
-            column: name.to_string(),
-        })
+/// A string column as Utf8, whatever string type the engine chose
+/// (`CAST(… AS VARCHAR)` gives Utf8View, partition columns dictionaries).
+fn strings(b: &RecordBatch, name: &str, ctx: &'static str) -> Result<StringArray, FleetError> {
+    let bad = || FleetError::Result {
+        context: ctx,
+        column: name.to_string(),
+    };
+    let c = col(b, name, ctx)?;
+    let c = datafusion::arrow::compute::cast(c, &datafusion::arrow::datatypes::DataType::Utf8)
+        .map_err(|_| bad())?;
+    c.as_string_opt::<i32>().cloned().ok_or_else(bad)
 }
 
 fn list<'a>(
@@ -322,21 +322,21 @@ fn read_profiles(b: &RecordBatch, out: &mut Vec<ProfileInfo>) -> Result<(), Flee
             }
         }
         out.push(ProfileInfo {
-            profile_id: str_at(id, i),
+            profile_id: str_at(&id, i),
             time_nanos: time.value(i),
             duration_nanos: duration.value(i),
             sample_types: string_list(types, i),
             sample_units: string_list(units, i),
-            default_sample_type: str_at(default_type, i),
+            default_sample_type: str_at(&default_type, i),
             period_type: (!period_type.is_null(i))
-                .then(|| (str_at(period_type, i), str_at(period_unit, i))),
+                .then(|| (str_at(&period_type, i), str_at(&period_unit, i))),
             period: period.value(i),
             comments: string_list(comments, i),
-            drop_frames: str_at(drop_frames, i),
-            keep_frames: str_at(keep_frames, i),
-            doc_url: str_at(doc_url, i),
-            source: str_at(source, i),
-            day: str_at(day, i),
+            drop_frames: str_at(&drop_frames, i),
+            keep_frames: str_at(&keep_frames, i),
+            doc_url: str_at(&doc_url, i),
+            source: str_at(&source, i),
+            day: str_at(&day, i),
             mappings: ms,
         });
     }

@@ -5,7 +5,7 @@
 //! embedded engine does. Inputs are the Go-written fixtures.
 #![cfg(feature = "engine")]
 
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::array::{AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{Int64Type, UInt64Type};
 use rprof_fleet::{Fleet, IngestOptions, OpenOptions};
 use rprof_profile::Profile;
