@@ -84,7 +84,8 @@ impl Fleet {
             .into_iter()
             .map(|c| (c, DataType::Utf8))
             .collect();
-        let tables: [(&str, SchemaRef, Vec<(String, DataType)>); 3] = [
+        type Table<'a> = (&'a str, SchemaRef, Vec<(String, DataType)>);
+        let tables: [Table; 3] = [
             (
                 schema::PROFILES,
                 schema::profiles_file_schema(),

@@ -211,11 +211,12 @@ pub fn path_labels(path: &Path) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for c in path.components() {
         let c = c.as_os_str().to_string_lossy();
-        if let Some((k, v)) = c.split_once('=') {
-            if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                out.retain(|(ok, _)| ok != k);
-                out.push((k.to_string(), v.to_string()));
-            }
+        if let Some((k, v)) = c.split_once('=')
+            && !k.is_empty()
+            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            out.retain(|(ok, _)| ok != k);
+            out.push((k.to_string(), v.to_string()));
         }
     }
     out
