@@ -92,13 +92,25 @@ pub enum SampleIndexError {
     Unknown { name: String, valid: Vec<String> },
 }
 
+/// A `drop_frames` or `keep_frames` pattern that does not compile
+/// (pprof: `failed to compile regexp %s: %v`).
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("failed to compile regexp {pattern}: {error}")]
+pub struct PruneError {
+    /// The pattern as stored in the profile.
+    pub pattern: String,
+    /// Why Go would refuse it.
+    #[source]
+    pub error: crate::goregex::GoRegexError,
+}
+
 /// Profiles that cannot be merged.
 #[derive(Debug, Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MergeError {
     /// The profile's `drop_frames`/`keep_frames` pattern does not compile.
     #[error("drop_frames/keep_frames: {0}")]
-    Prune(#[from] crate::prune::PruneError),
+    Prune(#[from] PruneError),
     #[error("no profiles to merge")]
     Empty,
     #[error("profiles have empty common sample type list")]

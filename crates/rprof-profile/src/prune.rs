@@ -12,22 +12,10 @@
 //! Patterns are compiled with [`crate::goregex::compile_go_regex`], so that
 //! they mean what they mean in Go, as for every other pattern option.
 
-use crate::goregex::GoRegexError;
+pub use crate::error::PruneError;
 use crate::model::Profile;
 use regex::Regex;
 use std::collections::HashMap;
-
-/// A `drop_frames` or `keep_frames` pattern that does not compile
-/// (pprof: `failed to compile regexp %s: %v`).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("failed to compile regexp {pattern}: {error}")]
-pub struct PruneError {
-    /// The pattern as stored in the profile.
-    pub pattern: String,
-    /// Why Go would refuse it.
-    #[source]
-    pub error: GoRegexError,
-}
 
 /// pprof's `Profile.RemoveUninteresting`: when the profile has
 /// `drop_frames`, prunes with `^(drop_frames)$` and, if set,

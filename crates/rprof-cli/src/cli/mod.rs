@@ -1,0 +1,400 @@
+//! The command line: clap derive types, and their conversion into a
+//! [`Run`], which says what to do in the libraries' own terms (a
+//! [`Pipeline`], [`FlameOptions`], a trace analysis) and where the result
+//! goes. clap stops here: nothing past [`Cli::into_run`] sees its types,
+//! and every default comes from the libraries' `defaults` modules.
+
+use crate::failure::Failure;
+use crate::sources::shown;
+
+mod args;
+#[cfg(feature = "fleet")]
+pub mod fleet;
+mod run;
+pub use args::*;
+use clap::{Parser, Subcommand};
+use rprof_flame::FlameOptions;
+use rprof_report::ReportOptions;
+use rprof_report::pipeline::Pipeline;
+use rprof_source::FetchOptions;
+use rprof_trace::analysis::chrome::ChromeOptions;
+pub use run::*;
+use std::time::Duration;
+
+/// Analyse Go profiles offline: a faster `go tool pprof`.
+#[derive(Parser)]
+#[command(name = "rprof", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Allow a gzipped input to inflate to SIZE (e.g. 8g, 512m) whatever
+    /// its compression ratio. By default a stream stops past 64x its size
+    /// once beyond 64 MiB, and at 4 GiB in any case (gzip bombs).
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
+    pub max_inflate: Option<u64>,
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Functions by flat (or cumulative) value: `go tool pprof -top`.
+    Top(ReportCmd),
+    /// Every sample's stack with its value: `go tool pprof -traces`.
+    Traces(ReportCmd),
+    /// Dump of the profile's samples, locations and mappings: `go tool pprof -raw`.
+    Raw(RawCmd),
+    /// Label keys with the value broken down by label value: `go tool pprof -tags`.
+    Tags(ReportCmd),
+    /// The call graph as text, callers above and callees below each node:
+    /// `go tool pprof -tree`.
+    Tree(ReportCmd),
+    /// Callers and callees of the functions matching RE: `go tool pprof -peek`.
+    Peek(PeekCmd),
+    /// The call graph as DOT or SVG: `go tool pprof -dot` / `-svg`.
+    Graph(GraphCmd),
+    /// An interactive SVG flame graph (or folded stacks); with --base or
+    /// --diff-base, a differential one (red grew, blue shrank).
+    Flame(FlameCmd),
+    /// Go execution traces (runtime/trace, go test -trace).
+    #[command(subcommand)]
+    Trace(TraceCmd),
+    /// Compare profiles: base, current and delta per function, new and gone
+    /// functions marked (rprof's own report; `--json` for scripts).
+    Diff(DiffCmd),
+    /// Merge many profiles (a fleet, hourly captures) into one pprof file.
+    Merge(MergeCmd),
+    /// Write the processed (merged, subtracted) profile as a pprof file:
+    /// `go tool pprof -proto`.
+    Proto(ProtoCmd),
+    /// Download a profile, trace, goroutine dump or /debug/vars from a live
+    /// server or gops agent into FILE (validated before FILE is replaced).
+    Fetch(FetchCmd),
+    /// Talk to a gops agent: stack, gc, setgc N, memstats, version, stats,
+    /// pprof-heap, pprof-cpu, trace.
+    Gops(GopsCmd),
+    /// Snapshot profiles (and /debug/vars or gops memstats) of services
+    /// every interval into a directory with an index.
+    Collect(CollectCmd),
+    /// Goroutine dumps (panics, SIGQUIT, ?debug=2, test timeouts) grouped by stack; leak suspects.
+    Goroutines(GoroutinesArgs),
+    /// GODEBUG=gctrace=1 logs: per-cycle table, pauses, assists, heap vs goal, SVG chart.
+    Gctrace(GctraceArgs),
+    /// /debug/vars, gops memstats or runtime/metrics series: summary, leak verdict, chart, OpenMetrics.
+    Memstats(MemstatsArgs),
+    /// Race detector reports grouped by the pair of racing locations.
+    Race(RaceArgs),
+    /// The browser UI of `go tool pprof -http`: flame graph, top, graph,
+    /// peek, source and labels views, served on 127.0.0.1.
+    Web(WebCmd),
+    /// A self-contained HTML report (flame graph, top table, call graph)
+    /// that opens from file://: `rprof report -o report.html PROFILE`.
+    Report(ReportHtmlCmd),
+    /// Profiles of a fleet as a Parquet dataset: ingest, SQL, and top/diff
+    /// of selections (built with the `fleet` feature).
+    #[cfg(feature = "fleet")]
+    Fleet(fleet::FleetCmd),
+}
+
+/// Options for fetching live sources (global: every command takes them).
+impl Cli {
+    /// Checks the arguments and converts them into a [`Run`]; errors are
+    /// usage errors.
+    pub fn into_run(self) -> Result<Run, Failure> {
+        let mut read = rprof_profile::ReadOptions::default();
+        if let Some(max) = self.max_inflate {
+            read.max_decompressed = max;
+            read.max_ratio = u64::MAX;
+        }
+        let fetch = FetchOptions {
+            seconds: self.live.seconds,
+            timeout: self.live.timeout,
+            save: !self.live.no_save,
+            read: read.clone(),
+            check_trace: Some(crate::sources::check_trace),
+            ..Default::default()
+        };
+        let ctx = Ctx { read, fetch };
+        let report = |format, a: ReportCmd| ctx.report_run(format, a.report, a.common);
+        Ok(match self.command {
+            Command::Top(a) => report(ReportFormat::Top, a)?,
+            Command::Traces(a) => report(ReportFormat::Traces, a)?,
+            Command::Tags(a) => report(ReportFormat::Tags, a)?,
+            Command::Tree(a) => report(ReportFormat::Tree, a)?,
+            Command::Peek(a) => {
+                let re = rprof_profile::compile_go_regex(&a.regex).map_err(|e| {
+                    Failure::usage(format!("parsing argument regexp {}: {e}", a.regex))
+                })?;
+                ctx.report_run(ReportFormat::Peek(re), a.report, a.common)?
+            }
+            Command::Raw(a) => {
+                // pprof's -raw shows the profile as loaded: no report
+                // options apply.
+                let pipeline = ctx.pipeline(&a.common, ReportOptions::default())?;
+                Run::Report(ReportRun {
+                    pipeline,
+                    inputs: ctx.inputs(a.common.profiles, a.common.base, a.common.diff_base),
+                    format: ReportFormat::Raw,
+                    output: a.common.output,
+                })
+            }
+            Command::Graph(a) => {
+                let format = graph_format(&a)?;
+                ctx.report_run(format, a.report, a.common)?
+            }
+            Command::Proto(a) => ctx.report_run(ReportFormat::Proto, a.report, a.common)?,
+            Command::Flame(a) => ctx.flame_run(a)?,
+            Command::Diff(a) => {
+                let report = a.report.options()?;
+                let pipeline = Pipeline {
+                    read: ctx.read.clone(),
+                    report,
+                    ..Default::default()
+                };
+                Run::Diff(DiffRun {
+                    pipeline,
+                    inputs: ctx.inputs(a.profiles, a.base, Vec::new()),
+                    json: a.json,
+                    output: a.output,
+                })
+            }
+            Command::Merge(a) => Run::Merge(MergeRun {
+                read: ctx.read,
+                inputs: a.profiles,
+                fetch: ctx.fetch,
+                output: a.output,
+            }),
+            Command::Trace(t) => Run::Trace(trace_run(t, ctx.fetch)?),
+            Command::Fetch(a) => Run::Fetch(FetchRun {
+                source: a.source,
+                // The -o file is the kept copy.
+                fetch: FetchOptions {
+                    save: false,
+                    ..ctx.fetch
+                },
+                output: a.output,
+            }),
+            Command::Gops(a) => Run::Gops(gops_run(a, ctx.fetch)?),
+            Command::Collect(a) => Run::Collect(collect_run(a, &ctx)?),
+            Command::Goroutines(a) => Run::Goroutines(a),
+            Command::Gctrace(a) => Run::Gctrace(a),
+            Command::Memstats(a) => Run::Memstats(a),
+            Command::Race(a) => Run::Race(a),
+            Command::Web(a) => {
+                let i = &a.inputs;
+                let inputs = ctx.inputs(i.profiles.clone(), i.base.clone(), i.diff_base.clone());
+                Run::Web(a, inputs)
+            }
+            #[cfg(feature = "fleet")]
+            Command::Fleet(a) => Run::Fleet(a, ctx.read),
+            Command::Report(a) => {
+                let i = &a.inputs;
+                let inputs = ctx.inputs(i.profiles.clone(), i.base.clone(), i.diff_base.clone());
+                Run::HtmlReport(a, inputs)
+            }
+        })
+    }
+}
+
+/// What every conversion needs: how inputs are read and fetched.
+struct Ctx {
+    read: rprof_profile::ReadOptions,
+    fetch: FetchOptions,
+}
+
+impl Ctx {
+    fn report_run(
+        &self,
+        format: ReportFormat,
+        args: ReportArgs,
+        common: CommonArgs,
+    ) -> Result<Run, Failure> {
+        let pipeline = self.pipeline(&common, args.options()?)?;
+        Ok(Run::Report(ReportRun {
+            pipeline,
+            inputs: self.inputs(common.profiles, common.base, common.diff_base),
+            format,
+            output: common.output,
+        }))
+    }
+
+    /// The pipeline of a command that subtracts (or compares with) bases.
+    fn pipeline(&self, common: &CommonArgs, report: ReportOptions) -> Result<Pipeline, Failure> {
+        if common.normalize && common.base.is_empty() && common.diff_base.is_empty() {
+            return Err(Failure::usage(
+                "--normalize needs a base profile (--base or --diff-base)",
+            ));
+        }
+        Ok(Pipeline {
+            read: self.read.clone(),
+            base: rprof_profile::BaseOptions {
+                diff_base: !common.diff_base.is_empty(),
+                normalize: common.normalize,
+            },
+            report,
+        })
+    }
+
+    /// `--base` and `--diff-base` exclude each other, so the bases are
+    /// whichever was given.
+    fn inputs(&self, sources: Vec<String>, base: Vec<String>, diff_base: Vec<String>) -> Inputs {
+        Inputs {
+            sources,
+            bases: if diff_base.is_empty() {
+                base
+            } else {
+                diff_base
+            },
+            fetch: self.fetch.clone(),
+        }
+    }
+
+    fn flame_run(&self, a: FlameCmd) -> Result<Run, Failure> {
+        let report = a.report.options()?;
+        let pipeline = self.pipeline(&a.common, report)?;
+        let inputs = self.inputs(a.common.profiles, a.common.base, a.common.diff_base);
+        let flame = FlameOptions {
+            title: a.title,
+            subtitle: a.subtitle,
+            source: Some(shown(&inputs.sources)),
+            base_source: (!inputs.bases.is_empty()).then(|| shown(&inputs.bases)),
+            width: a.width,
+            min_width: a.min_width,
+            icicle: a.icicle,
+            reverse: a.reverse,
+            colors: a.colors,
+            count_name: a.count_name,
+            negate: a.negate,
+            normalize: a.common.normalize,
+            ..Default::default()
+        };
+        Ok(Run::Flame(FlameRun {
+            pipeline,
+            inputs,
+            flame,
+            folded: a.folded,
+            output: a.common.output,
+        }))
+    }
+}
+
+/// DOT or SVG: `--format`, else the `-o` file's extension, else DOT; SVG
+/// through Graphviz when it is installed, else the built-in layout.
+fn graph_format(a: &GraphCmd) -> Result<ReportFormat, Failure> {
+    use rprof_report::svg::{Renderer, graphviz_available};
+    let format = a.format.unwrap_or_else(|| match &a.common.output {
+        Some(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) => GraphFormat::Svg,
+        _ => GraphFormat::Dot,
+    });
+    Ok(match format {
+        GraphFormat::Dot => ReportFormat::Dot,
+        GraphFormat::Svg => ReportFormat::Svg(match a.renderer {
+            Some(GraphRenderer::Dot) => Renderer::Graphviz,
+            Some(GraphRenderer::Builtin) => Renderer::Builtin,
+            None if graphviz_available() => Renderer::Graphviz,
+            None => Renderer::Builtin,
+        }),
+    })
+}
+
+fn trace_run(t: TraceCmd, fetch: FetchOptions) -> Result<TraceRun, Failure> {
+    let run = |trace, action| TraceRun {
+        trace,
+        fetch: fetch.clone(),
+        action,
+    };
+    Ok(match t {
+        TraceCmd::Dump(a) => run(
+            a.trace,
+            TraceAction::Dump {
+                wire: a.wire,
+                output: a.output,
+            },
+        ),
+        TraceCmd::Pprof(a) => run(
+            a.trace,
+            TraceAction::Pprof {
+                kind: a.kind,
+                output: a.output,
+            },
+        ),
+        TraceCmd::Summary(a) => run(a.trace, TraceAction::Summary { json: a.json }),
+        TraceCmd::Goroutines(a) => run(
+            a.trace,
+            TraceAction::Goroutines {
+                sort: a.sort,
+                json: a.json,
+            },
+        ),
+        TraceCmd::Export(a) => {
+            let ms = |v: Option<f64>| v.map(|m| (m * 1e6) as i64);
+            let opts = ChromeOptions {
+                start: ms(a.start),
+                end: ms(a.end),
+            };
+            if let (Some(s), Some(e)) = (opts.start, opts.end)
+                && e < s
+            {
+                return Err(Failure::usage("--end must not be before --start"));
+            }
+            run(
+                a.trace,
+                TraceAction::Export {
+                    opts,
+                    output: a.output,
+                },
+            )
+        }
+    })
+}
+
+fn gops_run(a: GopsCmd, fetch: FetchOptions) -> Result<GopsRun, Failure> {
+    use rprof_source::{GopsProfile, gops};
+    let request = match a.command {
+        GopsWhat::PprofHeap => GopsRequest::Profile(GopsProfile::Heap),
+        GopsWhat::PprofCpu => GopsRequest::Profile(GopsProfile::Cpu),
+        GopsWhat::Trace => GopsRequest::Profile(GopsProfile::Trace),
+        GopsWhat::Stack => GopsRequest::Command(gops::Command::Stack),
+        GopsWhat::Gc => GopsRequest::Command(gops::Command::Gc),
+        GopsWhat::Setgc { percent } => GopsRequest::Command(gops::Command::SetGcPercent(percent)),
+        GopsWhat::Memstats => GopsRequest::Command(gops::Command::MemStats),
+        GopsWhat::Version => GopsRequest::Command(gops::Command::Version),
+        GopsWhat::Stats => GopsRequest::Command(gops::Command::Stats),
+    };
+    if matches!(request, GopsRequest::Profile(_)) && a.output.is_none() && !fetch.save {
+        return Err(Failure::usage(
+            "--no-save leaves nowhere to keep it: give -o FILE",
+        ));
+    }
+    // With -o, that file is the copy kept.
+    let save = fetch.save && a.output.is_none();
+    Ok(GopsRun {
+        target: a.target,
+        request,
+        fetch: FetchOptions { save, ..fetch },
+        output: a.output,
+    })
+}
+
+fn collect_run(a: CollectCmd, ctx: &Ctx) -> Result<CollectRun, Failure> {
+    if a.every < Duration::from_secs(1) {
+        return Err(Failure::usage("--every must be at least 1s"));
+    }
+    Ok(CollectRun {
+        targets: a.targets,
+        opts: rprof_source::CollectOptions {
+            every: a.every,
+            duration: a.for_,
+            profiles: a.profiles,
+            vars: a.vars,
+            cpu_seconds: a.cpu_seconds.or(ctx.fetch.seconds),
+            keep: a.keep,
+            max_size: a.max_size,
+            timeout: ctx.fetch.timeout,
+            read: ctx.read.clone(),
+            cancel: ctx.fetch.cancel.clone(),
+            ..Default::default()
+        },
+        output: a.output,
+    })
+}
