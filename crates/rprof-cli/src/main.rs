@@ -14,6 +14,7 @@
 //! Errors become one line on stderr, `rprof: <file>: <problem>`, and an
 //! exit status: 0 ok, 1 bad input or failure, 2 usage.
 
+mod browser;
 mod cli;
 mod diag;
 mod failure;
@@ -22,6 +23,7 @@ mod output;
 mod progress;
 mod sources;
 mod trace;
+mod traceweb;
 mod web;
 
 use clap::Parser;
