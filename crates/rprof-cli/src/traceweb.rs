@@ -42,14 +42,24 @@ pub fn run(input: TraceInput, w: TraceWebRun) -> Result<(), Failure> {
         temp_dir: None,
     });
     // The index is built in the background; a trace that turns out to
-    // have no usable event ends the server (bad input), a damaged one is
-    // served for what could be read, with a warning.
+    // have no event ends the server (bad input), a damaged one is served
+    // for what could be read, with a warning.
     {
         let ui = std::sync::Arc::clone(&ui);
         let name = name.clone();
         std::thread::spawn(move || match ui.indexing().wait() {
             Err(e) => {
                 eprintln!("rprof: {name}: {}", first_line(&e.to_string()));
+                std::process::exit(1);
+            }
+            Ok(ix) if ix.info().events == 0 => {
+                eprintln!("rprof: {name}: the trace has no events");
+                std::process::exit(1);
+            }
+            Ok(ix) if ix.info().generations == 0 && ix.info().error.is_some() => {
+                // Not one complete generation: nothing to show.
+                let e = ix.info().error.as_deref().unwrap_or("");
+                eprintln!("rprof: {name}: {}", first_line(e));
                 std::process::exit(1);
             }
             Ok(ix) => {
