@@ -270,6 +270,15 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     }
     let _ = std::fs::remove_file(&merged);
     crate::benchweb::rows(&rprof, pprof.as_deref(), &big, runs.min(3), top_rss_mb)?;
+    if trace.exists() {
+        crate::benchweb::trace_rows(
+            &rprof,
+            trace_tool.as_deref(),
+            &trace,
+            &root.join("fixtures/profiles/trace.out"),
+            runs.min(3),
+        )?;
+    }
     println!(
         "\n`gzip -dc` of the big profile alone: {:.3} s. Reproduce with `cargo xtask bench`.",
         gunzip.wall

@@ -15,6 +15,7 @@
 //! Errors become one line on stderr, `rprof: <file>: <problem>`, and an
 //! exit status: 0 ok, 1 bad input or failure, 2 usage.
 
+mod browser;
 mod cli;
 mod diag;
 mod failure;
@@ -26,6 +27,7 @@ mod progress;
 mod report;
 mod sources;
 mod trace;
+mod traceweb;
 mod web;
 
 use clap::Parser;

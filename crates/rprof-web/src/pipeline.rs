@@ -761,26 +761,30 @@ impl FlameTree {
 
 /// A small least-recently-used map (a handful of entries: a linear scan
 /// is as fast as hashing, and no crate is needed for it).
-struct Lru<K, V> {
+pub(crate) struct Lru<K, V> {
     cap: usize,
     entries: Vec<(K, V)>,
 }
 
 impl<K: PartialEq, V: Clone> Lru<K, V> {
-    fn new(cap: usize) -> Self {
+    pub(crate) fn new(cap: usize) -> Self {
         Lru {
             cap,
             entries: Vec::new(),
         }
     }
-    fn get(&mut self, k: &K) -> Option<V> {
+    pub(crate) fn get(&mut self, k: &K) -> Option<V> {
         let i = self.entries.iter().position(|(x, _)| x == k)?;
         let e = self.entries.remove(i);
         let v = e.1.clone();
         self.entries.push(e);
         Some(v)
     }
-    fn put(&mut self, k: K, v: V) {
+    pub(crate) fn remove(&mut self, k: &K) {
+        self.entries.retain(|(x, _)| x != k);
+    }
+
+    pub(crate) fn put(&mut self, k: K, v: V) {
         self.entries.retain(|(x, _)| x != &k);
         if self.entries.len() >= self.cap {
             self.entries.remove(0);

@@ -26,6 +26,7 @@ pub struct ProfileUi {
     pipeline: Pipeline,
     defaults: rprof_report::ReportOptions,
     normalize: bool,
+    menus: Vec<Menu>,
 }
 
 impl ProfileUi {
@@ -35,7 +36,15 @@ impl ProfileUi {
             pipeline,
             defaults: Default::default(),
             normalize: false,
+            menus: Vec::new(),
         }
+    }
+
+    /// Adds a menu of the caller's to every view's header (the trace
+    /// UI's way back to the trace's pages).
+    pub fn with_menu(mut self, menu: Menu) -> Self {
+        self.menus.push(menu);
+        self
     }
 
     /// Views scale the selection to its base's total unless the URL says
@@ -186,14 +195,14 @@ async fn view(
     }
 }
 
-fn html(body: String) -> Response {
+pub(crate) fn html(body: String) -> Response {
     let mut r = Html(body).into_response();
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
-fn json_response(v: &impl serde::Serialize) -> Response {
+pub(crate) fn json_response(v: &impl serde::Serialize) -> Response {
     let body = serde_json::to_string(v).unwrap_or_else(|_| "null".into());
     let mut r = body.into_response();
     r.headers_mut().insert(
@@ -482,6 +491,7 @@ fn chrome(ui: &ProfileUi, p: &Params, view: &str, legend: Vec<String>) -> Chrome
             .title("With the current filters applied (as rprof proto)"),
         ],
     });
+    menus.extend(ui.menus.iter().cloned());
     Chrome {
         title: format!("{shown} {ty}"),
         home: link("./flamegraph", p, &[]),
@@ -495,6 +505,7 @@ fn chrome(ui: &ProfileUi, p: &Params, view: &str, legend: Vec<String>) -> Chrome
         standalone: false,
         inline_css: String::new(),
         inline_js: String::new(),
+        refresh: 0,
     }
 }
 

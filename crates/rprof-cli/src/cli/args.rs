@@ -291,6 +291,34 @@ pub enum TraceCmd {
     /// Chrome trace-event JSON for Perfetto's UI or chrome://tracing,
     /// written as the trace is read; --start/--end export a window.
     Export(TraceExportCmd),
+    /// The browser view of `go tool trace -http`: timelines by proc and
+    /// by thread, goroutine analysis, blocking profiles, tasks, regions,
+    /// MMU. Pages answer at once while the trace is indexed; the server
+    /// holds the index, not the trace.
+    Web(TraceWebCmd),
+}
+
+#[derive(Args)]
+pub struct TraceWebCmd {
+    /// Serve on HOST:PORT; default 127.0.0.1 and a free port. Any other
+    /// host than a loopback one lets anyone who can reach it read the
+    /// trace.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub http: Option<String>,
+    /// Do not open a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Start of the window, in ms after the trace's first event: every
+    /// view shows only what happened from then on.
+    #[arg(long, value_name = "MS")]
+    pub start: Option<f64>,
+    /// End of the window, in ms after the trace's first event.
+    #[arg(long, value_name = "MS")]
+    pub end: Option<f64>,
+    /// The execution trace: a file, `-`, or a URL (fetched whole into a
+    /// temporary file first).
+    #[arg(value_name = "TRACE")]
+    pub trace: String,
 }
 
 #[derive(Args)]

@@ -345,6 +345,27 @@ fn trace_run(t: TraceCmd, fetch: FetchOptions) -> Result<TraceRun, Failure> {
                 },
             )
         }
+        TraceCmd::Web(a) => {
+            let ms = |v: Option<f64>| v.map(|m| (m * 1e6) as i64);
+            let (start, end) = (ms(a.start), ms(a.end));
+            if let (Some(s), Some(e)) = (start, end)
+                && e <= s
+            {
+                return Err(Failure::usage("--end must be after --start"));
+            }
+            if start.is_some_and(|s| s < 0) || end.is_some_and(|e| e < 0) {
+                return Err(Failure::usage("--start and --end must not be negative"));
+            }
+            run(
+                a.trace,
+                TraceAction::Web(TraceWebRun {
+                    http: a.http,
+                    no_browser: a.no_browser,
+                    start,
+                    end,
+                }),
+            )
+        }
     })
 }
 

@@ -173,4 +173,15 @@ pub enum TraceAction {
         opts: ChromeOptions,
         output: PathBuf,
     },
+    /// `rprof trace web`.
+    Web(TraceWebRun),
+}
+
+/// `rprof trace web`: where to serve, and the window (ns after the
+/// trace's first event).
+pub struct TraceWebRun {
+    pub http: Option<String>,
+    pub no_browser: bool,
+    pub start: Option<i64>,
+    pub end: Option<i64>,
 }
