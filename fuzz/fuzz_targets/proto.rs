@@ -5,5 +5,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = rprof_profile::proto::decode(data);
+    let _ = rprof_profile::decode(data);
 });

@@ -39,8 +39,8 @@ fuzz_target!(|data: &[u8]| {
     }
 
     // `rprof proto`: the written file reads back.
-    let bytes = rprof_profile::write::encode(&c);
-    if let Err(e) = rprof_profile::proto::decode(&bytes) {
+    let bytes = rprof_profile::encode(&c);
+    if let Err(e) = rprof_profile::decode(&bytes) {
         panic!("rprof wrote a profile it cannot read back: {e}");
     }
 });

@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = rprof_profile::legacy::parse(data);
+    let _ = rprof_profile::parse_legacy(data);
 });

@@ -114,7 +114,7 @@ fn top(a: TopCmd) -> Result<(), Failure> {
     let merged = fleet.merged(a.condition.as_deref()).map_err(failed)?;
     if a.to_profile {
         let mut bytes = Vec::new();
-        rprof_profile::write::write_gz(&merged.profile, &mut bytes)
+        rprof_profile::write_gz(&merged.profile, &mut bytes)
             .map_err(|e| Failure::input(e.to_string()))?;
         return crate::output::emit_binary(a.output.as_deref(), &bytes);
     }

@@ -129,7 +129,7 @@ pub fn io_error(e: &std::io::Error) -> String {
 /// A profile as gzipped protobuf, to stdout (not a terminal) or `path`.
 pub fn write_profile(p: &rprof_profile::Profile, path: Option<&Path>) -> Result<(), Failure> {
     let mut bytes = Vec::new();
-    rprof_profile::write::write_gz(p, &mut bytes).map_err(|e| Failure::input(e.to_string()))?;
+    rprof_profile::write_gz(p, &mut bytes).map_err(|e| Failure::input(e.to_string()))?;
     emit_binary(path, &bytes)
 }
 

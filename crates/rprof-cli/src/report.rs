@@ -164,7 +164,7 @@ pub fn merge(m: MergeRun) -> Result<(), Failure> {
         let mut p = pipeline
             .read(sources::read(path, &m.fetch)?)
             .map_err(pipeline_failure)?;
-        rprof_profile::pipeline::ensure_mapping(&mut p);
+        rprof_profile::ensure_mapping(&mut p);
         Ok::<_, Failure>(p)
     })
     .map_err(|e| match e {

@@ -90,6 +90,6 @@ pub fn write_goroutine_profile(
     r: &GoroutineReport,
     w: impl std::io::Write,
 ) -> Result<(), DiagError> {
-    rprof_profile::write::write_gz(&goroutine_profile(r), w)?;
+    rprof_profile::write_gz(&goroutine_profile(r), w)?;
     Ok(())
 }

@@ -59,6 +59,8 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 mod calltree;
 pub mod diff;
 pub mod folded;
@@ -83,8 +85,41 @@ pub use diff::write_diff_svg;
 pub use folded::{diff_folded, folded, write_diff_folded, write_folded};
 pub use svg::write_svg;
 
-/// inferno's colour palettes (`hot`, `mem`, `io`, `java`, …).
-pub use inferno::flamegraph::Palette as InfernoPalette;
+/// One of inferno's colour palettes (`hot`, `mem`, `io`, `java`, …),
+/// chosen by name; inferno's own type stays out of this crate's API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NamedPalette(inferno::flamegraph::Palette);
+
+impl NamedPalette {
+    /// The names [`NamedPalette`] parses.
+    pub fn names() -> &'static [&'static str] {
+        inferno::flamegraph::Palette::VARIANTS
+    }
+
+    pub(crate) fn inferno(self) -> inferno::flamegraph::Palette {
+        self.0
+    }
+}
+
+impl std::str::FromStr for NamedPalette {
+    type Err = UnknownPalette;
+    fn from_str(s: &str) -> Result<Self, UnknownPalette> {
+        s.parse().map(NamedPalette).map_err(|_| UnknownPalette {
+            name: s.to_string(),
+        })
+    }
+}
+
+/// A colour scheme that is neither rprof's nor one of inferno's.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown colour palette {name:?}: use auto, go, gomem or one of {}",
+    NamedPalette::names().join(", ")
+)]
+pub struct UnknownPalette {
+    /// The name asked for.
+    pub name: String,
+}
 
 use rprof_profile::measurement;
 use rprof_report::Report;
@@ -103,25 +138,17 @@ pub enum Colors {
     /// green, on a green background.
     GoMemory,
     /// One of inferno's palettes, coloured by a hash of the frame name.
-    Inferno(InfernoPalette),
+    Inferno(NamedPalette),
 }
 
 impl std::str::FromStr for Colors {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownPalette;
+    fn from_str(s: &str) -> Result<Self, UnknownPalette> {
         match s {
             "auto" => Ok(Colors::Auto),
             "go" => Ok(Colors::Go),
             "gomem" | "go-mem" | "go-memory" => Ok(Colors::GoMemory),
-            other => other
-                .parse::<InfernoPalette>()
-                .map(Colors::Inferno)
-                .map_err(|_| {
-                    format!(
-                        "unknown colour palette {other:?}: use auto, go, gomem or one of {}",
-                        InfernoPalette::VARIANTS.join(", ")
-                    )
-                }),
+            other => other.parse().map(Colors::Inferno),
         }
     }
 }
@@ -199,15 +226,22 @@ impl Default for FlameOptions {
 pub enum FlameError {
     /// Every sample's value is zero: there is nothing to draw.
     #[error("nothing to draw: no sample has a non-zero {sample_type} value")]
-    Empty { sample_type: String },
+    Empty {
+        /// The sample type shown.
+        sample_type: String,
+    },
     /// The two profiles of a differential graph measure different things.
     #[error(
         "cannot compare {base_type} ({base_unit}) in the base profile with {current_type} ({current_unit})"
     )]
     Incompatible {
+        /// The base profile's sample type.
         base_type: String,
+        /// Its unit.
         base_unit: String,
+        /// The current profile's sample type.
         current_type: String,
+        /// Its unit.
         current_unit: String,
     },
     /// An option is out of range (`min_width` not a percentage, a width
@@ -301,6 +335,12 @@ mod tests {
         assert_eq!("go".parse::<Colors>(), Ok(Colors::Go));
         assert_eq!("gomem".parse::<Colors>(), Ok(Colors::GoMemory));
         assert!(matches!("hot".parse::<Colors>(), Ok(Colors::Inferno(_))));
-        assert!("nope".parse::<Colors>().unwrap_err().contains("gomem"));
+        assert!(
+            "nope"
+                .parse::<Colors>()
+                .unwrap_err()
+                .to_string()
+                .contains("gomem")
+        );
     }
 }

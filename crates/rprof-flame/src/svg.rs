@@ -68,7 +68,7 @@ pub fn write_svg(report: &Report, opts: &FlameOptions, out: impl Write) -> Resul
         .clone()
         .unwrap_or_else(|| default_count_name(report.sample_type()));
     let (palette, background) = match colors {
-        Colors::Inferno(p) => (p, None),
+        Colors::Inferno(p) => (p.inferno(), None),
         Colors::GoMemory => (Palette::default(), Some(BackgroundColor::Green)),
         _ => (Palette::default(), Some(BackgroundColor::Yellow)),
     };

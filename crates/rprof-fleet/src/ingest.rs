@@ -299,7 +299,7 @@ fn convert_file(path: &Path, opts: &IngestOptions) -> Result<Converted, Skipped>
         rprof_profile::parse_with(&data, &opts.read).map_err(|e| skipped(SkipReason::Parse(e)))?;
     // As `rprof merge` does before merging: a placeholder mapping for
     // mapping-less (legacy text) profiles.
-    rprof_profile::pipeline::ensure_mapping(&mut p);
+    rprof_profile::ensure_mapping(&mut p);
     let mut labels = path_labels(path);
     for (k, v) in &opts.labels {
         labels.retain(|(ok, _)| ok != k);

@@ -144,11 +144,11 @@ impl Fleet {
         let mut profile = if parts.len() == 1 {
             parts.pop().expect("one part")
         } else {
-            rprof_profile::merge::merge(parts)?
+            rprof_profile::merge(parts)?
         };
         // `rprof top FILES…` (pprof's fetch) drops the frames the profile's
         // drop_frames names after merging.
-        rprof_profile::prune::remove_uninteresting(&mut profile)
+        rprof_profile::remove_uninteresting(&mut profile)
             .map_err(|e| FleetError::Merge(rprof_profile::MergeError::Prune(e)))?;
         Ok(Merged { profile, profiles })
     }

@@ -63,20 +63,20 @@
 //! bytes after gunzip).
 //!
 //! Giving mapping-less profiles pprof's placeholder mapping
-//! ([`crate::pipeline::ensure_mapping`]), as `go tool pprof` does before
+//! ([`crate::ensure_mapping`]), as `go tool pprof` does before
 //! merging, is the `read` function's job:
 //!
 //! ```no_run
-//! use rprof_profile::{fleet, parse, pipeline, write};
+//! use rprof_profile::{ensure_mapping, fleet, parse, write_gz};
 //!
 //! let paths = vec!["a.pb.gz".to_string(), "b.pb.gz".to_string()];
 //! let merged = fleet::merge_files(&paths, |path| -> Result<_, String> {
 //!     let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
 //!     let mut p = parse(&bytes).map_err(|e| format!("{path}: {e}"))?;
-//!     pipeline::ensure_mapping(&mut p);
+//!     ensure_mapping(&mut p);
 //!     Ok(p)
 //! })?;
-//! write::write_gz(&merged, std::fs::File::create("merged.pb.gz")?)?;
+//! write_gz(&merged, std::fs::File::create("merged.pb.gz")?)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

@@ -1,9 +1,9 @@
 //! # rprof-profile: the profile model and everything that reads it
 //!
-//! Architecture: bytes come in through [`parse`] ([`read`]), which
+//! Architecture: bytes come in through [`parse`] (`read.rs`), which
 //! detects gzip, decodes the pprof protobuf with a hand-rolled flat decoder
-//! ([`proto`]) or one of Go's `debug=1` text profiles ([`legacy`]), and
-//! yields one [`Profile`] ([`model`]): interned strings, dense `u32`
+//! (`proto.rs`) or one of Go's `debug=1` text profiles (`legacy/`), and
+//! yields one [`Profile`] (`model.rs`): interned strings, dense `u32`
 //! indices instead of file ids, and samples in flat columns. Everything
 //! downstream (merging several files, choosing a value, filtering,
 //! aggregating to a granularity, the reports in `rprof-report`) works on
@@ -15,27 +15,44 @@
 //! typed ([`ParseError`], [`ValidationError`], [`MergeError`]) and say what
 //! is wrong and where; the binary turns them into one line on stderr.
 
-pub mod builder;
-pub mod error;
+
+mod builder;
+mod error;
 pub mod filter;
 pub mod fleet;
 pub mod gomath;
 mod goregex;
-pub mod legacy;
+mod legacy;
 pub mod measurement;
-pub mod merge;
-pub mod model;
+mod merge;
+mod model;
+/// The pprof protobuf schema as prost types (`proto/profile.proto`),
+/// for tests and tools that check rprof's own decoder and writer against
+/// prost's: feature `pb`. rprof reads with [`decode`] and writes with
+/// [`encode`].
+#[cfg(feature = "pb")]
 pub mod pb;
-pub mod pipeline;
-pub mod proto;
-pub mod prune;
-pub mod read;
+#[cfg(not(feature = "pb"))]
+mod pb;
+mod pipeline;
+mod proto;
+mod prune;
+mod read;
 pub mod tagfilter;
-pub mod write;
+mod write;
 
 pub use builder::ProfileBuilder;
-pub use error::{MergeError, ParseError, SampleIndexError, ValidationError};
+pub use error::{MergeError, ParseError, PruneError, SampleIndexError, ValidationError};
 pub use goregex::{GoRegexCode, GoRegexError, compile_go_regex};
+pub use legacy::parse as parse_legacy;
+pub use merge::merge;
 pub use model::*;
-pub use pipeline::{BASE_LABEL, BaseOptions, combine, combine_with_base};
+pub use pipeline::{
+    BASE_LABEL, BaseOptions, combine, combine_with_base, ensure_mapping, set_label,
+};
+pub use proto::decode;
+pub use prune::{prune, remove_uninteresting};
 pub use read::{ReadOptions, parse, parse_with};
+pub use write::{encode, write_gz, write_uncompressed};
+#[cfg(feature = "pb")]
+pub use write::{encode_pb, to_pb};

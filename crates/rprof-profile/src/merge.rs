@@ -398,6 +398,7 @@ fn compatible(a: &Profile, b: &Profile) -> Result<(), MergeError> {
 /// pprof's `profile.Compact`: the profile merged with nothing, which drops
 /// all-zero samples and unreferenced mappings (but the first), locations,
 /// functions and strings, and renumbers ids from 1 in order of use.
+#[cfg(test)]
 pub fn compact(p: &Profile) -> Profile {
     merge_profiles(&[p]).expect("a single profile always merges")
 }

@@ -391,11 +391,11 @@ pub fn diff(
 
     // One profile over shared tables, base samples labelled.
     let mut b = base.clone();
-    rprof_profile::pipeline::ensure_mapping(&mut b);
-    rprof_profile::pipeline::set_label(&mut b, SIDE_LABEL, "true");
+    rprof_profile::ensure_mapping(&mut b);
+    rprof_profile::set_label(&mut b, SIDE_LABEL, "true");
     let mut c = current.clone();
-    rprof_profile::pipeline::ensure_mapping(&mut c);
-    let merged = rprof_profile::merge::merge(vec![c, b]).map_err(|e| match e {
+    rprof_profile::ensure_mapping(&mut c);
+    let merged = rprof_profile::merge(vec![c, b]).map_err(|e| match e {
         MergeError::Invalid(_) | MergeError::Empty => DiffError::Merge(e),
         e => incompatible(e.to_string()),
     })?;

@@ -81,7 +81,7 @@ pub(crate) fn save_profile(
     let written = if data.starts_with(&[0x1f, 0x8b]) {
         tmp.file().write_all(data)
     } else {
-        rprof_profile::write::write_gz(profile, tmp.file())
+        rprof_profile::write_gz(profile, tmp.file())
     };
     written.map_err(|e| save_err(&dir, &e))?;
     tmp.publish((1..10000).map(|i| format!("{prefix}{i:03}.pb.gz")))
@@ -237,7 +237,7 @@ mod tests {
             profile_prefix(&p),
             "pprof.liveservice.alloc_objects.alloc_space."
         );
-        let bytes = rprof_profile::write::encode(&p);
+        let bytes = rprof_profile::encode(&p);
         let a = save_profile(Some(&dir), &bytes, &p).unwrap();
         let b2 = save_profile(Some(&dir), &bytes, &p).unwrap();
         assert_eq!(

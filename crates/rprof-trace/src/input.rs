@@ -117,30 +117,10 @@ impl<R: Read> Input<R> {
             self.pos = p;
             return r.map_err(ReadVarintError::Varint);
         }
-        let mut x: u64 = 0;
-        let mut s: u32 = 0;
-        for i in 0..MAX_VARINT_LEN64 {
-            let b = match self.read_byte() {
-                Ok(Some(b)) => b,
-                Ok(None) => {
-                    return Err(ReadVarintError::Varint(if i > 0 {
-                        VarintError::UnexpectedEof
-                    } else {
-                        VarintError::Eof
-                    }));
-                }
-                Err(e) => return Err(ReadVarintError::Io(e)),
-            };
-            if b < 0x80 {
-                if i == MAX_VARINT_LEN64 - 1 && b > 1 {
-                    return Err(ReadVarintError::Varint(VarintError::Overflow));
-                }
-                return Ok(x | (u64::from(b) << s));
-            }
-            x |= u64::from(b & 0x7f) << s;
-            s += 7;
+        match crate::varint::read_uvarint_from(|| self.read_byte()) {
+            Ok(r) => r.map_err(ReadVarintError::Varint),
+            Err(e) => Err(ReadVarintError::Io(e)),
         }
-        Err(ReadVarintError::Varint(VarintError::Overflow))
     }
 
     /// Appends up to `n` bytes to `out`; returns how many were appended

@@ -65,6 +65,8 @@
 //! gives the raw events, [`text::text_to_wire`] reads the text form. This
 //! crate never prints and never parses command lines.
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 mod batch;
 pub mod error;

@@ -73,70 +73,132 @@ const fn exp(mut s: EventSpec) -> EventSpec {
     s
 }
 
+/// `EvNone`: unused.
 pub const EV_NONE: EventType = 0;
+/// `EvEventBatch`: start of per-M batch of events [generation, M ID, timestamp, batch length].
 pub const EV_EVENT_BATCH: EventType = 1;
+/// `EvStacks`: start of a section of the stack table [...EvStack].
 pub const EV_STACKS: EventType = 2;
+/// `EvStack`: stack table entry [ID, ...{PC, func string ID, file string ID, line #}].
 pub const EV_STACK: EventType = 3;
+/// `EvStrings`: start of a section of the string dictionary [...EvString].
 pub const EV_STRINGS: EventType = 4;
+/// `EvString`: string dictionary entry [ID, length, string].
 pub const EV_STRING: EventType = 5;
+/// `EvCPUSamples`: start of a section of CPU samples [...EvCPUSample].
 pub const EV_CPU_SAMPLES: EventType = 6;
+/// `EvCPUSample`: CPU profiling sample [timestamp, M ID, P ID, goroutine ID, stack ID].
 pub const EV_CPU_SAMPLE: EventType = 7;
+/// `EvFrequency`: timestamp units per sec [freq].
 pub const EV_FREQUENCY: EventType = 8;
+/// `EvProcsChange`: current value of GOMAXPROCS [timestamp, GOMAXPROCS, stack ID].
 pub const EV_PROCS_CHANGE: EventType = 9;
+/// `EvProcStart`: start of P [timestamp, P ID, P seq].
 pub const EV_PROC_START: EventType = 10;
+/// `EvProcStop`: stop of P [timestamp].
 pub const EV_PROC_STOP: EventType = 11;
+/// `EvProcSteal`: P was stolen [timestamp, P ID, P seq, M ID].
 pub const EV_PROC_STEAL: EventType = 12;
+/// `EvProcStatus`: P status at the start of a generation [timestamp, P ID, status].
 pub const EV_PROC_STATUS: EventType = 13;
+/// `EvGoCreate`: goroutine creation [timestamp, new goroutine ID, new stack ID, stack ID].
 pub const EV_GO_CREATE: EventType = 14;
+/// `EvGoCreateSyscall`: goroutine appears in syscall (cgo callback) [timestamp, new goroutine ID].
 pub const EV_GO_CREATE_SYSCALL: EventType = 15;
+/// `EvGoStart`: goroutine starts running [timestamp, goroutine ID, goroutine seq].
 pub const EV_GO_START: EventType = 16;
+/// `EvGoDestroy`: goroutine ends [timestamp].
 pub const EV_GO_DESTROY: EventType = 17;
+/// `EvGoDestroySyscall`: goroutine ends in syscall (cgo callback) [timestamp].
 pub const EV_GO_DESTROY_SYSCALL: EventType = 18;
+/// `EvGoStop`: goroutine yields its time, but is runnable [timestamp, reason, stack ID].
 pub const EV_GO_STOP: EventType = 19;
+/// `EvGoBlock`: goroutine blocks [timestamp, reason, stack ID].
 pub const EV_GO_BLOCK: EventType = 20;
+/// `EvGoUnblock`: goroutine is unblocked [timestamp, goroutine ID, goroutine seq, stack ID].
 pub const EV_GO_UNBLOCK: EventType = 21;
+/// `EvGoSyscallBegin`: syscall enter [timestamp, P seq, stack ID].
 pub const EV_GO_SYSCALL_BEGIN: EventType = 22;
+/// `EvGoSyscallEnd`: syscall exit [timestamp].
 pub const EV_GO_SYSCALL_END: EventType = 23;
+/// `EvGoSyscallEndBlocked`: syscall exit and it blocked at some point [timestamp].
 pub const EV_GO_SYSCALL_END_BLOCKED: EventType = 24;
+/// `EvGoStatus`: goroutine status at the start of a generation [timestamp, goroutine ID, M ID, status].
 pub const EV_GO_STATUS: EventType = 25;
+/// `EvSTWBegin`: STW start [timestamp, kind, stack ID].
 pub const EV_STW_BEGIN: EventType = 26;
+/// `EvSTWEnd`: STW done [timestamp].
 pub const EV_STW_END: EventType = 27;
+/// `EvGCActive`: GC active [timestamp, seq].
 pub const EV_GC_ACTIVE: EventType = 28;
+/// `EvGCBegin`: GC start [timestamp, seq, stack ID].
 pub const EV_GC_BEGIN: EventType = 29;
+/// `EvGCEnd`: GC done [timestamp, seq].
 pub const EV_GC_END: EventType = 30;
+/// `EvGCSweepActive`: GC sweep active [timestamp, P ID].
 pub const EV_GC_SWEEP_ACTIVE: EventType = 31;
+/// `EvGCSweepBegin`: GC sweep start [timestamp, stack ID].
 pub const EV_GC_SWEEP_BEGIN: EventType = 32;
+/// `EvGCSweepEnd`: GC sweep done [timestamp, swept bytes, reclaimed bytes].
 pub const EV_GC_SWEEP_END: EventType = 33;
+/// `EvGCMarkAssistActive`: GC mark assist active [timestamp, goroutine ID].
 pub const EV_GC_MARK_ASSIST_ACTIVE: EventType = 34;
+/// `EvGCMarkAssistBegin`: GC mark assist start [timestamp, stack ID].
 pub const EV_GC_MARK_ASSIST_BEGIN: EventType = 35;
+/// `EvGCMarkAssistEnd`: GC mark assist done [timestamp].
 pub const EV_GC_MARK_ASSIST_END: EventType = 36;
+/// `EvHeapAlloc`: gcController.heapLive change [timestamp, heap alloc in bytes].
 pub const EV_HEAP_ALLOC: EventType = 37;
+/// `EvHeapGoal`: gcController.heapGoal() change [timestamp, heap goal in bytes].
 pub const EV_HEAP_GOAL: EventType = 38;
+/// `EvGoLabel`: apply string label to current running goroutine [timestamp, label string ID].
 pub const EV_GO_LABEL: EventType = 39;
+/// `EvUserTaskBegin`: trace.NewTask [timestamp, internal task ID, internal parent task ID, name string ID, stack ID].
 pub const EV_USER_TASK_BEGIN: EventType = 40;
+/// `EvUserTaskEnd`: end of a task [timestamp, internal task ID, stack ID].
 pub const EV_USER_TASK_END: EventType = 41;
+/// `EvUserRegionBegin`: trace.{Start,With}Region [timestamp, internal task ID, name string ID, stack ID].
 pub const EV_USER_REGION_BEGIN: EventType = 42;
+/// `EvUserRegionEnd`: trace.{End,With}Region [timestamp, internal task ID, name string ID, stack ID].
 pub const EV_USER_REGION_END: EventType = 43;
+/// `EvUserLog`: trace.Log [timestamp, internal task ID, key string ID, value string ID, stack].
 pub const EV_USER_LOG: EventType = 44;
+/// `EvGoSwitch`: goroutine switch (coroswitch) [timestamp, goroutine ID, goroutine seq].
 pub const EV_GO_SWITCH: EventType = 45;
+/// `EvGoSwitchDestroy`: goroutine switch and destroy [timestamp, goroutine ID, goroutine seq].
 pub const EV_GO_SWITCH_DESTROY: EventType = 46;
+/// `EvGoCreateBlocked`: goroutine creation (starts blocked) [timestamp, new goroutine ID, new stack ID, stack ID].
 pub const EV_GO_CREATE_BLOCKED: EventType = 47;
+/// `EvGoStatusStack`: goroutine status at the start of a generation, with a stack [timestamp, goroutine ID, M ID, status, stack ID].
 pub const EV_GO_STATUS_STACK: EventType = 48;
+/// `EvExperimentalBatch`: start of extra data [experiment ID, generation, M ID, timestamp, batch length, batch data...].
 pub const EV_EXPERIMENTAL_BATCH: EventType = 49;
+/// `EvSync`: start of a sync batch [...EvFrequency|EvClockSnapshot].
 pub const EV_SYNC: EventType = 50;
+/// `EvClockSnapshot`: snapshot of trace, mono and wall clocks [timestamp, mono, sec, nsec].
 pub const EV_CLOCK_SNAPSHOT: EventType = 51;
+/// `EvEndOfGeneration`: the end of a generation (Go 1.25+ traces) [].
 pub const EV_END_OF_GENERATION: EventType = 52;
 
 /// Last non-experimental slot (`MaxEvent`); experimental IDs follow it.
 pub const MAX_EVENT: EventType = 127;
+/// `EvSpan`: heap span exists [timestamp, id, npages, type/class].
 pub const EV_SPAN: EventType = 128;
+/// `EvSpanAlloc`: heap span alloc [timestamp, id, npages, type/class].
 pub const EV_SPAN_ALLOC: EventType = 129;
+/// `EvSpanFree`: heap span free [timestamp, id].
 pub const EV_SPAN_FREE: EventType = 130;
+/// `EvHeapObject`: heap object exists [timestamp, id, type].
 pub const EV_HEAP_OBJECT: EventType = 131;
+/// `EvHeapObjectAlloc`: heap object alloc [timestamp, id, type].
 pub const EV_HEAP_OBJECT_ALLOC: EventType = 132;
+/// `EvHeapObjectFree`: heap object free [timestamp, id].
 pub const EV_HEAP_OBJECT_FREE: EventType = 133;
+/// `EvGoroutineStack`: stack exists [timestamp, id, order].
 pub const EV_GOROUTINE_STACK: EventType = 134;
+/// `EvGoroutineStackAlloc`: stack alloc [timestamp, id, order].
 pub const EV_GOROUTINE_STACK_ALLOC: EventType = 135;
+/// `EvGoroutineStackFree`: stack free [timestamp, id].
 pub const EV_GOROUTINE_STACK_FREE: EventType = 136;
 /// Number of slots in the full table.
 pub const NUM_SPECS: usize = 137;
@@ -333,10 +395,15 @@ pub fn event_name(v: Version, typ: EventType) -> std::borrow::Cow<'static, str> 
 
 /// Goroutine status on the wire (`tracev2.GoStatus`).
 pub mod go_status {
+    /// `GoBad`: not a valid status.
     pub const BAD: u64 = 0;
+    /// `GoRunnable`: ready to run.
     pub const RUNNABLE: u64 = 1;
+    /// `GoRunning`: running on a P.
     pub const RUNNING: u64 = 2;
+    /// `GoSyscall`: in a system call.
     pub const SYSCALL: u64 = 3;
+    /// `GoWaiting`: blocked.
     pub const WAITING: u64 = 4;
 
     /// Go's `GoStatus.String`.
@@ -353,10 +420,15 @@ pub mod go_status {
 
 /// Proc status on the wire (`tracev2.ProcStatus`).
 pub mod proc_status {
+    /// `ProcBad`: not a valid status.
     pub const BAD: u64 = 0;
+    /// `ProcRunning`: running a goroutine.
     pub const RUNNING: u64 = 1;
+    /// `ProcIdle`: idle.
     pub const IDLE: u64 = 2;
+    /// `ProcSyscall`: its M is in a system call.
     pub const SYSCALL: u64 = 3;
+    /// `ProcSyscallAbandoned`: its M left it in a system call.
     pub const SYSCALL_ABANDONED: u64 = 4;
 
     /// Go's `ProcStatus.String`.

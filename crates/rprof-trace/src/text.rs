@@ -64,14 +64,6 @@ fn read_args(mut s: &str, names: &[&str], out: &mut Vec<u64>) -> Result<(), Erro
     Ok(())
 }
 
-fn put_uvarint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push(v as u8 | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
 /// Converts a text-form trace to its binary form.
 pub fn text_to_wire(text: &str) -> Result<Vec<u8>, Error> {
     // bufio.Scanner lines: split on \n, drop a trailing \r; skip blank and
@@ -125,7 +117,7 @@ pub fn text_to_wire(text: &str) -> Result<Vec<u8>, Error> {
         }
         out.push(typ as u8);
         for &a in &args {
-            put_uvarint(&mut out, a);
+            crate::varint::put_uvarint(&mut out, a);
         }
         if spec.has_data {
             let line = lines.next().ok_or_else(|| {
@@ -139,7 +131,7 @@ pub fn text_to_wire(text: &str) -> Result<Vec<u8>, Error> {
             }
             let data = unquote(v.trim())
                 .ok_or_else(|| Error::format(format!("failed to parse data: {line:?}")))?;
-            put_uvarint(&mut out, data.len() as u64);
+            crate::varint::put_uvarint(&mut out, data.len() as u64);
             out.extend_from_slice(&data);
         }
     }

@@ -85,6 +85,45 @@ pub(crate) fn read_uvarint(buf: &[u8], pos: &mut usize) -> Result<u64, VarintErr
     Err(VarintError::Overflow)
 }
 
+/// Go's `binary.ReadUvarint` over bytes handed out one at a time by
+/// `next` (`Ok(None)`: the end of the stream), for readers whose buffer
+/// may end inside a varint. `E` is the stream's own error.
+#[inline]
+pub(crate) fn read_uvarint_from<E>(
+    mut next: impl FnMut() -> Result<Option<u8>, E>,
+) -> Result<Result<u64, VarintError>, E> {
+    let mut x: u64 = 0;
+    let mut s: u32 = 0;
+    for i in 0..MAX_VARINT_LEN64 {
+        let Some(b) = next()? else {
+            return Ok(Err(if i > 0 {
+                VarintError::UnexpectedEof
+            } else {
+                VarintError::Eof
+            }));
+        };
+        if b < 0x80 {
+            if i == MAX_VARINT_LEN64 - 1 && b > 1 {
+                return Ok(Err(VarintError::Overflow));
+            }
+            return Ok(Ok(x | (u64::from(b) << s)));
+        }
+        x |= u64::from(b & 0x7f) << s;
+        s += 7;
+    }
+    Ok(Err(VarintError::Overflow))
+}
+
+/// Appends `v` as an unsigned LEB128 varint (Go's `binary.AppendUvarint`).
+#[inline]
+pub(crate) fn put_uvarint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +154,16 @@ mod tests {
         );
         pos = 0;
         assert_eq!(read_uvarint(&[], &mut pos), Err(VarintError::Eof));
+        for bytes in [&max[..], &over[..], &long[..], &[0x80], &[], &[0x01]] {
+            let mut pos = 0;
+            let mut it = bytes.iter().copied();
+            let streamed = read_uvarint_from(|| Ok::<_, ()>(it.next()));
+            assert_eq!(streamed, Ok(read_uvarint(bytes, &mut pos)), "{bytes:?}");
+        }
+        for v in [0, 1, 127, 128, 300, u64::MAX] {
+            let mut out = Vec::new();
+            put_uvarint(&mut out, v);
+            assert_eq!(uvarint(&out), (v, out.len() as isize));
+        }
     }
 }

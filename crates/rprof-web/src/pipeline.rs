@@ -627,7 +627,7 @@ pub fn compile(pattern: &str) -> Result<regex::Regex, PipelineError> {
 pub fn encode(p: &Profile) -> Vec<u8> {
     let mut out = Vec::new();
     // Writing into memory cannot fail.
-    let _ = rprof_profile::write::write_gz(p, &mut out);
+    let _ = rprof_profile::write_gz(p, &mut out);
     out
 }
 

@@ -1755,8 +1755,8 @@ fn report_pipeline(data: &[u8]) {
         out.clear();
         rprof_report::traces::write_traces(&r, &mut out);
     }
-    let bytes = rprof_profile::write::encode(&c);
-    if let Err(e) = rprof_profile::proto::decode(&bytes) {
+    let bytes = rprof_profile::encode(&c);
+    if let Err(e) = rprof_profile::decode(&bytes) {
         panic!("rprof wrote a profile it cannot read back: {e}");
     }
 }
@@ -1773,14 +1773,14 @@ fn trace_reader(data: &[u8]) {
 #[test]
 fn fuzz_regressions_proto() {
     each_regression("proto", |d| {
-        let _ = rprof_profile::proto::decode(d);
+        let _ = rprof_profile::decode(d);
     });
 }
 
 #[test]
 fn fuzz_regressions_text() {
     each_regression("text", |d| {
-        let _ = rprof_profile::legacy::parse(d);
+        let _ = rprof_profile::parse_legacy(d);
     });
 }
 

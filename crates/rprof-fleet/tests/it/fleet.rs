@@ -182,7 +182,7 @@ fn sql_answers_equal_the_profiles_values() {
     for name in CPU.iter().chain(HEAP) {
         let path = fixture(name);
         let mut p = read(&path);
-        rprof_profile::pipeline::ensure_mapping(&mut p);
+        rprof_profile::ensure_mapping(&mut p);
         let w = p.samples.width;
         // Totals and sample counts, from the profiles table and from the
         // samples table.
@@ -337,7 +337,7 @@ fn ingest_is_idempotent_and_partitioned() {
 /// (same content, other bytes).
 fn flate2_free_gunzip(path: &Path) -> Vec<u8> {
     let p = read(path);
-    rprof_profile::write::encode(&p)
+    rprof_profile::encode(&p)
 }
 
 #[test]

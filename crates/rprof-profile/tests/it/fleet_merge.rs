@@ -4,7 +4,7 @@
 //! bounded.
 
 use rprof_profile::fleet::{self, FleetError, FleetOptions};
-use rprof_profile::{MergeError, ParseError, Profile, merge, parse, write};
+use rprof_profile::{MergeError, ParseError, Profile, parse};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -159,7 +159,8 @@ fn fleet_of(group: &[&str], copies: usize) -> (Vec<Vec<u8>>, Vec<usize>) {
 fn values_equal_a_sequential_merge() {
     for group in groups() {
         let (bytes, paths) = fleet_of(&group, 41);
-        let seq = merge::merge(paths.iter().map(|&i| parse(&bytes[i]).unwrap()).collect()).unwrap();
+        let seq = rprof_profile::merge(paths.iter().map(|&i| parse(&bytes[i]).unwrap()).collect())
+            .unwrap();
         for threads in [1, 3] {
             for opts in [
                 FleetOptions::default(),
@@ -188,7 +189,7 @@ fn values_equal_a_sequential_merge() {
                 // inputs: ids and order are the sequential merge's too, so
                 // the files written are the same bytes.
                 assert!(
-                    write::encode(&m) == write::encode(&seq),
+                    rprof_profile::encode(&m) == rprof_profile::encode(&seq),
                     "{what}: not the same file"
                 );
             }
@@ -207,7 +208,7 @@ fn shards_merged_again_equal_one_merge() {
             .map(|shard| {
                 let p = fleet::merge_files(shard, |&i| parse(&bytes[i])).unwrap();
                 let mut gz = Vec::new();
-                write::write_gz(&p, &mut gz).unwrap();
+                rprof_profile::write_gz(&p, &mut gz).unwrap();
                 gz
             })
             .collect();
@@ -218,7 +219,7 @@ fn shards_merged_again_equal_one_merge() {
         // In memory, with merge::merge, too.
         let shard_profiles: Vec<Profile> = shards.iter().map(|b| parse(b).unwrap()).collect();
         assert_eq!(
-            by_stack(&merge::merge(shard_profiles).unwrap()),
+            by_stack(&rprof_profile::merge(shard_profiles).unwrap()),
             by_stack(&all),
             "{group:?}"
         );
@@ -273,7 +274,7 @@ fn one_input_is_returned_as_is() {
     let bytes = fixture("cpu.pb.gz");
     let one = parse(&bytes).unwrap();
     let m = fleet::merge_files(&[()], |_| parse(&bytes)).unwrap();
-    assert_eq!(write::encode(&m), write::encode(&one));
+    assert_eq!(rprof_profile::encode(&m), rprof_profile::encode(&one));
     assert_eq!(m.strings.len(), one.strings.len());
 }
 

@@ -197,7 +197,7 @@ fn assert_same(name: &str, ours: &Profile, theirs: &pb::Profile) {
 #[test]
 fn decoder_agrees_with_prost_on_every_fixture() {
     for (name, raw) in proto_fixtures() {
-        let ours = rprof_profile::proto::decode(&raw).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let ours = rprof_profile::decode(&raw).unwrap_or_else(|e| panic!("{name}: {e}"));
         let theirs = pb::Profile::decode(&raw[..]).unwrap();
         assert_same(&name, &ours, &theirs);
     }
@@ -208,7 +208,7 @@ fn labels_of_the_first_sample_stay_with_it() {
     // The heap profile labels every sample with its object size; a
     // labelled first sample once lost its labels to the second.
     let raw = gunzip(&std::fs::read(fixture_dir().join("heap.pb.gz")).unwrap());
-    let p = rprof_profile::proto::decode(&raw).unwrap();
+    let p = rprof_profile::decode(&raw).unwrap();
     for i in 0..p.samples.len() {
         assert_eq!(p.samples.labels(i).len(), 1, "sample {i}");
     }
@@ -216,7 +216,7 @@ fn labels_of_the_first_sample_stay_with_it() {
     let mut prof = pb::Profile::decode(&raw[..]).unwrap();
     prof.sample[0].label.clear();
     prof.sample[2].label.clear();
-    let p = rprof_profile::proto::decode(&prof.encode_to_vec()).unwrap();
+    let p = rprof_profile::decode(&prof.encode_to_vec()).unwrap();
     let counts: Vec<usize> = (0..4).map(|i| p.samples.labels(i).len()).collect();
     assert_eq!(counts, [0, 1, 0, 1]);
 }
@@ -237,7 +237,7 @@ fn fields_in_any_order_and_split_messages_merge_as_protobuf_defines() {
     };
     let mut bytes = strings.encode_to_vec();
     bytes.extend(rest.encode_to_vec());
-    let ours = rprof_profile::proto::decode(&bytes).unwrap();
+    let ours = rprof_profile::decode(&bytes).unwrap();
     assert_same("reordered cpu", &ours, &full);
 }
 
@@ -287,7 +287,7 @@ fn every_truncation_is_an_error_or_a_smaller_profile_never_a_panic() {
         // Every prefix of the first 2 KB, then a spread over the rest.
         let stride = (raw.len() / 1500).max(1);
         for cut in (0..2048.min(raw.len())).chain((2048..raw.len()).step_by(stride)) {
-            let _ = rprof_profile::proto::decode(&raw[..cut]);
+            let _ = rprof_profile::decode(&raw[..cut]);
         }
         // A truncated gzip stream is reported as such.
         let gz = std::fs::read(fixture_dir().join(&name)).unwrap();
@@ -318,7 +318,7 @@ fn flipped_bytes_never_panic() {
 fn ids_and_indexes_are_validated() {
     let raw = gunzip(&std::fs::read(fixture_dir().join("cpu.pb.gz")).unwrap());
     let good = pb::Profile::decode(&raw[..]).unwrap();
-    let decode = |p: &pb::Profile| rprof_profile::proto::decode(&p.encode_to_vec());
+    let decode = |p: &pb::Profile| rprof_profile::decode(&p.encode_to_vec());
 
     let mut p = good.clone();
     p.sample[3].value.pop();

@@ -7,7 +7,7 @@
 //! without it that test says it skipped.
 
 use prost::Message;
-use rprof_profile::{Label, Profile, merge, parse, pb, write};
+use rprof_profile::{Label, Profile, parse, pb};
 use std::path::{Path, PathBuf};
 
 fn fixture_dir() -> PathBuf {
@@ -184,20 +184,24 @@ fn assert_same(name: &str, a: &Profile, b: &Profile) {
 #[test]
 fn every_fixture_round_trips() {
     for (name, p) in fixtures() {
-        let bytes = write::encode(&p);
+        let bytes = rprof_profile::encode(&p);
         let back = parse(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_same(&name, &p, &back);
         // Written twice, the same bytes: the writer is a function of the
         // profile, not of its string table's history.
-        assert_eq!(write::encode(&back), bytes, "{name}: not a fixed point");
+        assert_eq!(
+            rprof_profile::encode(&back),
+            bytes,
+            "{name}: not a fixed point"
+        );
     }
 }
 
 #[test]
 fn prost_reads_what_is_written() {
     for (name, p) in fixtures() {
-        let m = write::to_pb(&p);
-        let bytes = write::encode_pb(&m);
+        let m = rprof_profile::to_pb(&p);
+        let bytes = rprof_profile::encode_pb(&m);
         let decoded = pb::Profile::decode(bytes.as_slice()).unwrap();
         assert_eq!(decoded, m, "{name}");
         // The string table holds each string once, "" first.
@@ -217,7 +221,7 @@ fn prost_reads_what_is_written() {
 fn gzip_output_reads_back() {
     for (name, p) in fixtures() {
         let mut gz = Vec::new();
-        write::write_gz(&p, &mut gz).unwrap();
+        rprof_profile::write_gz(&p, &mut gz).unwrap();
         // Go's gzip header: no name, mtime 0, OS unknown.
         assert_eq!(&gz[..4], [0x1f, 0x8b, 8, 0], "{name}");
         assert_eq!(&gz[4..8], [0, 0, 0, 0], "{name}");
@@ -225,8 +229,8 @@ fn gzip_output_reads_back() {
         let back = parse(&gz).unwrap();
         assert_same(&name, &p, &back);
         let mut raw = Vec::new();
-        write::write_uncompressed(&p, &mut raw).unwrap();
-        assert_eq!(raw, write::encode(&p), "{name}");
+        rprof_profile::write_uncompressed(&p, &mut raw).unwrap();
+        assert_eq!(raw, rprof_profile::encode(&p), "{name}");
     }
 }
 
@@ -243,10 +247,10 @@ fn merged_profiles_round_trip() {
     ] {
         let mut ps: Vec<Profile> = group.iter().map(|n| get(n)).collect();
         for p in &mut ps {
-            rprof_profile::pipeline::ensure_mapping(p);
+            rprof_profile::ensure_mapping(p);
         }
-        let m = merge::merge(ps).unwrap();
-        let back = parse(&write::encode(&m)).unwrap();
+        let m = rprof_profile::merge(ps).unwrap();
+        let back = parse(&rprof_profile::encode(&m)).unwrap();
         assert_same(&group.join("+"), &m, &back);
     }
 }
@@ -287,7 +291,7 @@ fn go_pprof_reads_written_files() {
     {
         let written = dir.join(format!("{name}.written.pb.gz"));
         let mut f = std::fs::File::create(&written).unwrap();
-        write::write_gz(&p, &mut f).unwrap();
+        rprof_profile::write_gz(&p, &mut f).unwrap();
         drop(f);
         let want = raw(&fixture_dir().join(&name));
         let got = raw(&written);

@@ -282,7 +282,7 @@ fn synth() -> Vec<u8> {
         });
     }
     p.string_table = strings;
-    rprof_profile::write::encode_pb(&p)
+    rprof_profile::encode_pb(&p)
 }
 
 fn synth_path() -> PathBuf {

@@ -9,7 +9,7 @@
 //! None of the golden files has a `Time:` line, so the local time zone
 //! does not matter here.
 
-use rprof_profile::prune::remove_uninteresting;
+use rprof_profile::remove_uninteresting;
 use rprof_report::raw::write_raw;
 use std::path::PathBuf;
 

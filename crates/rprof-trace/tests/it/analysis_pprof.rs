@@ -3,7 +3,7 @@
 //! The expected outputs in fixtures/traces/expected-analysis/ are what
 //! `go tool pprof -top` and `-traces` print for the profile Go's tool
 //! wrote (fixtures/traces/regen-analysis.sh). Here rprof's profile is
-//! written with `rprof_profile::write::write_gz`, read back as the CLI
+//! written with `rprof_profile::write_gz`, read back as the CLI
 //! reads a file, and rendered by rprof's `top` and `traces` reports; the
 //! text must be equal byte for byte. Go writes the samples of its profile
 //! in map order, so `-traces` lists them in a different order on every
@@ -27,7 +27,7 @@ fn expected(name: &str, kind: PprofKind, what: &str) -> String {
 /// The profile as the CLI would see it in a file.
 fn round_trip(p: &Profile) -> Profile {
     let mut gz = Vec::new();
-    rprof_profile::write::write_gz(p, &mut gz).unwrap();
+    rprof_profile::write_gz(p, &mut gz).unwrap();
     rprof_profile::parse(&gz).unwrap()
 }
 

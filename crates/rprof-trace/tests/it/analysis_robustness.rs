@@ -38,7 +38,7 @@ fn analyze(bytes: &[u8]) -> Option<Outcome> {
         (Ok(p), Ok(g), Ok(s)) => Some(Outcome {
             profiles: PprofKind::ALL
                 .iter()
-                .map(|k| rprof_profile::write::encode(p.value.get(*k)))
+                .map(|k| rprof_profile::encode(p.value.get(*k)))
                 .collect(),
             groups: g.value,
             summary: s.value,

@@ -22,14 +22,7 @@ use std::io::{self, BufWriter, Write};
 pub(crate) const CHUNK_BYTES: usize = 8 << 10;
 
 /// Appends `v` as a LEB128 varint.
-#[inline]
-pub(crate) fn put_uv(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push(v as u8 | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
+pub(crate) use crate::varint::put_uvarint as put_uv;
 
 /// Appends `v` zig-zag encoded.
 #[inline]
@@ -40,16 +33,10 @@ pub(crate) fn put_iv(out: &mut Vec<u8>, v: i64) {
 /// Reads a LEB128 varint; `None` if the bytes end first or it is too long.
 #[inline]
 pub(crate) fn get_uv(b: &mut &[u8]) -> Option<u64> {
-    let mut v = 0u64;
-    for i in 0..10 {
-        let (&c, rest) = b.split_first()?;
-        *b = rest;
-        v |= u64::from(c & 0x7f) << (7 * i);
-        if c < 0x80 {
-            return Some(v);
-        }
-    }
-    None
+    let mut pos = 0;
+    let v = crate::varint::read_uvarint(b, &mut pos).ok();
+    *b = &b[pos..];
+    v
 }
 
 /// Reads a zig-zag varint.
