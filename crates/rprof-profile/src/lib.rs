@@ -15,7 +15,6 @@
 //! typed ([`ParseError`], [`ValidationError`], [`MergeError`]) and say what
 //! is wrong and where; the binary turns them into one line on stderr.
 
-
 mod builder;
 mod error;
 pub mod filter;
