@@ -250,7 +250,7 @@ pub fn label_kind(l: &Label) -> LabelKind {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct NameFilterMatches {
     /// Some location matched `focus`, or there was no focus (pprof's
-    /// `fm`); false gives `focus expression matched no samples`.
+    /// `fm`); false gives pprof's `Focus expression matched no samples`.
     pub focus: bool,
     /// Some location matched `ignore` (`im`).
     pub ignore: bool,

@@ -115,8 +115,9 @@ pub struct Mapping {
     /// main mapping, a shared library's, or a pseudo-file such as
     /// `[vdso]`. "" when unknown.
     pub file: StrId,
-    /// The object file's build id (`build_id`; for Go binaries the Go or
-    /// GNU build id), used to find the right binary for symbolization.
+    /// The object file's build id (`build_id`; Go's runtime writes an ELF
+    /// file's GNU build id, hex), used to find the right binary for
+    /// symbolization. "" when unknown.
     pub build_id: StrId,
     /// Every location in the mapping has function names (`has_functions`):
     /// the profile was symbolized, as Go's runtime does when it writes one.
@@ -139,7 +140,7 @@ pub struct Function {
     /// qualified name: `main.(*server).handle`, `runtime.mallocgc`.
     pub name: StrId,
     /// The name as the linker knows it (`system_name`): a mangled C++
-    /// name; for Go usually equal to `name`.
+    /// name; Go's runtime writes `name` again.
     pub system_name: StrId,
     /// The source file the function is in (`filename`), as recorded in
     /// the binary: an absolute path for Go code built without
@@ -173,9 +174,8 @@ pub struct Location {
     /// Dense index into [`Profile::mappings`], if the location has one.
     pub mapping: Option<u32>,
     /// The instruction address in the profiled process (pprof's
-    /// `Location.address`), 0 when unknown (text profiles without
-    /// addresses, synthesized frames). For a caller's frame it points
-    /// into the call instruction, not at the return address.
+    /// `Location.address`), 0 when unknown. For a caller's frame Go
+    /// writes the return address minus one, inside the call instruction.
     pub address: u64,
     /// Range into [`Profile::lines`].
     pub lines: Range<u32>,
