@@ -12,8 +12,7 @@ pub enum ParseError {
     Empty,
     /// The gzip stream ends early, inside the deflate data or before a
     /// member's trailer (a download cut short, a file still being
-    /// written). Holds the size of the
-    /// compressed input in bytes.
+    /// written). Holds the size of the compressed input in bytes.
     #[error("truncated gzip stream after {0} bytes")]
     TruncatedGzip(u64),
     /// The gzip stream is corrupt (bad header, bad deflate data, CRC or
@@ -176,8 +175,8 @@ pub enum ValidationError {
         /// The function id the line refers to.
         id: u64,
     },
-    /// A table has 2^32 - 1 entries or more, past what the model's `u32`
-    /// indices address. Holds the table's name (`samples`, `locations`,
+    /// A table reaches 2^32 entries (4 billion), past what the model's
+    /// `u32` indices address. Holds the table's name (`samples`, `locations`,
     /// `lines`, `labels`, ...).
     #[error("malformed profile: too large ({0} entries exceed the 4-billion limit)")]
     TooLarge(&'static str),
@@ -234,7 +233,7 @@ pub enum MergeError {
     /// every profile (merging a CPU profile with a heap profile, say).
     #[error("profiles have empty common sample type list")]
     NoCommonSampleTypes,
-    /// Two profiles' period types differ; holds both as `type/unit`.
+    /// Two profiles' period types differ; holds both.
     /// Not produced by this crate's merge, which reports
     /// [`MergeError::IncompatibleTypes`] and
     /// [`MergeError::IncompatiblePeriodTypes`] with pprof's wording.
