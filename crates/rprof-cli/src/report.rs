@@ -1,8 +1,7 @@
 //! The commands over profiles: the reports (`top`, `traces`, `tree`,
 //! `peek`, `tags`, `raw`, `graph`, `proto`), `flame`, `diff` and `merge`.
-//! Each reads its inputs through [`sources`](crate::sources), runs them
-//! through the report pipeline, and writes through
-//! [`output`](crate::output).
+//! Each reads its inputs through [`sources`], runs them through the
+//! report pipeline, and writes through [`output`].
 
 use crate::cli::{self, DiffRun, FlameRun, MergeRun, ReportFormat, ReportRun};
 use crate::failure::Failure;

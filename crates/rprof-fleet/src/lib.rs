@@ -13,8 +13,37 @@
 //! takes as it takes a file. [`format`] renders results as text, JSON or
 //! CSV. This crate never prints.
 //!
+//! ## Features
+//!
 //! Everything but the schema description needs the `engine` feature
 //! (DataFusion: minutes to compile); the cluster needs `ballista`.
+//! Without `engine` the items named above do not exist, and their links
+//! lead here.
+//!
+// The links above resolve only when their items exist; without `engine`
+// they point at this section instead of being broken.
+#![cfg_attr(
+    feature = "engine",
+    doc = "[`ingest()`]: crate::ingest()
+[`dataset`]: crate::dataset
+[`Fleet`]: crate::Fleet
+[`OpenOptions::cluster`]: crate::OpenOptions::cluster
+[`udf`]: crate::udf
+[`Fleet::sql`]: crate::Fleet::sql
+[`Fleet::merged`]: crate::Fleet::merged
+[`format`]: mod@crate::format"
+)]
+#![cfg_attr(
+    not(feature = "engine"),
+    doc = "[`ingest()`]: #features
+[`dataset`]: #features
+[`Fleet`]: #features
+[`OpenOptions::cluster`]: #features
+[`udf`]: #features
+[`Fleet::sql`]: #features
+[`Fleet::merged`]: #features
+[`format`]: #features"
+)]
 //!
 //! ## Schema
 //!

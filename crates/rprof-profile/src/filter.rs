@@ -218,8 +218,14 @@ fn retain_labels(s: &mut Samples, mut keep: impl FnMut(&Label) -> bool) {
 /// numeric label (`num` or unit set), or nothing (pprof drops it).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum LabelKind {
+    /// A string label (`key: value`), as set by `pprof.Do` or
+    /// `pprof.Labels`; what `-tagfocus=key=regexp` and `-tags` match.
     Str,
+    /// A numeric label with an optional unit, such as a heap sample's
+    /// `bytes`; what `-tagfocus=key=range` matches.
     Num,
+    /// Neither string nor non-zero number nor unit: pprof's decoder drops
+    /// such a label, so reports ignore it.
     None,
 }
 
@@ -243,9 +249,14 @@ pub fn label_kind(l: &Label) -> LabelKind {
 /// expression, so warn only for the options that were set.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct NameFilterMatches {
+    /// Some location matched `focus`, or there was no focus (pprof's
+    /// `fm`); false gives pprof's `Focus expression matched no samples`.
     pub focus: bool,
+    /// Some location matched `ignore` (`im`).
     pub ignore: bool,
+    /// Some location matched `hide` (`hm`).
     pub hide: bool,
+    /// Some location kept a line that `show` matched (`hnm`).
     pub show: bool,
 }
 

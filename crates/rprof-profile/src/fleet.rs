@@ -92,7 +92,12 @@ pub enum FleetError<E> {
     /// Reading input number `index` (into the `paths` slice) failed. When
     /// several inputs fail, which one is reported is not specified.
     #[error("{error}")]
-    Read { index: usize, error: E },
+    Read {
+        /// Position of the failed input in the `paths` slice, from 0.
+        index: usize,
+        /// The reader's error, as the caller's read function returned it.
+        error: E,
+    },
     /// The profiles cannot be merged (no common sample types, incompatible
     /// units or period types), or there were none.
     #[error(transparent)]

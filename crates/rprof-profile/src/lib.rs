@@ -15,6 +15,8 @@
 //! typed ([`ParseError`], [`ValidationError`], [`MergeError`]) and say what
 //! is wrong and where; the binary turns them into one line on stderr.
 
+#![warn(missing_docs)]
+
 mod builder;
 mod error;
 pub mod filter;

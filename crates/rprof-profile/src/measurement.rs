@@ -20,8 +20,13 @@ use std::borrow::Cow;
 /// [`UnitType::sniff_unit`]'s simplification) and how many base units it is.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Unit {
+    /// The name reports print (`MB`, `ms`, `hrs`, `GCU`): pprof's
+    /// `CanonicalName`.
     pub canonical_name: &'static str,
     aliases: &'static [&'static str],
+    /// How many of the family's base unit one of this unit is: bytes for
+    /// memory (1024-based: `MB` is 1048576), nanoseconds for time (`s`
+    /// is 1e9), GCU for GCU (`m*GCU` is 1e-3).
     pub factor: f64,
 }
 
@@ -29,7 +34,12 @@ pub struct Unit {
 /// to when asked for a unit the family does not know.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UnitType {
+    /// The unit a value of this family is shown in when the unit asked
+    /// for is empty or unknown: `B`, `s` or `GCU` (pprof's
+    /// `DefaultUnit`).
     pub default_unit: Unit,
+    /// The family's units, smallest first; `auto`/`minimum` scaling
+    /// picks the largest the value is at least one of.
     pub units: &'static [Unit],
 }
 

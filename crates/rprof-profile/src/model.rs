@@ -90,7 +90,11 @@ impl Strings {
 /// A sample type or period type: what is measured, in which unit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ValueType {
+    /// What is measured (pprof's `ValueType.type`): `samples`, `cpu`,
+    /// `alloc_space`, `inuse_objects`, `contentions`, `delay`, ...
     pub ty: StrId,
+    /// Its unit (`ValueType.unit`): `count`, `nanoseconds`, `bytes`, ...
+    /// [`crate::measurement`] knows how to scale the time and memory ones.
     pub unit: StrId,
 }
 
@@ -99,14 +103,31 @@ pub struct ValueType {
 pub struct Mapping {
     /// The id in the file (non-zero, unique).
     pub id: u64,
+    /// The address the mapping starts at in the process (pprof's
+    /// `memory_start`).
     pub start: u64,
+    /// The address just past its end (`memory_limit`).
     pub limit: u64,
+    /// The offset in `file` mapped at `start` (`file_offset`), for turning
+    /// an address back into a file address when symbolizing.
     pub offset: u64,
+    /// The object file mapped (`filename`): the binary's path for the
+    /// main mapping, a shared library's, or a pseudo-file such as
+    /// `[vdso]`. "" when unknown.
     pub file: StrId,
+    /// The object file's build id (`build_id`; Go's runtime writes an ELF
+    /// file's GNU build id, hex), used to find the right binary for
+    /// symbolization. "" when unknown.
     pub build_id: StrId,
+    /// Every location in the mapping has function names (`has_functions`):
+    /// the profile was symbolized, as Go's runtime does when it writes one.
     pub has_functions: bool,
+    /// Every location has source file names (`has_filenames`).
     pub has_filenames: bool,
+    /// Every location has line numbers (`has_line_numbers`).
     pub has_line_numbers: bool,
+    /// Inlined calls are expanded into several lines per location
+    /// (`has_inline_frames`).
     pub has_inline_frames: bool,
 }
 
@@ -115,9 +136,19 @@ pub struct Mapping {
 pub struct Function {
     /// The id in the file (non-zero, unique).
     pub id: u64,
+    /// The name reports show (pprof's `name`), for Go the package-path
+    /// qualified name: `main.(*server).handle`, `runtime.mallocgc`.
     pub name: StrId,
+    /// The name as the linker knows it (`system_name`): a mangled C++
+    /// name; Go's runtime writes `name` again.
     pub system_name: StrId,
+    /// The source file the function is in (`filename`), as recorded in
+    /// the binary: an absolute path for Go code built without
+    /// `-trimpath`. "" when unknown.
     pub filename: StrId,
+    /// The line of the function's declaration (`start_line`), 0 when
+    /// unknown (Go writes it since 1.20). pprof counts it in a node's
+    /// identity and starts `list`/`weblist` listings there.
     pub start_line: i64,
 }
 
@@ -126,7 +157,11 @@ pub struct Function {
 pub struct Line {
     /// Dense index into [`Profile::functions`].
     pub function: u32,
+    /// The line number in the function's source file (pprof's
+    /// `Line.line`), 0 when unknown.
     pub line: i64,
+    /// The column (`Line.column`), 0 when unknown; Go's runtime does not
+    /// write it.
     pub column: i64,
 }
 
@@ -138,19 +173,31 @@ pub struct Location {
     pub id: u64,
     /// Dense index into [`Profile::mappings`], if the location has one.
     pub mapping: Option<u32>,
+    /// The instruction address in the profiled process (pprof's
+    /// `Location.address`), 0 when unknown. For a caller's frame Go
+    /// writes the return address minus one, inside the call instruction.
     pub address: u64,
     /// Range into [`Profile::lines`].
     pub lines: Range<u32>,
+    /// Several functions share this address (`is_folded`), as when the
+    /// linker folds identical code; the lines then name one of them.
     pub is_folded: bool,
 }
 
 /// A sample label: a key and either a string or a number with a unit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Label {
+    /// The label's name (pprof's `Label.key`): a Go profiler label set
+    /// with `pprof.Do`/`pprof.Labels`, or one the runtime adds, such as
+    /// `bytes` (the object size) on heap samples.
     pub key: StrId,
-    /// Non-zero for a string label.
+    /// The value of a string label (`Label.str`); non-zero for a string
+    /// label.
     pub str: StrId,
+    /// The value of a numeric label (`Label.num`), in `num_unit`.
     pub num: i64,
+    /// The unit of `num` (`Label.num_unit`), "" when the file gives none;
+    /// see [`Profile::num_label_units`] for how pprof infers it then.
     pub num_unit: StrId,
 }
 
@@ -175,6 +222,8 @@ pub struct Samples {
     /// Empty when no sample has labels; else one end offset per sample
     /// into `labels`.
     pub label_ends: Vec<u32>,
+    /// The labels of all samples back to back:
+    /// `labels[label_ends[i-1]..label_ends[i]]` are sample i's.
     pub labels: Vec<Label>,
 }
 
@@ -262,23 +311,59 @@ impl Samples {
 /// A profile: sample types, samples, and the tables their stacks refer to.
 #[derive(Clone, Debug, Default)]
 pub struct Profile {
+    /// The string table (pprof's `string_table`) every [`StrId`] indexes.
     pub strings: Strings,
+    /// What each sample value measures, one entry per value column
+    /// (`sample_type`): `samples/count, cpu/nanoseconds` for a Go CPU
+    /// profile, `alloc_objects/count, alloc_space/bytes,
+    /// inuse_objects/count, inuse_space/bytes` for a heap profile.
     pub sample_types: Vec<ValueType>,
     /// String id of the default sample type's name, 0 if unset.
     pub default_sample_type: StrId,
+    /// The samples: stacks, values and labels.
     pub samples: Samples,
+    /// The address space regions of the profiled process (`mapping`);
+    /// the first is the main binary.
     pub mappings: Vec<Mapping>,
+    /// The locations (program counters) that stacks refer to
+    /// (`location`), indexed by the dense indices in
+    /// [`Samples::stacks`].
     pub locations: Vec<Location>,
     /// Lines of all locations back to back (see [`Location::lines`]).
     pub lines: Vec<Line>,
+    /// The functions lines refer to (`function`), indexed by
+    /// [`Line::function`].
     pub functions: Vec<Function>,
+    /// A regular expression (`drop_frames`, "" if none): frames whose
+    /// function name matches it entirely are removed from every stack,
+    /// with the frames they called. Go's text heap profiles set it to
+    /// the allocator's frames; see [`crate::remove_uninteresting`].
     pub drop_frames: StrId,
+    /// A regular expression (`keep_frames`, "" if none) naming frames
+    /// kept even when `drop_frames` matches them.
     pub keep_frames: StrId,
+    /// When the profile was collected (`time_nanos`), in nanoseconds
+    /// since the Unix epoch, UTC; 0 if unknown. Go writes when profiling
+    /// began for a CPU profile, when the profile was written for the
+    /// others.
     pub time_nanos: i64,
+    /// How long the profile covers (`duration_nanos`), in nanoseconds; 0
+    /// when it makes no sense (a heap snapshot). Go's runtime writes it
+    /// for CPU profiles; `net/http/pprof`'s delta profiles (`?seconds=N`
+    /// on heap, allocs, block, mutex, ...) have it too.
     pub duration_nanos: i64,
+    /// What one sampling period is measured in (`period_type`):
+    /// `cpu/nanoseconds` for CPU profiles, `space/bytes` for heap
+    /// profiles, `contentions/count` for block and mutex profiles.
     pub period_type: Option<ValueType>,
+    /// The sampling period in `period_type`'s unit (`period`): 10000000
+    /// (10ms, 100 Hz) for a Go CPU profile, `runtime.MemProfileRate`
+    /// (524288) for heap profiles.
     pub period: i64,
+    /// Free-form notes written with the profile (`comment`), shown by
+    /// pprof's `-comments`.
     pub comments: Vec<StrId>,
+    /// A link to documentation about the profile (`doc_url`, "" if none).
     pub doc_url: StrId,
 }
 

@@ -37,7 +37,7 @@ use std::sync::LazyLock;
 #[non_exhaustive]
 pub enum TagFilterError {
     /// One of the comma-separated regular expressions does not compile.
-    /// `message` is Go's (``error parsing regexp: missing closing ): `(` ``);
+    /// `error` prints as Go's (``error parsing regexp: missing closing ): `(` ``);
     /// pprof prints it as `parsing tagfocus regexp: {error}`.
     #[error("{error}")]
     Regexp {
@@ -49,7 +49,10 @@ pub enum TagFilterError {
     },
     /// A number of a range does not fit in 64 bits (pprof panics here).
     #[error("failed to parse int {text}: strconv.ParseInt: parsing {text:?}: value out of range")]
-    Number { text: String },
+    Number {
+        /// The digits as written in the filter (`-tagfocus=bytes=99999999999999999999`).
+        text: String,
+    },
 }
 
 /// A numeric range, in the filter's unit.

@@ -67,8 +67,8 @@
 //! label, so that both sides share one location table and one node-key
 //! space ([`crate::graph::NodeKeys`]). The merged samples are then split
 //! back by that label into two profiles over the shared tables, and the
-//! ordinary report machinery ([`Report`], [`Report::build_graph`]) gives
-//! flat and cum per node for each side: sample index, `mean`, granularity,
+//! ordinary report machinery ([`Report`], [`crate::graph::build_nodes`])
+//! gives flat and cum per node for each side: sample index, `mean`, granularity,
 //! `no_inlines` and `drop_negative` therefore mean exactly what they mean
 //! for `top`, and each side's total is `top`'s total for that profile.
 //!

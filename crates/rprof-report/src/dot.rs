@@ -3,7 +3,7 @@
 //! package).
 //!
 //! The graph is trimmed in pprof's visual mode
-//! ([`Report::trimmed_graph_visual`]): nodes in entropy order, label
+//! ([`crate::graph::trimmed_graph_visual`]): nodes in entropy order, label
 //! nodelets counting towards `--nodecount` (default 80), redundant
 //! residual edges removed. Then, as pprof writes it: the legend box with
 //! the full header, one `N<i>` box per node (label of the shortened name

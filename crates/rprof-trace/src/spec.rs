@@ -89,13 +89,13 @@ pub const EV_STRING: EventType = 5;
 pub const EV_CPU_SAMPLES: EventType = 6;
 /// `EvCPUSample`: CPU profiling sample [timestamp, M ID, P ID, goroutine ID, stack ID].
 pub const EV_CPU_SAMPLE: EventType = 7;
-/// `EvFrequency`: timestamp units per sec [freq].
+/// `EvFrequency`: timestamp units per sec \[freq\].
 pub const EV_FREQUENCY: EventType = 8;
 /// `EvProcsChange`: current value of GOMAXPROCS [timestamp, GOMAXPROCS, stack ID].
 pub const EV_PROCS_CHANGE: EventType = 9;
 /// `EvProcStart`: start of P [timestamp, P ID, P seq].
 pub const EV_PROC_START: EventType = 10;
-/// `EvProcStop`: stop of P [timestamp].
+/// `EvProcStop`: stop of P \[timestamp\].
 pub const EV_PROC_STOP: EventType = 11;
 /// `EvProcSteal`: P was stolen [timestamp, P ID, P seq, M ID].
 pub const EV_PROC_STEAL: EventType = 12;
@@ -107,9 +107,9 @@ pub const EV_GO_CREATE: EventType = 14;
 pub const EV_GO_CREATE_SYSCALL: EventType = 15;
 /// `EvGoStart`: goroutine starts running [timestamp, goroutine ID, goroutine seq].
 pub const EV_GO_START: EventType = 16;
-/// `EvGoDestroy`: goroutine ends [timestamp].
+/// `EvGoDestroy`: goroutine ends \[timestamp\].
 pub const EV_GO_DESTROY: EventType = 17;
-/// `EvGoDestroySyscall`: goroutine ends in syscall (cgo callback) [timestamp].
+/// `EvGoDestroySyscall`: goroutine ends in syscall (cgo callback) \[timestamp\].
 pub const EV_GO_DESTROY_SYSCALL: EventType = 18;
 /// `EvGoStop`: goroutine yields its time, but is runnable [timestamp, reason, stack ID].
 pub const EV_GO_STOP: EventType = 19;
@@ -119,15 +119,15 @@ pub const EV_GO_BLOCK: EventType = 20;
 pub const EV_GO_UNBLOCK: EventType = 21;
 /// `EvGoSyscallBegin`: syscall enter [timestamp, P seq, stack ID].
 pub const EV_GO_SYSCALL_BEGIN: EventType = 22;
-/// `EvGoSyscallEnd`: syscall exit [timestamp].
+/// `EvGoSyscallEnd`: syscall exit \[timestamp\].
 pub const EV_GO_SYSCALL_END: EventType = 23;
-/// `EvGoSyscallEndBlocked`: syscall exit and it blocked at some point [timestamp].
+/// `EvGoSyscallEndBlocked`: syscall exit and it blocked at some point \[timestamp\].
 pub const EV_GO_SYSCALL_END_BLOCKED: EventType = 24;
 /// `EvGoStatus`: goroutine status at the start of a generation [timestamp, goroutine ID, M ID, status].
 pub const EV_GO_STATUS: EventType = 25;
 /// `EvSTWBegin`: STW start [timestamp, kind, stack ID].
 pub const EV_STW_BEGIN: EventType = 26;
-/// `EvSTWEnd`: STW done [timestamp].
+/// `EvSTWEnd`: STW done \[timestamp\].
 pub const EV_STW_END: EventType = 27;
 /// `EvGCActive`: GC active [timestamp, seq].
 pub const EV_GC_ACTIVE: EventType = 28;
@@ -145,7 +145,7 @@ pub const EV_GC_SWEEP_END: EventType = 33;
 pub const EV_GC_MARK_ASSIST_ACTIVE: EventType = 34;
 /// `EvGCMarkAssistBegin`: GC mark assist start [timestamp, stack ID].
 pub const EV_GC_MARK_ASSIST_BEGIN: EventType = 35;
-/// `EvGCMarkAssistEnd`: GC mark assist done [timestamp].
+/// `EvGCMarkAssistEnd`: GC mark assist done \[timestamp\].
 pub const EV_GC_MARK_ASSIST_END: EventType = 36;
 /// `EvHeapAlloc`: gcController.heapLive change [timestamp, heap alloc in bytes].
 pub const EV_HEAP_ALLOC: EventType = 37;

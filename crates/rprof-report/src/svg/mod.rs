@@ -9,9 +9,9 @@
 //!   drag; BSD-licensed, vendored by pprof under `third_party/svgpan`) is
 //!   added with a `viewport` group around the graph.
 //! - [`Renderer::Builtin`] needs no external program: a small parser for
-//!   the DOT subset pprof writes ([`dotparse`]), a layered
-//!   (Sugiyama-style) layout ([`layout`]) and an SVG writer ([`builtin`])
-//!   that draws what Graphviz draws for pprof (boxes with multi-line
+//!   the DOT subset pprof writes ([`parse_dot`], `dotparse.rs`), a
+//!   layered (Sugiyama-style) layout (`layout.rs`) and an SVG writer
+//!   (`builtin.rs`) that draws what Graphviz draws for pprof (boxes with multi-line
 //!   labels, colours, font sizes, weighted, dotted and labelled edges, the
 //!   legend, tooltips) and adds the same pan and zoom.
 
