@@ -72,8 +72,10 @@ pub fn flame(f: FlameRun) -> Result<(), Failure> {
             "a flame graph is not for the terminal: use -o FILE.svg (or -o - for stdout)",
         ));
     }
-    let flame_failure = |e: rprof_flame::FlameError| {
-        std::io::Error::other(format!("{}: {e}", shown(&f.inputs.sources)))
+    let flame_failure = |e: rprof_flame::FlameError| match e {
+        // Kept as is so that a reader leaving (`| head`) stays silent.
+        rprof_flame::FlameError::Io(io) => io,
+        e => std::io::Error::other(format!("{}: {e}", shown(&f.inputs.sources))),
     };
     let current = merged(&f.pipeline, &f.inputs.sources, &f.inputs)?;
     let current = prepare(&f.pipeline, current)?;

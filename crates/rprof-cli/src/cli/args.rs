@@ -395,6 +395,10 @@ pub struct TraceDumpCmd {
 
 #[derive(Args)]
 pub struct RawCmd {
+    /// Accepted as pprof accepts it with -raw, where it changes nothing:
+    /// the dump shows the profile as loaded.
+    #[arg(long)]
+    pub drop_negative: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -434,8 +438,12 @@ pub struct ReportArgs {
     #[arg(long, value_name = "F", default_value_t = defaults::EDGE_FRACTION)]
     pub edgefraction: f64,
     /// Sort by cumulative value.
-    #[arg(long)]
+    #[arg(long, overrides_with = "flat")]
     pub cum: bool,
+    /// Sort by flat value (the default; pprof's -flat, so that the last of
+    /// --cum and --flat wins).
+    #[arg(long, overrides_with = "cum")]
+    pub flat: bool,
     /// Sample value to report, by index or name (e.g. alloc_space);
     /// default: the profile's default type, else the last one.
     #[arg(long, value_name = "NAME|N")]
@@ -513,14 +521,15 @@ pub struct ReportArgs {
 impl ReportArgs {
     /// The library options these arguments stand for.
     pub(crate) fn options(&self) -> Result<ReportOptions, Failure> {
+        // Any number, as pprof takes it: a fraction above 1 (or below 0)
+        // is a cut-off that drops every node (or none); only what pprof
+        // cannot compute with is refused.
         for (name, v) in [
             ("--nodefraction", self.nodefraction),
             ("--edgefraction", self.edgefraction),
         ] {
-            if !(0.0..=1.0).contains(&v) {
-                return Err(Failure::usage(format!(
-                    "{name} must be between 0 and 1, not {v}"
-                )));
+            if !v.is_finite() {
+                return Err(Failure::usage(format!("{name} must be a number, not {v}")));
             }
         }
         if self.divide_by == 0.0 || !self.divide_by.is_finite() {

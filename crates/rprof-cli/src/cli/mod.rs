@@ -11,6 +11,7 @@ mod args;
 #[cfg(feature = "fleet")]
 pub mod fleet;
 mod run;
+mod spellings;
 pub use args::*;
 use clap::{Parser, Subcommand};
 use rprof_flame::FlameOptions;
@@ -19,11 +20,14 @@ use rprof_report::pipeline::Pipeline;
 use rprof_source::FetchOptions;
 use rprof_trace::analysis::chrome::ChromeOptions;
 pub use run::*;
+pub use spellings::pprof_spellings;
 use std::time::Duration;
 
 /// Analyse Go profiles offline: a faster `go tool pprof`.
 #[derive(Parser)]
-#[command(name = "rprof", version, about, long_about = None)]
+// A flag given twice: the last wins, as with Go's flag package (shell
+// aliases and scripts rely on it); list flags (Append) keep accumulating.
+#[command(name = "rprof", version, about, long_about = None, args_override_self = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
