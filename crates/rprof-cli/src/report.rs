@@ -26,6 +26,11 @@ pub fn report(r: ReportRun) -> Result<(), Failure> {
     let prepared = prepare(&r.pipeline, profile)?;
     if matches!(r.format, ReportFormat::Proto) {
         let mut p = prepared.into_profile();
+        if r.pipeline.report.no_inlines {
+            // pprof's -proto aggregates at addresses granularity: with
+            // -noinlines, only the inlined lines go.
+            rprof_profile::filter::drop_inlined_frames(&mut p, r.pipeline.report.show_columns);
+        }
         let ratio = 1.0 / r.pipeline.report.divide_by;
         if ratio != 1.0 {
             // pprof's printProto: every value times the ratio, truncated.
@@ -175,6 +180,12 @@ pub fn merge(m: MergeRun) -> Result<(), Failure> {
             Failure::input(format!("{}: {e}", shown(&m.inputs)))
         }
     })?;
+    // As pprof -proto (and rprof proto) do after merging: the frames the
+    // profile's drop_frames names go, so that other tools reading the
+    // merged file do not see them.
+    let mut merged = merged;
+    rprof_profile::prune::remove_uninteresting(&mut merged)
+        .map_err(|e| Failure::input(format!("{}: {e}", shown(&m.inputs))))?;
     write_profile(&merged, Some(&m.output))
 }
 

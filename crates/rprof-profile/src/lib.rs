@@ -16,6 +16,7 @@
 //! is wrong and where; the binary turns them into one line on stderr.
 
 pub mod builder;
+pub mod demangle;
 pub mod error;
 pub mod filter;
 pub mod fleet;
@@ -34,6 +35,7 @@ pub mod tagfilter;
 pub mod write;
 
 pub use builder::ProfileBuilder;
+pub use demangle::{DemangleMode, Symbolize};
 pub use error::{MergeError, ParseError, SampleIndexError, ValidationError};
 pub use goregex::{GoRegexCode, GoRegexError, compile_go_regex};
 pub use model::*;

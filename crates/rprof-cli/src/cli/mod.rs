@@ -36,6 +36,14 @@ pub struct Cli {
     /// once beyond 64 MiB, and at 4 GiB in any case (gzip bombs).
     #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
     pub max_inflate: Option<u64>,
+    /// pprof's -symbolize: `demangle=none` (names as linked),
+    /// `demangle=full` (whole C++ names), `demangle=templates` (with
+    /// template arguments), or `none` (leave every name as it is). By
+    /// default, as pprof: C++ names demangled without parameters, template
+    /// arguments and return type, and `(...)` and `<...>` dropped from
+    /// names that look demangled (Go generics: `main.Apply[go.shape.func ]`).
+    #[arg(long, global = true, value_name = "MODE")]
+    pub symbolize: Option<rprof_profile::Symbolize>,
     #[command(flatten)]
     pub live: LiveArgs,
 }
@@ -110,6 +118,7 @@ impl Cli {
             read.max_decompressed = max;
             read.max_ratio = u64::MAX;
         }
+        read.symbolize = self.symbolize.unwrap_or_default();
         let fetch = FetchOptions {
             seconds: self.live.seconds,
             timeout: self.live.timeout,
