@@ -274,6 +274,19 @@ pub struct FlameCmd {
     pub common: CommonArgs,
 }
 
+/// `rprof trace [--strict] COMMAND`.
+#[derive(Args)]
+pub struct TraceArgs {
+    /// A trace cut short (a crashed program, a copy still being written)
+    /// is an error. By default, as `go tool trace`, its complete
+    /// generations are used and one line on stderr says where the rest
+    /// was lost.
+    #[arg(long, global = true)]
+    pub strict: bool,
+    #[command(subcommand)]
+    pub command: TraceCmd,
+}
+
 #[derive(Subcommand)]
 pub enum TraceCmd {
     /// Print the trace as `go tool trace -d=wire` or `-d=parsed` does.
@@ -438,11 +451,11 @@ pub struct ReportArgs {
     #[arg(long, value_name = "F", default_value_t = defaults::EDGE_FRACTION)]
     pub edgefraction: f64,
     /// Sort by cumulative value.
-    #[arg(long, overrides_with = "flat")]
+    #[arg(long)]
     pub cum: bool,
-    /// Sort by flat value (the default; pprof's -flat, so that the last of
-    /// --cum and --flat wins).
-    #[arg(long, overrides_with = "cum")]
+    /// Sort by flat value (the default; pprof's -flat, which pprof refuses
+    /// together with -cum, and so does rprof).
+    #[arg(long, conflicts_with = "cum")]
     pub flat: bool,
     /// Sample value to report, by index or name (e.g. alloc_space);
     /// default: the profile's default type, else the last one.

@@ -69,8 +69,7 @@ pub enum Command {
     /// --diff-base, a differential one (red grew, blue shrank).
     Flame(FlameCmd),
     /// Go execution traces (runtime/trace, go test -trace).
-    #[command(subcommand)]
-    Trace(TraceCmd),
+    Trace(TraceArgs),
     /// Compare profiles: base, current and delta per function, new and gone
     /// functions marked (rprof's own report; `--json` for scripts).
     Diff(DiffCmd),
@@ -177,7 +176,10 @@ impl Cli {
                 fetch: ctx.fetch,
                 output: a.output,
             }),
-            Command::Trace(t) => Run::Trace(trace_run(t, ctx.fetch)?),
+            Command::Trace(t) => Run::Trace(TraceRun {
+                strict: t.strict,
+                ..trace_run(t.command, ctx.fetch)?
+            }),
             Command::Fetch(a) => Run::Fetch(FetchRun {
                 source: a.source,
                 // The -o file is the kept copy.
@@ -315,6 +317,7 @@ fn trace_run(t: TraceCmd, fetch: FetchOptions) -> Result<TraceRun, Failure> {
         trace,
         fetch: fetch.clone(),
         action,
+        strict: false,
     };
     Ok(match t {
         TraceCmd::Dump(a) => run(

@@ -161,8 +161,8 @@ mod tests {
             "rprof top --nodecount=5 --sample-index=alloc_space f"
         );
         assert_eq!(
-            rw("rprof top -lines -cum -flat -focus=main\\. f"),
-            "rprof top --granularity=lines --cum --flat --focus=main\\. f"
+            rw("rprof top -lines -flat -focus=main\\. f"),
+            "rprof top --granularity=lines --flat --focus=main\\. f"
         );
         assert_eq!(
             rw("rprof tree --files -addresses -functions -filefunctions f"),
