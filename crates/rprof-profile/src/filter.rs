@@ -677,3 +677,20 @@ pub fn drop_inlined_frames(p: &mut Profile, keep_columns: bool) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::simplify_func;
+
+    #[test]
+    fn simplify_func_steps_over_multibyte_characters() {
+        // Slicing at every byte index panicked here ("not a char boundary").
+        assert_eq!(simplify_func("main.berechneGröße"), "main.berechneGröße");
+        assert_eq!(simplify_func("slices_test.Large·9(int)"), "slices_test.Large·9");
+        assert_eq!(
+            simplify_func("ä::(anonymous namespace)::f(int)"),
+            "ä::(anonymous namespace)::f"
+        );
+        assert_eq!(simplify_func(".日本::operator()(x)"), "日本::operator()");
+    }
+}

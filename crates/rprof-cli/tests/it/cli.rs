@@ -80,8 +80,12 @@ fn usage_errors_exit_2() {
     );
     let out = rprof(&["top", "--sample-index=9", "heap.pb.gz"], &p);
     one_error_line(&out, 2, &["outside the range [0..3]"]);
-    let out = rprof(&["top", "--nodefraction=2", "heap.pb.gz"], &p);
+    // pprof takes any fraction (parity cases cpu.top.nodefraction=1.5,
+    // cpu.dot.edgefraction=2), but not what is no number.
+    let out = rprof(&["top", "--nodefraction=NaN", "heap.pb.gz"], &p);
     one_error_line(&out, 2, &["--nodefraction"]);
+    let out = rprof(&["top", "--edgefraction=inf", "heap.pb.gz"], &p);
+    one_error_line(&out, 2, &["--edgefraction"]);
     let out = rprof(&["top", "--no-such-flag", "heap.pb.gz"], &p);
     one_error_line(&out, 2, &["--no-such-flag"]);
     let out = rprof(&["top"], &p);
