@@ -686,7 +686,10 @@ mod tests {
     fn simplify_func_steps_over_multibyte_characters() {
         // Slicing at every byte index panicked here ("not a char boundary").
         assert_eq!(simplify_func("main.berechneGröße"), "main.berechneGröße");
-        assert_eq!(simplify_func("slices_test.Large·9(int)"), "slices_test.Large·9");
+        assert_eq!(
+            simplify_func("slices_test.Large·9(int)"),
+            "slices_test.Large·9"
+        );
         assert_eq!(
             simplify_func("ä::(anonymous namespace)::f(int)"),
             "ä::(anonymous namespace)::f"
