@@ -269,7 +269,7 @@ mod tests {
     fn symbolize_option_parses_as_pprof() {
         let s = |v: &str| v.parse::<Symbolize>().unwrap();
         assert_eq!(s(""), Symbolize::default());
-        assert_eq!(s("none").off, true);
+        assert!(s("none").off);
         assert_eq!(
             s("demangle=full"),
             Symbolize {
