@@ -92,8 +92,13 @@ fn dump(path: &TraceInput, wire: bool, out: Option<&Path>, strict: bool) -> Resu
             }
         }
     });
-    result?;
-    finish(trace_error)
+    match trace_error {
+        Some(Damage::Fatal(f)) => Err(f),
+        d => {
+            result?;
+            finish(d)
+        }
+    }
 }
 
 /// Reads the whole trace, discarding events: its error, if any.
