@@ -77,6 +77,10 @@ impl Paths {
     fn workload_bin(&self) -> PathBuf {
         self.build.join("workload")
     }
+
+    fn generics_src(&self) -> PathBuf {
+        self.root.join("fixtures/go/generics")
+    }
 }
 
 pub fn run(root: &Path, args: &[String]) -> Result<()> {
@@ -121,6 +125,18 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
                 ],
             )?;
         }
+        // The generics program runs from a scratch directory that is gone
+        // before pprof runs: the profile's mapping names that path, and
+        // pprof re-symbolizes from a binary it finds there under
+        // `-symbolize=…force` or `demangle=…`, which would not be the
+        // profile as written.
+        let scratch = paths.build.join("generics-run");
+        fs::create_dir_all(&scratch)?;
+        let bin = scratch.join("generics");
+        build(&go, &paths.generics_src(), &bin)?;
+        let out = paths.profiles.join("generics.pb.gz");
+        run_program(&bin, &["-o", &out.to_string_lossy()])?;
+        fs::remove_dir_all(&scratch)?;
         let go119 = Path::new(GO119);
         let go119_version = if go119.exists() {
             let bin = paths.build.join("oldtrace-go119");
@@ -350,6 +366,10 @@ pub fn translate(args: &[String]) -> Result<Vec<String>> {
             bail!("graph cases must say --format=dot (pprof's -dot)");
         }
         out.push("-dot".to_string());
+    } else if report == "proto" || report == "merge" {
+        // `rprof merge A B` and `rprof proto …` write what `pprof -proto`
+        // writes (the parity test adds `-o -` and compares decoded).
+        out.push("-proto".to_string());
     } else if REPORTS_WITH_ARG.contains(&report.as_str()) {
         let arg = words
             .next()
@@ -574,6 +594,15 @@ mod tests {
         );
         assert!(translate(&words("top")).is_err());
         assert!(translate(&words("--cum cpu.pb.gz")).is_err());
+        assert_eq!(t("merge cxx.pb.gz cxx.pb.gz"), "-proto cxx.pb.gz cxx.pb.gz");
+        assert_eq!(
+            t("proto --noinlines cpu.pb.gz"),
+            "-proto -noinlines cpu.pb.gz"
+        );
+        assert_eq!(
+            t("top --symbolize=demangle=full cxx.pb.gz"),
+            "-top -symbolize=demangle=full cxx.pb.gz"
+        );
     }
 
     #[test]

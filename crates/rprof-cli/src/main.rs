@@ -36,7 +36,9 @@ use failure::Failure;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // pprof's `-nodecount=5`, `-lines`, `-sample_index=…` become long options.
+    let args = cli::pprof_spellings(std::env::args_os().collect());
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
@@ -72,7 +74,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
             {
                 msg = format!("{msg} {next}");
             }
-            eprintln!("rprof: {msg} (see rprof --help)");
+            eprintln!("rprof: {msg}{} (see rprof --help)", suggestion(&e));
             ExitCode::from(2)
         }
     }
@@ -97,4 +99,27 @@ fn run(r: Run) -> Result<(), Failure> {
         #[cfg(feature = "fleet")]
         Run::Fleet(f, read) => fleet::run(f, read),
     }
+}
+
+/// What to say after "unexpected argument": clap's nearest option, or for
+/// an unknown one-letter option, how long options are spelled.
+fn suggestion(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let suggested = match e.get(ContextKind::SuggestedArg) {
+        Some(ContextValue::String(s)) => Some(s.as_str()),
+        Some(ContextValue::Strings(v)) => v.first().map(String::as_str),
+        _ => None,
+    };
+    if let Some(s) = suggested {
+        return format!(" (did you mean '{s}'?)");
+    }
+    if let Some(ContextValue::String(a)) = e.get(ContextKind::InvalidArg)
+        && a.len() == 2
+        && a.starts_with('-')
+        && a != "--"
+    {
+        return " (options are whole words: --nodecount=5, or as in pprof -nodecount=5)"
+            .to_string();
+    }
+    String::new()
 }

@@ -45,7 +45,7 @@ pub fn stream(
                 .and_then(|mut f| write(&mut f).and_then(|_| f.flush()));
             match result {
                 Ok(()) => Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) if broken_pipe(&e) => Ok(()),
                 Err(e) => Err(Failure::input(format!("{}: {}", p.display(), io_error(&e)))),
             }
         }
@@ -66,7 +66,7 @@ pub fn stream(
             let mut out = std::io::stdout().lock();
             match write(&mut out).and_then(|_| out.flush()) {
                 Ok(()) => Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) if broken_pipe(&e) => Ok(()),
                 Err(e) => Err(Failure::input(format!(
                     "writing to stdout: {}",
                     io_error(&e)
@@ -74,6 +74,27 @@ pub fn stream(
             }
         }
     }
+}
+
+/// Whether writing failed because the reader left (`rprof … | head`),
+/// which is not an error. Writers that wrap their I/O errors
+/// (`io::Error::other(FlameError::Io(..))`) keep the original inside, so
+/// the chain is searched too.
+pub fn broken_pipe(e: &std::io::Error) -> bool {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return true;
+    }
+    let mut next: Option<&(dyn std::error::Error + 'static)> =
+        e.get_ref().map(|r| r as &(dyn std::error::Error + 'static));
+    while let Some(err) = next {
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            return true;
+        }
+        next = err.source();
+    }
+    false
 }
 
 /// Whether `path` exists and is neither a regular file nor a directory
@@ -105,7 +126,7 @@ fn to_stdout(bytes: &[u8]) -> Result<(), Failure> {
     match out.write_all(bytes).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         // `rprof top big.pb | head`: the reader left, which is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) if broken_pipe(&e) => Ok(()),
         Err(e) => Err(Failure::input(format!(
             "writing to stdout: {}",
             io_error(&e)

@@ -25,6 +25,11 @@ pub fn report(r: ReportRun) -> Result<(), Failure> {
     let prepared = prepare(&r.pipeline, profile)?;
     if matches!(r.format, ReportFormat::Proto) {
         let mut p = prepared.into_profile();
+        if r.pipeline.report.no_inlines {
+            // pprof's -proto aggregates at addresses granularity: with
+            // -noinlines, only the inlined lines go.
+            rprof_profile::filter::drop_inlined_frames(&mut p, r.pipeline.report.show_columns);
+        }
         let ratio = 1.0 / r.pipeline.report.divide_by;
         if ratio != 1.0 {
             // pprof's printProto: every value times the ratio, truncated.
@@ -71,8 +76,10 @@ pub fn flame(f: FlameRun) -> Result<(), Failure> {
             "a flame graph is not for the terminal: use -o FILE.svg (or -o - for stdout)",
         ));
     }
-    let flame_failure = |e: rprof_flame::FlameError| {
-        std::io::Error::other(format!("{}: {e}", shown(&f.inputs.sources)))
+    let flame_failure = |e: rprof_flame::FlameError| match e {
+        // Kept as is so that a reader leaving (`| head`) stays silent.
+        rprof_flame::FlameError::Io(io) => io,
+        e => std::io::Error::other(format!("{}: {e}", shown(&f.inputs.sources))),
     };
     let current = merged(&f.pipeline, &f.inputs.sources, &f.inputs)?;
     let current = prepare(&f.pipeline, current)?;
@@ -172,6 +179,12 @@ pub fn merge(m: MergeRun) -> Result<(), Failure> {
             Failure::input(format!("{}: {e}", shown(&m.inputs)))
         }
     })?;
+    // As pprof -proto (and rprof proto) do after merging: the frames the
+    // profile's drop_frames names go, so that other tools reading the
+    // merged file do not see them.
+    let mut merged = merged;
+    rprof_profile::remove_uninteresting(&mut merged)
+        .map_err(|e| Failure::input(format!("{}: {e}", shown(&m.inputs))))?;
     write_profile(&merged, Some(&m.output))
 }
 

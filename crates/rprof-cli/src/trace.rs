@@ -1,7 +1,12 @@
 //! `rprof trace …`: execution traces are streamed from the file through
 //! rprof-trace's reader into one analysis, never held whole in memory. A
-//! damaged trace still gives what its good part says; the damage is one
-//! line on stderr and the exit status says so.
+//! damaged trace still gives what its good part says, with one line on
+//! stderr naming the byte offset where the rest was lost. A trace cut
+//! short after complete generations is used as `go tool trace` uses it:
+//! the output (an `-o` file too) is what the complete generations say,
+//! the line is a warning and the exit status 0 — unless `--strict`, which
+//! makes it an error (and leaves an `-o` file as it was). Damage before
+//! any complete generation is an error, as it is for Go.
 
 use crate::cli::{TraceAction, TraceRun};
 use crate::failure::Failure;
@@ -17,30 +22,35 @@ type TraceReader<'a> = rprof_trace::Reader<BufReader<Box<dyn Read + Send + 'a>>>
 pub fn run(t: TraceRun) -> Result<(), Failure> {
     let input = open_trace(&t.trace, &t.fetch)?;
     let path = &input;
+    let strict = t.strict;
     match t.action {
-        TraceAction::Dump { wire, output } => dump(path, wire, output.as_deref()),
+        TraceAction::Dump { wire, output } => dump(path, wire, output.as_deref(), strict),
         TraceAction::Pprof { kind, output } => {
             let r = pprof::pprof_profile(&mut open(path)?, kind);
-            let (profile, damage) = partial(path, r)?;
+            let (profile, damage) = partial(path, r, strict)?;
+            // Go writes nothing when it fails; an -o file stays as it was.
+            if let Some(Damage::Fatal(f)) = damage {
+                return Err(f);
+            }
             output::write_profile(&profile, output.as_deref())?;
-            damage.map_or(Ok(()), Err)
+            finish(damage)
         }
         TraceAction::Summary { json } => {
             let r = summary::summary(&mut open(path)?, &summary::SummaryOptions::default());
-            let (s, damage) = partial(path, r)?;
+            let (s, damage) = partial(path, r, strict)?;
             let out = output::json_or_text(json, &s, summary::write_text)?;
             output::emit(None, out.as_bytes())?;
-            damage.map_or(Ok(()), Err)
+            finish(damage)
         }
         TraceAction::Goroutines { sort, json } => {
             let r = goroutines::goroutine_summary(&mut open(path)?);
-            let (mut groups, damage) = partial(path, r)?;
+            let (mut groups, damage) = partial(path, r, strict)?;
             goroutines::sort_groups(&mut groups, sort);
             let out = output::json_or_text(json, &groups, |g, t| goroutines::write_text(g, t))?;
             output::emit(None, out.as_bytes())?;
-            damage.map_or(Ok(()), Err)
+            finish(damage)
         }
-        TraceAction::Export { opts, output } => export(path, &opts, &output),
+        TraceAction::Export { opts, output } => export(path, &opts, &output, strict),
         TraceAction::Web(w) => crate::traceweb::run(input, w),
     }
 }
@@ -48,7 +58,7 @@ pub fn run(t: TraceRun) -> Result<(), Failure> {
 /// `go tool trace -d=wire` / `-d=parsed`. On a damaged trace stdout gets
 /// what Go would print before the damage, then the error; an `-o` file is
 /// left as it was.
-fn dump(path: &TraceInput, wire: bool, out: Option<&Path>) -> Result<(), Failure> {
+fn dump(path: &TraceInput, wire: bool, out: Option<&Path>, strict: bool) -> Result<(), Failure> {
     let shown_trace = path.name.clone();
     let size = path.size;
     let file = path
@@ -70,8 +80,10 @@ fn dump(path: &TraceInput, wire: bool, out: Option<&Path>) -> Result<(), Failure
             Ok(()) => Ok(()),
             Err(rprof_trace::Error::Write(e)) => Err(e),
             Err(e) => {
-                trace_error = Some(one_line(&e.to_string()));
-                if to_file {
+                let d = damage(&shown_trace, &e, strict);
+                let fatal = matches!(d, Damage::Fatal(_));
+                trace_error = Some(d);
+                if to_file && fatal {
                     // Abandon the temporary file: the run failed.
                     Err(std::io::Error::other("damaged trace"))
                 } else {
@@ -81,8 +93,11 @@ fn dump(path: &TraceInput, wire: bool, out: Option<&Path>) -> Result<(), Failure
         }
     });
     match trace_error {
-        Some(e) => Err(Failure::input(format!("{shown_trace}: {e}"))),
-        None => result,
+        Some(Damage::Fatal(f)) => Err(f),
+        d => {
+            result?;
+            finish(d)
+        }
     }
 }
 
@@ -98,29 +113,74 @@ fn validate(path: &TraceInput, size: u64) -> Result<(), rprof_trace::Error> {
 /// `rprof trace export --format chrome`: streamed; a damaged trace gives
 /// valid JSON for its good part on stdout, while an `-o` file is only
 /// replaced by a complete export.
-fn export(path: &TraceInput, opts: &chrome::ChromeOptions, out: &Path) -> Result<(), Failure> {
+fn export(
+    path: &TraceInput,
+    opts: &chrome::ChromeOptions,
+    out: &Path,
+    strict: bool,
+) -> Result<(), Failure> {
     let mut reader = open(path)?;
     let to_file = out.as_os_str() != "-";
-    let mut damage = None;
+    let mut found = None;
     let result = output::stream(Some(out), |w| {
         match chrome::export_chrome(&mut reader, w, opts) {
             Ok(p) => {
-                damage = p.error.map(|e| one_line(&e.to_string()));
-                if damage.is_some() && to_file {
+                found = p.error.map(|e| damage(&path.name, &e, strict));
+                if matches!(found, Some(Damage::Fatal(_))) && to_file {
                     return Err(std::io::Error::other("damaged trace"));
                 }
                 Ok(())
             }
             Err(rprof_trace::Error::Write(e)) => Err(e),
             Err(e) => {
-                damage = Some(one_line(&e.to_string()));
+                found = Some(Damage::Fatal(Failure::input(format!(
+                    "{}: {}",
+                    path.name,
+                    one_line(&e.to_string())
+                ))));
                 Err(std::io::Error::other("unreadable trace"))
             }
         }
     });
-    match damage {
-        Some(e) => Err(Failure::input(format!("{}: {e}", path.name))),
-        None => result,
+    match found {
+        Some(Damage::Fatal(f)) => Err(f),
+        found => {
+            result?;
+            finish(found)
+        }
+    }
+}
+
+/// What a damaged trace means for the run.
+enum Damage {
+    /// Cut short after complete generations, which were used: a warning.
+    Tolerated(String),
+    /// Nothing complete to use, other damage, or `--strict`: the error.
+    Fatal(Failure),
+}
+
+/// Classifies a reader's error (see the module documentation).
+fn damage(shown: &str, e: &rprof_trace::Error, strict: bool) -> Damage {
+    let msg = format!("{shown}: {}", one_line(&e.to_string()));
+    match e {
+        rprof_trace::Error::Lost { generations_ok, .. } if *generations_ok > 0 && !strict => {
+            Damage::Tolerated(msg)
+        }
+        _ => Damage::Fatal(Failure::input(msg)),
+    }
+}
+
+/// After the output is written: one warning line, or the error.
+fn finish(d: Option<Damage>) -> Result<(), Failure> {
+    match d {
+        None => Ok(()),
+        Some(Damage::Tolerated(msg)) => {
+            eprintln!(
+                "rprof: warning: {msg}; the complete generations were used (--strict makes this an error)"
+            );
+            Ok(())
+        }
+        Some(Damage::Fatal(f)) => Err(f),
     }
 }
 
@@ -156,12 +216,9 @@ fn open(path: &TraceInput) -> Result<TraceReader<'_>, Failure> {
 fn partial<T>(
     path: &TraceInput,
     r: Result<Partial<T>, rprof_trace::Error>,
-) -> Result<(T, Option<Failure>), Failure> {
+    strict: bool,
+) -> Result<(T, Option<Damage>), Failure> {
     let shown = &path.name;
     let p = r.map_err(|e| Failure::input(format!("{shown}: {}", one_line(&e.to_string()))))?;
-    Ok((
-        p.value,
-        p.error
-            .map(|e| Failure::input(format!("{shown}: {}", one_line(&e.to_string())))),
-    ))
+    Ok((p.value, p.error.map(|e| damage(shown, &e, strict))))
 }

@@ -421,11 +421,14 @@ pub fn simplify_func(f: &str) -> &str {
     let name = f.strip_prefix('.').unwrap_or(f);
     let b = name.as_bytes();
     let mut i = 0;
+    // Bytes, not `&name[i..]`: `i` steps through multi-byte characters
+    // (`main.berechneGröße`), and every index where a slice is taken is
+    // that of an ASCII byte.
     while i < b.len() {
-        let rest = &name[i..];
-        if rest.starts_with("(anonymous namespace)") {
+        let rest = &b[i..];
+        if rest.starts_with(b"(anonymous namespace)") {
             i += "(anonymous namespace)".len();
-        } else if rest.starts_with("operator()") {
+        } else if rest.starts_with(b"operator()") {
             i += "operator()".len();
         } else if b[i] == b'(' {
             return &name[..i];
@@ -658,4 +661,50 @@ fn intern(strings: &mut Strings, ids: &mut HashMap<String, StrId>, s: &str) -> S
     let id = strings.push(s);
     ids.insert(s.to_string(), id);
     id
+}
+
+// ---------------------------------------------------------------------------
+// noinlines
+
+/// What pprof's `Profile.Aggregate(inlineFrame=false, …)` does to a profile
+/// that `-proto` or `-raw` writes with `-noinlines` (granularity addresses,
+/// so functions, files, lines and addresses stay): each location keeps only
+/// its outermost line (the out-of-line function the inlined calls were
+/// made from), columns are zeroed unless `keep_columns` (pprof's
+/// `-show_columns`), and mappings no longer claim inline frames. Locations
+/// are not merged, as pprof does not merge them either.
+pub fn drop_inlined_frames(p: &mut Profile, keep_columns: bool) {
+    for m in &mut p.mappings {
+        m.has_inline_frames = false;
+    }
+    for loc in &mut p.locations {
+        if loc.lines.end - loc.lines.start > 1 {
+            loc.lines.start = loc.lines.end - 1;
+        }
+    }
+    if !keep_columns {
+        for l in &mut p.lines {
+            l.column = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::simplify_func;
+
+    #[test]
+    fn simplify_func_steps_over_multibyte_characters() {
+        // Slicing at every byte index panicked here ("not a char boundary").
+        assert_eq!(simplify_func("main.berechneGröße"), "main.berechneGröße");
+        assert_eq!(
+            simplify_func("slices_test.Large·9(int)"),
+            "slices_test.Large·9"
+        );
+        assert_eq!(
+            simplify_func("ä::(anonymous namespace)::f(int)"),
+            "ä::(anonymous namespace)::f"
+        );
+        assert_eq!(simplify_func(".日本::operator()(x)"), "日本::operator()");
+    }
 }

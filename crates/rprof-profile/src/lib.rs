@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod builder;
+mod demangle;
 mod error;
 pub mod filter;
 pub mod fleet;
@@ -43,6 +44,7 @@ pub mod tagfilter;
 mod write;
 
 pub use builder::ProfileBuilder;
+pub use demangle::{DemangleMode, Symbolize};
 pub use error::{MergeError, ParseError, PruneError, SampleIndexError, ValidationError};
 pub use goregex::{GoRegexCode, GoRegexError, compile_go_regex};
 pub use legacy::parse as parse_legacy;

@@ -30,6 +30,10 @@ pub struct ReadOptions {
     /// parallel anyway: there the extra threads only compete (100 files
     /// of 1.5 MB merged about 5% slower).
     pub prefetch_min: usize,
+    /// pprof's `-symbolize`: how function names are demangled once read
+    /// (pprof's symbolizer runs on every profile it loads; see
+    /// [`crate::demangle`]).
+    pub symbolize: crate::demangle::Symbolize,
 }
 
 impl Default for ReadOptions {
@@ -39,6 +43,7 @@ impl Default for ReadOptions {
             max_ratio: 64,
             ratio_floor: 64 << 20,
             prefetch_min: 4 << 20,
+            symbolize: crate::demangle::Symbolize::default(),
         }
     }
 }
@@ -63,6 +68,15 @@ pub fn parse(data: &[u8]) -> Result<Profile, ParseError> {
 /// inflated (several members are concatenated), then the result is read
 /// as a pprof protobuf or as one of Go's `debug=1` text profiles.
 pub fn parse_with(data: &[u8], opts: &ReadOptions) -> Result<Profile, ParseError> {
+    let mut p = parse_undemangled(data, opts)?;
+    // Per input rather than after merging, as pprof does: the names come
+    // out the same (a function's new name depends only on its own name
+    // and system name), and so every path that reads a profile sees them.
+    crate::demangle::demangle(&mut p, opts.symbolize);
+    Ok(p)
+}
+
+fn parse_undemangled(data: &[u8], opts: &ReadOptions) -> Result<Profile, ParseError> {
     if data.is_empty() {
         return Err(ParseError::Empty);
     }

@@ -274,6 +274,19 @@ pub struct FlameCmd {
     pub common: CommonArgs,
 }
 
+/// `rprof trace [--strict] COMMAND`.
+#[derive(Args)]
+pub struct TraceArgs {
+    /// A trace cut short (a crashed program, a copy still being written)
+    /// is an error. By default, as `go tool trace`, its complete
+    /// generations are used and one line on stderr says where the rest
+    /// was lost.
+    #[arg(long, global = true)]
+    pub strict: bool,
+    #[command(subcommand)]
+    pub command: TraceCmd,
+}
+
 #[derive(Subcommand)]
 pub enum TraceCmd {
     /// Print the trace as `go tool trace -d=wire` or `-d=parsed` does.
@@ -395,6 +408,10 @@ pub struct TraceDumpCmd {
 
 #[derive(Args)]
 pub struct RawCmd {
+    /// Accepted as pprof accepts it with -raw, where it changes nothing:
+    /// the dump shows the profile as loaded.
+    #[arg(long)]
+    pub drop_negative: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -436,6 +453,10 @@ pub struct ReportArgs {
     /// Sort by cumulative value.
     #[arg(long)]
     pub cum: bool,
+    /// Sort by flat value (the default; pprof's -flat, which pprof refuses
+    /// together with -cum, and so does rprof).
+    #[arg(long, conflicts_with = "cum")]
+    pub flat: bool,
     /// Sample value to report, by index or name (e.g. alloc_space);
     /// default: the profile's default type, else the last one.
     #[arg(long, value_name = "NAME|N")]
@@ -513,14 +534,15 @@ pub struct ReportArgs {
 impl ReportArgs {
     /// The library options these arguments stand for.
     pub(crate) fn options(&self) -> Result<ReportOptions, Failure> {
+        // Any number, as pprof takes it: a fraction above 1 (or below 0)
+        // is a cut-off that drops every node (or none); only what pprof
+        // cannot compute with is refused.
         for (name, v) in [
             ("--nodefraction", self.nodefraction),
             ("--edgefraction", self.edgefraction),
         ] {
-            if !(0.0..=1.0).contains(&v) {
-                return Err(Failure::usage(format!(
-                    "{name} must be between 0 and 1, not {v}"
-                )));
+            if !v.is_finite() {
+                return Err(Failure::usage(format!("{name} must be a number, not {v}")));
             }
         }
         if self.divide_by == 0.0 || !self.divide_by.is_finite() {

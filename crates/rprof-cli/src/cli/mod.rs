@@ -11,6 +11,7 @@ mod args;
 #[cfg(feature = "fleet")]
 pub mod fleet;
 mod run;
+mod spellings;
 pub use args::*;
 use clap::{Parser, Subcommand};
 use rprof_flame::FlameOptions;
@@ -19,11 +20,14 @@ use rprof_report::pipeline::Pipeline;
 use rprof_source::FetchOptions;
 use rprof_trace::analysis::chrome::ChromeOptions;
 pub use run::*;
+pub use spellings::pprof_spellings;
 use std::time::Duration;
 
 /// Analyse Go profiles offline: a faster `go tool pprof`.
 #[derive(Parser)]
-#[command(name = "rprof", version, about, long_about = None)]
+// A flag given twice: the last wins, as with Go's flag package (shell
+// aliases and scripts rely on it); list flags (Append) keep accumulating.
+#[command(name = "rprof", version, about, long_about = None, args_override_self = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -32,6 +36,14 @@ pub struct Cli {
     /// once beyond 64 MiB, and at 4 GiB in any case (gzip bombs).
     #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
     pub max_inflate: Option<u64>,
+    /// pprof's -symbolize: `demangle=none` (names as linked),
+    /// `demangle=full` (whole C++ names), `demangle=templates` (with
+    /// template arguments), or `none` (leave every name as it is). By
+    /// default, as pprof: C++ names demangled without parameters, template
+    /// arguments and return type, and `(...)` and `<...>` dropped from
+    /// names that look demangled (Go generics: `main.Apply[go.shape.func ]`).
+    #[arg(long, global = true, value_name = "MODE")]
+    pub symbolize: Option<rprof_profile::Symbolize>,
     #[command(flatten)]
     pub live: LiveArgs,
 }
@@ -57,8 +69,7 @@ pub enum Command {
     /// --diff-base, a differential one (red grew, blue shrank).
     Flame(FlameCmd),
     /// Go execution traces (runtime/trace, go test -trace).
-    #[command(subcommand)]
-    Trace(TraceCmd),
+    Trace(TraceArgs),
     /// Compare profiles: base, current and delta per function, new and gone
     /// functions marked (rprof's own report; `--json` for scripts).
     Diff(DiffCmd),
@@ -106,6 +117,7 @@ impl Cli {
             read.max_decompressed = max;
             read.max_ratio = u64::MAX;
         }
+        read.symbolize = self.symbolize.unwrap_or_default();
         let fetch = FetchOptions {
             seconds: self.live.seconds,
             timeout: self.live.timeout,
@@ -164,7 +176,10 @@ impl Cli {
                 fetch: ctx.fetch,
                 output: a.output,
             }),
-            Command::Trace(t) => Run::Trace(trace_run(t, ctx.fetch)?),
+            Command::Trace(t) => Run::Trace(TraceRun {
+                strict: t.strict,
+                ..trace_run(t.command, ctx.fetch)?
+            }),
             Command::Fetch(a) => Run::Fetch(FetchRun {
                 source: a.source,
                 // The -o file is the kept copy.
@@ -302,6 +317,7 @@ fn trace_run(t: TraceCmd, fetch: FetchOptions) -> Result<TraceRun, Failure> {
         trace,
         fetch: fetch.clone(),
         action,
+        strict: false,
     };
     Ok(match t {
         TraceCmd::Dump(a) => run(

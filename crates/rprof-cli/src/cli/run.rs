@@ -118,6 +118,9 @@ pub struct TraceRun {
     pub trace: String,
     pub fetch: FetchOptions,
     pub action: TraceAction,
+    /// A trace cut short after complete generations is an error, not a
+    /// warning.
+    pub strict: bool,
 }
 
 /// `fetch`.

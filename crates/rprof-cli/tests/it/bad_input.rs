@@ -980,9 +980,16 @@ fn wrong_kind_inputs() {
 fn wrong_kind_inputs_are_named() {
     let dir = scratch("wrong-kind-named");
     let expect: &[(&str, &str)] = &[
-        ("trace.out", "execution trace"),
-        ("trace-go119.out", "execution trace"),
-        ("trace.out.gz", "execution trace"),
+        // `rprof top trace.out` points to the command that reads traces.
+        (
+            "trace.out",
+            "execution trace (read it with `rprof trace summary`",
+        ),
+        (
+            "trace-go119.out",
+            "execution trace (read it with `rprof trace",
+        ),
+        ("trace.out.gz", "execution trace (read it with `rprof trace"),
         ("error.html", "HTML page"),
         ("error.html.pb.gz", "HTML page"),
         ("error-bom.html", "HTML page"),

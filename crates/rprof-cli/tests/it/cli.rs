@@ -80,8 +80,12 @@ fn usage_errors_exit_2() {
     );
     let out = rprof(&["top", "--sample-index=9", "heap.pb.gz"], &p);
     one_error_line(&out, 2, &["outside the range [0..3]"]);
-    let out = rprof(&["top", "--nodefraction=2", "heap.pb.gz"], &p);
+    // pprof takes any fraction (parity cases cpu.top.nodefraction=1.5,
+    // cpu.dot.edgefraction=2), but not what is no number.
+    let out = rprof(&["top", "--nodefraction=NaN", "heap.pb.gz"], &p);
     one_error_line(&out, 2, &["--nodefraction"]);
+    let out = rprof(&["top", "--edgefraction=inf", "heap.pb.gz"], &p);
+    one_error_line(&out, 2, &["--edgefraction"]);
     let out = rprof(&["top", "--no-such-flag", "heap.pb.gz"], &p);
     one_error_line(&out, 2, &["--no-such-flag"]);
     let out = rprof(&["top"], &p);
@@ -549,4 +553,291 @@ fn trace_export_writes_chrome_json() {
     let out = rprof(&["trace", "export", "-o", "keep.json", "cut.trace"], &d);
     one_error_line(&out, 1, &["cut.trace"]);
     assert_eq!(std::fs::read_to_string(d.join("keep.json")).unwrap(), "old");
+}
+
+/// The expected output of a parity case, written by `go tool pprof`.
+fn pprof_expected(id: &str) -> String {
+    std::fs::read_to_string(rprof_testkit::fixture(&format!("expected/{id}.out"))).unwrap()
+}
+
+/// rprof's stdout, which must be a success.
+fn stdout_of(args: &[&str]) -> String {
+    let out = rprof(args, &profiles());
+    assert!(
+        out.status.success(),
+        "rprof {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn pprof_single_dash_spellings_give_pprofs_output() {
+    // Each line: pprof's spelling, and the parity case (written by pprof
+    // from the long spelling) it must equal.
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["top", "-nodecount=10", "cpu.pb.gz"],
+            "cpu.top.nodecount=10",
+        ),
+        (
+            &["top", "-nodecount", "10", "cpu.pb.gz"],
+            "cpu.top.nodecount=10",
+        ),
+        (
+            &["top", "-sample_index=alloc_space", "heap.pb.gz"],
+            "heap.top.sample_index=alloc_space",
+        ),
+        (
+            &["top", "--sample_index=alloc_space", "heap.pb.gz"],
+            "heap.top.sample_index=alloc_space",
+        ),
+        (&["top", "-lines", "-cum", "cpu.pb.gz"], "cpu.top.lines.cum"),
+        (
+            &["top", "-lines", "-noinlines", "cpu.pb.gz"],
+            "cpu.top.lines.noinlines",
+        ),
+        (
+            &["top", "-addresses", "-nodecount=20", "cpu.pb.gz"],
+            "cpu.top.addresses.nodecount=20",
+        ),
+        (&["top", "-flat", "-cum=false", "cpu.pb.gz"], "cpu.top"),
+        (&["traces", "-lines", "cpu.pb.gz"], "cpu.traces.lines"),
+        (
+            &["graph", "-format=dot", "-focus=sortInts", "cpu.pb.gz"],
+            "cpu.dot.focus=sortInts",
+        ),
+        (&["raw", "-drop_negative", "cpu.pb.gz"], "cpu.raw"),
+    ];
+    for (args, id) in cases {
+        assert_eq!(
+            stdout_of(args),
+            pprof_expected(id),
+            "rprof {args:?} vs {id}"
+        );
+    }
+}
+
+#[test]
+fn a_flag_given_twice_takes_the_last_and_lists_accumulate() {
+    let d = profiles();
+    assert_eq!(
+        stdout_of(&[
+            "top",
+            "--granularity=files",
+            "--granularity=lines",
+            "--cum",
+            "cpu.pb.gz"
+        ]),
+        pprof_expected("cpu.top.lines.cum")
+    );
+    assert_eq!(
+        stdout_of(&["top", "--nodecount=3", "-nodecount=10", "cpu.pb.gz"]),
+        pprof_expected("cpu.top.nodecount=10")
+    );
+    assert_eq!(
+        stdout_of(&["top", "--focus=zzz", "--focus=sortInts", "cpu.pb.gz"]),
+        stdout_of(&["top", "--focus=sortInts", "cpu.pb.gz"])
+    );
+    // Inputs and --base accumulate: two copies are twice the values.
+    let one = stdout_of(&["raw", "cpu.pb.gz"]);
+    let two = stdout_of(&["raw", "cpu.pb.gz", "cpu.pb.gz"]);
+    assert_ne!(one, two);
+    let zero = stdout_of(&[
+        "top",
+        "--base",
+        "cpu.pb.gz",
+        "--base",
+        "cpu.pb.gz",
+        "cpu.pb.gz",
+        "cpu.pb.gz",
+    ]);
+    assert!(
+        zero.contains("Showing nodes accounting for 0, 0% of 0 total"),
+        "{zero}"
+    );
+    // --cum and --flat exclude each other, as in pprof.
+    one_error_line(
+        &rprof(&["top", "-cum", "-flat", "cpu.pb.gz"], &d),
+        2,
+        &["--flat"],
+    );
+}
+
+#[test]
+fn unknown_options_are_usage_errors_with_a_suggestion() {
+    let d = profiles();
+    one_error_line(
+        &rprof(&["top", "-nodecont=5", "cpu.pb.gz"], &d),
+        2,
+        &["--nodecont", "did you mean '--nodecount'"],
+    );
+    one_error_line(
+        &rprof(&["top", "-n", "5", "cpu.pb.gz"], &d),
+        2,
+        &["'-n'", "-nodecount=5"],
+    );
+    one_error_line(
+        &rprof(&["top", "--symbolize=demangle=fancy", "cpu.pb.gz"], &d),
+        2,
+        &["demangle=fancy"],
+    );
+}
+
+/// A profile whose reports are far bigger than a pipe's buffer, so that a
+/// reader hanging up is seen by the writer.
+fn big_profile(dir: &Path) -> PathBuf {
+    use rprof_profile::{Line, ProfileBuilder};
+    let mut b = ProfileBuilder::new();
+    b.add_sample_type("samples", "count");
+    let funcs: Vec<u32> = (0..400)
+        .map(|i| {
+            b.function(
+                &format!("main.someRatherLongFunctionName{i}"),
+                "",
+                "main.go",
+                1,
+            )
+        })
+        .collect();
+    let locs: Vec<u32> = funcs
+        .iter()
+        .enumerate()
+        .map(|(i, &f)| {
+            let line = Line {
+                function: f,
+                line: 10,
+                column: 0,
+            };
+            b.location(None, 0x1000 + i as u64, &[line], false)
+        })
+        .collect();
+    for i in 0..4000usize {
+        let stack: Vec<u32> = (0..12)
+            .map(|d| locs[(i * 7 + d * 13 + i / 17) % locs.len()])
+            .collect();
+        b.push_sample(&stack, &[1 + i as i64 % 5], &[]);
+    }
+    let path = dir.join("big.pb.gz");
+    let mut bytes = Vec::new();
+    rprof_profile::write_gz(&b.finish(), &mut bytes).unwrap();
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn a_reader_hanging_up_is_silent_for_every_report() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let d = scratch("hangup");
+    big_profile(&d);
+    for args in [
+        &["flame", "--folded", "big.pb.gz"][..],
+        &["flame", "-o", "-", "big.pb.gz"],
+        &["traces", "big.pb.gz"],
+        &["raw", "big.pb.gz"],
+        &["top", "big.pb.gz"],
+        &["tree", "big.pb.gz"],
+        &["graph", "--format=dot", "--no-trim", "big.pb.gz"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rprof"))
+            .args(args)
+            .current_dir(&d)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read a line's worth and hang up, as `| head -1` does.
+        let mut stdout = child.stdout.take().unwrap();
+        let mut b = [0u8; 64];
+        stdout.read_exact(&mut b).unwrap();
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.is_empty(), "rprof {args:?}: {err}");
+        assert!(out.status.success(), "rprof {args:?}: {:?}", out.status);
+    }
+}
+
+#[test]
+fn a_trace_cut_short_gives_its_complete_generations_and_one_warning() {
+    // multigen.trace has a generation every 5 ms; Go's profiles of it cut
+    // at byte 151272 were written by `go tool trace -pprof` and rendered by
+    // `go tool pprof -top` (fixtures/traces/regen-analysis.sh).
+    let d = scratch("tracecut");
+    let analysis = rprof_testkit::fixture("traces/expected-analysis");
+    let data = std::fs::read(analysis.join("inputs/multigen.trace")).unwrap();
+    std::fs::write(d.join("cut.trace"), &data[..151272]).unwrap();
+    let warned = |out: &Output| {
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("rprof: warning: cut.trace: "), "{err}");
+        assert!(err.contains("from byte offset "), "{err}");
+        assert!(err.contains("--strict"), "{err}");
+    };
+    let out = rprof(
+        &[
+            "trace",
+            "pprof",
+            "--kind",
+            "sched",
+            "-o",
+            "sched.pb.gz",
+            "cut.trace",
+        ],
+        &d,
+    );
+    warned(&out);
+    let top = rprof(&["top", "sched.pb.gz"], &d);
+    assert_eq!(
+        String::from_utf8_lossy(&top.stdout),
+        std::fs::read_to_string(analysis.join("multigen.trace.cut-151272.sched.top")).unwrap()
+    );
+    // Every trace subcommand agrees: output from what is complete, exit 0.
+    for args in [
+        &["trace", "summary", "cut.trace"][..],
+        &["trace", "goroutines", "cut.trace"],
+        &["trace", "dump", "--parsed", "cut.trace"],
+        &["trace", "dump", "--wire", "cut.trace"],
+        &["trace", "dump", "--parsed", "-o", "dump.txt", "cut.trace"],
+        &["trace", "export", "-o", "cut.json", "cut.trace"],
+    ] {
+        let out = rprof(args, &d);
+        warned(&out);
+    }
+    assert!(std::fs::metadata(d.join("dump.txt")).unwrap().len() > 0);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("cut.json")).unwrap()).unwrap();
+    assert!(json.is_object() || json.is_array());
+    // --strict: an error, and an -o file is left as it was.
+    std::fs::write(d.join("keep.pb.gz"), b"old").unwrap();
+    let out = rprof(
+        &[
+            "trace",
+            "--strict",
+            "pprof",
+            "--kind",
+            "sched",
+            "-o",
+            "keep.pb.gz",
+            "cut.trace",
+        ],
+        &d,
+    );
+    one_error_line(&out, 1, &["cut.trace", "from byte offset "]);
+    assert_eq!(std::fs::read(d.join("keep.pb.gz")).unwrap(), b"old");
+    let out = rprof(
+        &[
+            "trace",
+            "export",
+            "--strict",
+            "-o",
+            "keep.pb.gz",
+            "cut.trace",
+        ],
+        &d,
+    );
+    one_error_line(&out, 1, &["cut.trace"]);
+    assert_eq!(std::fs::read(d.join("keep.pb.gz")).unwrap(), b"old");
 }

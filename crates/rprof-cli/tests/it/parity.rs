@@ -50,12 +50,25 @@ fn cases() -> Vec<Case> {
         .collect()
 }
 
+/// `proto` and `merge` write a profile, as `pprof -proto` does: to stdout
+/// here, and compared decoded (see [`compare_protos`]).
+fn writes_profile(case: &Case) -> bool {
+    matches!(
+        case.args.first().map(String::as_str),
+        Some("proto" | "merge")
+    )
+}
+
 fn run_case(case: &Case) -> Result<(), Failed> {
     let expected_dir = fixtures().join("expected");
     let out_path = expected_dir.join(format!("{}.out", case.id));
     let err_path = expected_dir.join(format!("{}.err", case.id));
+    let mut args = case.args.clone();
+    if writes_profile(case) {
+        args.splice(1..1, ["-o".to_string(), "-".to_string()]);
+    }
     let output = Command::new(env!("CARGO_BIN_EXE_rprof"))
-        .args(&case.args)
+        .args(&args)
         .current_dir(fixtures().join("profiles"))
         .env("TZ", "UTC")
         .output()
@@ -78,6 +91,14 @@ fn run_case(case: &Case) -> Result<(), Failed> {
         return Ok(());
     }
 
+    if writes_profile(case) {
+        if !output.status.success() {
+            return Err(format!("rprof failed ({}):\n{stderr}", output.status));
+        }
+        let expected = std::fs::read(&out_path)
+            .map_err(|e| format!("{}: {e} (run `cargo xtask fixtures`)", out_path.display()))?;
+        return compare_protos(&expected, &output.stdout);
+    }
     let expected = std::fs::read_to_string(&out_path)
         .map_err(|e| format!("{}: {e} (run `cargo xtask fixtures`)", out_path.display()))?;
     let text_profile = case.args.iter().any(|a| a.ends_with(".txt"));
@@ -240,6 +261,43 @@ fn samples_block(raw: &str) -> String {
         .take_while(|l| *l != "Locations")
         .map(|l| format!("{l}\n"))
         .collect()
+}
+
+/// pprof's `-proto` output and rprof's, compared as `-raw` dumps of both
+/// (samples, locations with their lines and function names, mappings, drop
+/// frames, comments) and on every function's system name, which `-raw`
+/// does not show but `merge` must keep (for the functions in use). Both are decoded by rprof's reader
+/// without demangling (`demangle=none` would reset names), so what each
+/// tool wrote is what is compared.
+fn compare_protos(expected: &[u8], actual: &[u8]) -> Result<(), Failed> {
+    let opts = rprof_profile::ReadOptions {
+        symbolize: rprof_profile::Symbolize {
+            off: true,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let decode = |what: &str, b: &[u8]| {
+        let p = rprof_profile::parse_with(b, &opts).map_err(|e| format!("{what}: {e}"))?;
+        let mut raw = String::new();
+        rprof_report::raw::write_raw(&p, &mut raw).map_err(|e| format!("{what}: {e}"))?;
+        // Functions that some location uses (a writer may keep or drop
+        // the others).
+        let systems: std::collections::BTreeSet<String> = (0..p.locations.len())
+            .flat_map(|l| p.location_lines(l as u32))
+            .map(|line| {
+                let f = &p.functions[line.function as usize];
+                format!("{} <- {}", p.str(f.name), p.str(f.system_name))
+            })
+            .collect();
+        let systems: Vec<String> = systems.into_iter().collect();
+        Ok::<_, Failed>(format!("{raw}\nFunctions:\n{}\n", systems.join("\n")))
+    };
+    let (e, a) = (decode("pprof's", expected)?, decode("rprof's", actual)?);
+    if e != a {
+        return Err(diff(&e, &a));
+    }
+    Ok(())
 }
 
 /// A short report of where two texts part.

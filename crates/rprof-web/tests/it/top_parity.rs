@@ -22,11 +22,17 @@ fn url_params(opts: &[&str]) -> Option<CaseParams> {
     let mut bases = Vec::new();
     let mut diff = false;
     let mut n_given = false;
+    let mut seen = std::collections::HashSet::new();
     for o in opts {
         let (name, value) = match o.strip_prefix("--")?.split_once('=') {
             Some((n, v)) => (n, Some(v)),
             None => (o.strip_prefix("--")?, None),
         };
+        // The UI sets each parameter once; a flag given twice (the last
+        // wins) is a command-line matter.
+        if !seen.insert(name) && name != "base" && name != "diff-base" {
+            return None;
+        }
         let v = || value.map(str::to_string);
         let (k, val) = match (name, value) {
             ("cum", None) => ("sort", Some("cum".to_string())),
