@@ -8,6 +8,7 @@ use crate::failure::Failure;
 use crate::sources::shown;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rprof_flame::FlameOptions;
+use rprof_report::image::ImageFormat;
 use rprof_report::pipeline::Pipeline;
 use rprof_report::{ReportOptions, defaults};
 use rprof_source::FetchOptions;
@@ -52,8 +53,10 @@ fn parse_size(s: &str) -> Result<u64, String> {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Functions by flat (or cumulative) value: `go tool pprof -top`.
-    Top(ReportCmd),
+    /// Functions by flat (or cumulative) value: `go tool pprof -top`
+    /// (`rprof text` too, pprof's `-text`); `--json` for scripts.
+    #[command(alias = "text")]
+    Top(TopCmd),
     /// Every sample's stack with its value: `go tool pprof -traces`.
     Traces(ReportCmd),
     /// Dump of the profile's samples, locations and mappings: `go tool pprof -raw`.
@@ -65,8 +68,21 @@ pub enum Command {
     Tree(ReportCmd),
     /// Callers and callees of the functions matching RE: `go tool pprof -peek`.
     Peek(PeekCmd),
-    /// The call graph as DOT or SVG: `go tool pprof -dot` / `-svg`.
+    /// The call graph as DOT, SVG, an image (PNG, PDF, GIF, PS, EPS) or
+    /// callgrind: `go tool pprof -dot` / `-svg` / `-png` / `-callgrind`…
     Graph(GraphCmd),
+    /// Annotated source of the functions matching RE: `go tool pprof
+    /// -list`. Sources are looked for as pprof does, then in GOROOT, the
+    /// module cache and vendor/.
+    List(ListCmd),
+    /// Annotated assembly of the functions matching RE: `go tool pprof
+    /// -disasm`. Give the program among the inputs (`rprof disasm RE
+    /// ./server cpu.pb.gz`), else the profile's recorded path is used.
+    Disasm(DisasmCmd),
+    /// The profile's comments: `go tool pprof -comments`.
+    Comments(CommentsCmd),
+    /// The rows of `top` as a pprof file: `go tool pprof -topproto`.
+    Topproto(ProtoCmd),
     /// An interactive SVG flame graph (or folded stacks); with --base or
     /// --diff-base, a differential one (red grew, blue shrank).
     Flame(FlameCmd),
@@ -277,6 +293,50 @@ pub struct ReportCmd {
 }
 
 #[derive(Args)]
+pub struct TopCmd {
+    /// Print the table as JSON (total, header lines, rows with values
+    /// and their text).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args)]
+pub struct CommentsCmd {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args)]
+pub struct ListCmd {
+    /// Regular expression matching the functions to list.
+    #[arg(value_name = "RE")]
+    pub regex: String,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args)]
+pub struct DisasmCmd {
+    /// Regular expression matching the symbols to disassemble, or an
+    /// address (`0x4fed40`).
+    #[arg(value_name = "RE")]
+    pub regex: String,
+    /// Intel syntax instead of GNU (AT&T) syntax (pprof's -intel_syntax).
+    #[arg(long)]
+    pub intel_syntax: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args)]
 pub struct PeekCmd {
     /// Regular expression matching the functions to show.
     #[arg(value_name = "RE")]
@@ -289,7 +349,9 @@ pub struct PeekCmd {
 
 #[derive(Args)]
 pub struct GraphCmd {
-    /// dot or svg; default: from the -o file's extension, else dot.
+    /// dot, svg, png, pdf, gif, ps, eps or callgrind; default: from the
+    /// -o file's extension, else dot. Images are drawn by Graphviz; PNG
+    /// without it from the built-in layout.
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<GraphFormat>,
     /// How SVG is drawn: dot (Graphviz, as pprof does) or builtin (pure
@@ -313,12 +375,37 @@ pub enum GraphRenderer {
 pub enum GraphFormat {
     Dot,
     Svg,
+    Png,
+    Pdf,
+    Gif,
+    Ps,
+    Eps,
+    /// Callgrind's format, for KCachegrind and QCachegrind.
+    Callgrind,
+}
+
+/// What `rprof flame` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FlameFormat {
+    /// An interactive SVG.
+    Svg,
+    /// The SVG as a PNG image.
+    Png,
+    /// Collapsed stacks (`a;b;c 42`).
+    Folded,
+    /// speedscope's JSON file format.
+    Speedscope,
 }
 
 #[derive(Args)]
 pub struct FlameCmd {
+    /// svg, png, folded or speedscope; default: from the -o file's
+    /// extension (.svg, .png, .folded, .json), else svg.
+    #[arg(long, value_name = "FORMAT", conflicts_with = "folded")]
+    pub format: Option<FlameFormat>,
     /// Write collapsed stacks (`a;b;c 42`, values in the profile's unit)
-    /// instead of SVG: the input of flamegraph.pl, inferno and speedscope.
+    /// instead of SVG: the input of flamegraph.pl, inferno and speedscope
+    /// (same as --format folded).
     #[arg(long)]
     pub folded: bool,
     /// Title (default: names the file).
@@ -561,6 +648,19 @@ pub struct ReportArgs {
     /// Show percentages of what the filters kept, not of the whole profile.
     #[arg(long)]
     pub relative_percentages: bool,
+    /// Omit the profile's header lines (File, Type, Time…) from text
+    /// reports.
+    #[arg(long)]
+    pub compact_labels: bool,
+    /// Where source files are looked for (directories separated by `:`);
+    /// default: the working directory. Also trims recorded paths that
+    /// contain a directory's name.
+    #[arg(long, value_name = "DIRS")]
+    pub source_path: Option<String>,
+    /// Prefixes to remove from the source paths recorded in the profile
+    /// (separated by `:`).
+    #[arg(long, value_name = "PREFIXES")]
+    pub trim_path: Option<String>,
 }
 
 impl ReportArgs {
@@ -596,7 +696,7 @@ impl ReportArgs {
             no_inlines: self.noinlines,
             show_columns: self.showcolumns,
             drop_negative: self.drop_negative,
-            compact_labels: false,
+            compact_labels: self.compact_labels,
             focus: self.focus.clone(),
             ignore: self.ignore.clone(),
             hide: self.hide.clone(),
@@ -610,6 +710,9 @@ impl ReportArgs {
             tagroot: nonempty(&self.tagroot),
             tagleaf: nonempty(&self.tagleaf),
             relative_percentages: self.relative_percentages,
+            call_tree: false,
+            source_path: self.source_path.clone().unwrap_or_default(),
+            trim_path: self.trim_path.clone().unwrap_or_default(),
         })
     }
 }
@@ -685,8 +788,37 @@ pub enum ReportFormat {
     Dot,
     /// The call graph drawn by this renderer.
     Svg(rprof_report::svg::Renderer),
+    /// The call graph as an image, drawn by Graphviz or rasterised from
+    /// the built-in layout's SVG.
+    Image(ImageFormat, ImageVia),
+    /// The call graph in callgrind's format.
+    Callgrind,
     /// The processed profile as gzipped protobuf.
     Proto,
+    /// The top rows as a gzipped protobuf.
+    TopProto,
+    /// `top` as JSON.
+    TopJson,
+    /// The profile's comments.
+    Comments,
+    /// speedscope's JSON.
+    Speedscope,
+    /// Annotated source of the functions matching the pattern.
+    List(regex::Regex),
+    /// Annotated assembly of the symbols matching the pattern.
+    Disasm {
+        symbol: regex::Regex,
+        syntax: rprof_binary::Syntax,
+    },
+}
+
+/// How an image is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageVia {
+    /// `dot -T<format>`, as pprof.
+    Graphviz,
+    /// rprof's SVG, rasterised (PNG only).
+    Raster,
 }
 
 /// `flame`.
@@ -694,8 +826,8 @@ pub struct FlameRun {
     pub pipeline: Pipeline,
     pub inputs: Inputs,
     pub flame: FlameOptions,
-    /// Folded stacks instead of SVG.
-    pub folded: bool,
+    /// SVG, PNG or folded stacks (speedscope is a [`ReportRun`]).
+    pub format: FlameFormat,
     pub output: Option<PathBuf>,
 }
 
@@ -971,19 +1103,53 @@ impl Cli {
         let ctx = Ctx { read, fetch };
         let report = |format, a: ReportCmd| ctx.report_run(format, a.report, a.common);
         Ok(match self.command {
-            Command::Top(a) => report(ReportFormat::Top, a)?,
+            Command::Top(a) => {
+                let format = if a.json {
+                    ReportFormat::TopJson
+                } else {
+                    ReportFormat::Top
+                };
+                ctx.report_run(format, a.report, a.common)?
+            }
+            Command::Comments(a) => {
+                check_output(&ReportFormat::Comments, a.common.output.as_deref())?;
+                let pipeline = ctx.pipeline(&a.common, ReportOptions::default())?;
+                Run::Report(ReportRun {
+                    pipeline,
+                    inputs: ctx.inputs(a.common.profiles, a.common.base, a.common.diff_base),
+                    format: ReportFormat::Comments,
+                    output: a.common.output,
+                })
+            }
+            Command::Topproto(a) => ctx.report_run(ReportFormat::TopProto, a.report, a.common)?,
+            Command::List(a) => {
+                let re = compile_arg(&a.regex)?;
+                ctx.report_run(ReportFormat::List(re), a.report, a.common)?
+            }
+            Command::Disasm(a) => {
+                let re = compile_arg(&a.regex)?;
+                let syntax = if a.intel_syntax {
+                    rprof_binary::Syntax::Intel
+                } else {
+                    rprof_binary::Syntax::Gnu
+                };
+                ctx.report_run(
+                    ReportFormat::Disasm { symbol: re, syntax },
+                    a.report,
+                    a.common,
+                )?
+            }
             Command::Traces(a) => report(ReportFormat::Traces, a)?,
             Command::Tags(a) => report(ReportFormat::Tags, a)?,
             Command::Tree(a) => report(ReportFormat::Tree, a)?,
             Command::Peek(a) => {
-                let re = rprof_profile::filter::compile_go_regex(&a.regex).map_err(|e| {
-                    Failure::usage(format!("parsing argument regexp {}: {e}", a.regex))
-                })?;
+                let re = compile_arg(&a.regex)?;
                 ctx.report_run(ReportFormat::Peek(re), a.report, a.common)?
             }
             Command::Raw(a) => {
                 // pprof's -raw shows the profile as loaded: no report
                 // options apply.
+                check_output(&ReportFormat::Raw, a.common.output.as_deref())?;
                 let pipeline = ctx.pipeline(&a.common, ReportOptions::default())?;
                 Run::Report(ReportRun {
                     pipeline,
@@ -999,6 +1165,12 @@ impl Cli {
             Command::Proto(a) => ctx.report_run(ReportFormat::Proto, a.report, a.common)?,
             Command::Flame(a) => ctx.flame_run(a)?,
             Command::Diff(a) => {
+                let format = if a.json {
+                    ReportFormat::TopJson
+                } else {
+                    ReportFormat::Comments
+                };
+                check_output(&format, a.output.as_deref())?;
                 let report = a.report.options()?;
                 let pipeline = Pipeline {
                     read: ctx.read.clone(),
@@ -1061,6 +1233,7 @@ impl Ctx {
         args: ReportArgs,
         common: CommonArgs,
     ) -> Result<Run, Failure> {
+        check_output(&format, common.output.as_deref())?;
         let pipeline = self.pipeline(&common, args.options()?)?;
         Ok(Run::Report(ReportRun {
             pipeline,
@@ -1102,6 +1275,15 @@ impl Ctx {
     }
 
     fn flame_run(&self, a: FlameCmd) -> Result<Run, Failure> {
+        let format = flame_format(&a)?;
+        if format == FlameFormat::Speedscope {
+            return self.report_run(ReportFormat::Speedscope, a.report, a.common);
+        }
+        if format == FlameFormat::Png && !rprof_report::image::can_rasterise() {
+            return Err(Failure::usage(
+                "this rprof was built without PNG support (the `raster` feature): write .svg",
+            ));
+        }
         let report = a.report.options()?;
         let pipeline = self.pipeline(&a.common, report)?;
         let inputs = self.inputs(a.common.profiles, a.common.base, a.common.diff_base);
@@ -1124,29 +1306,239 @@ impl Ctx {
             pipeline,
             inputs,
             flame,
-            folded: a.folded,
+            format,
             output: a.common.output,
         }))
     }
 }
 
-/// DOT or SVG: `--format`, else the `-o` file's extension, else DOT; SVG
-/// through Graphviz when it is installed, else the built-in layout.
+/// `--format`, else the `-o` file's extension, else DOT; SVG through
+/// Graphviz when it is installed, else the built-in layout; images
+/// through Graphviz, PNG without it rasterised from the built-in layout.
 fn graph_format(a: &GraphCmd) -> Result<ReportFormat, Failure> {
     use rprof_report::svg::{Renderer, graphviz_available};
-    let format = a.format.unwrap_or_else(|| match &a.common.output {
-        Some(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) => GraphFormat::Svg,
-        _ => GraphFormat::Dot,
-    });
+    let from_name = match file_type(a.common.output.as_deref()) {
+        None => None,
+        Some(FileType::Dot) => Some(GraphFormat::Dot),
+        Some(FileType::Svg) => Some(GraphFormat::Svg),
+        Some(FileType::Image(f)) => Some(match f {
+            ImageFormat::Png => GraphFormat::Png,
+            ImageFormat::Pdf => GraphFormat::Pdf,
+            ImageFormat::Gif => GraphFormat::Gif,
+            ImageFormat::Ps => GraphFormat::Ps,
+            ImageFormat::Eps => GraphFormat::Eps,
+        }),
+        Some(FileType::Callgrind) => Some(GraphFormat::Callgrind),
+        Some(other) if a.format.is_none() => {
+            return Err(Failure::usage(format!(
+                "rprof graph cannot write {} files ({}): use .dot, .svg, .png, .pdf, .gif, .ps, .eps or callgrind.out.*, or say --format",
+                other.describe(),
+                shown_path(a.common.output.as_deref())
+            )));
+        }
+        Some(_) => None,
+    };
+    let format = match (a.format, from_name) {
+        (Some(f), Some(n)) if f != n => {
+            return Err(Failure::usage(format!(
+                "--format {} does not match the name of the output file {}",
+                format_name(f),
+                shown_path(a.common.output.as_deref())
+            )));
+        }
+        (Some(f), _) | (None, Some(f)) => f,
+        (None, None) => GraphFormat::Dot,
+    };
+    let renderer = || match a.renderer {
+        Some(GraphRenderer::Dot) => Renderer::Graphviz,
+        Some(GraphRenderer::Builtin) => Renderer::Builtin,
+        None if graphviz_available() => Renderer::Graphviz,
+        None => Renderer::Builtin,
+    };
+    let image = |f: ImageFormat| -> Result<ReportFormat, Failure> {
+        match renderer() {
+            Renderer::Graphviz => Ok(ReportFormat::Image(f, ImageVia::Graphviz)),
+            Renderer::Builtin if f == ImageFormat::Png && rprof_report::image::can_rasterise() => {
+                Ok(ReportFormat::Image(f, ImageVia::Raster))
+            }
+            Renderer::Builtin => Err(Failure::usage(format!(
+                "writing {} needs Graphviz's `dot` on PATH{}",
+                f.name().to_uppercase(),
+                if f == ImageFormat::Png {
+                    " (this rprof was built without the `raster` feature)"
+                } else {
+                    " (without it rprof writes .svg and .png)"
+                }
+            ))),
+        }
+    };
     Ok(match format {
         GraphFormat::Dot => ReportFormat::Dot,
-        GraphFormat::Svg => ReportFormat::Svg(match a.renderer {
-            Some(GraphRenderer::Dot) => Renderer::Graphviz,
-            Some(GraphRenderer::Builtin) => Renderer::Builtin,
-            None if graphviz_available() => Renderer::Graphviz,
-            None => Renderer::Builtin,
-        }),
+        GraphFormat::Svg => ReportFormat::Svg(renderer()),
+        GraphFormat::Callgrind => ReportFormat::Callgrind,
+        GraphFormat::Png => image(ImageFormat::Png)?,
+        GraphFormat::Pdf => image(ImageFormat::Pdf)?,
+        GraphFormat::Gif => image(ImageFormat::Gif)?,
+        GraphFormat::Ps => image(ImageFormat::Ps)?,
+        GraphFormat::Eps => image(ImageFormat::Eps)?,
     })
+}
+
+fn format_name(f: GraphFormat) -> String {
+    f.to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
+/// `--format`, `--folded`, else the `-o` file's extension, else SVG.
+fn flame_format(a: &FlameCmd) -> Result<FlameFormat, Failure> {
+    let asked = if a.folded {
+        Some(FlameFormat::Folded)
+    } else {
+        a.format
+    };
+    let from_name = match file_type(a.common.output.as_deref()) {
+        None => None,
+        Some(FileType::Svg) => Some(FlameFormat::Svg),
+        Some(FileType::Image(ImageFormat::Png)) => Some(FlameFormat::Png),
+        Some(FileType::Folded) => Some(FlameFormat::Folded),
+        Some(FileType::Json) => Some(FlameFormat::Speedscope),
+        Some(other) if asked.is_none() || matches!(other, FileType::Image(_)) => {
+            return Err(Failure::usage(format!(
+                "rprof flame cannot write {} files ({}): use .svg, .png, .folded or .json (speedscope), or say --format",
+                other.describe(),
+                shown_path(a.common.output.as_deref())
+            )));
+        }
+        Some(_) => None,
+    };
+    match (asked, from_name) {
+        (Some(f), Some(n)) if f != n => Err(Failure::usage(format!(
+            "the flame graph format asked for does not match the name of the output file {}",
+            shown_path(a.common.output.as_deref())
+        ))),
+        (Some(f), _) | (None, Some(f)) => Ok(f),
+        (None, None) => Ok(FlameFormat::Svg),
+    }
+}
+
+/// What an output file's name says it holds: the one place rprof reads
+/// meaning into `-o` extensions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileType {
+    Dot,
+    Svg,
+    Image(ImageFormat),
+    /// `callgrind.out.*` or `*.callgrind`.
+    Callgrind,
+    /// `.folded`, `.collapsed`.
+    Folded,
+    Json,
+    /// `.pb.gz`, `.pb`, `.pprof`, `.prof`.
+    Profile,
+    Html,
+    /// Another extension (lower-cased), e.g. `txt`.
+    Other(String),
+}
+
+impl FileType {
+    fn describe(&self) -> String {
+        match self {
+            FileType::Dot => "DOT".into(),
+            FileType::Svg => "SVG".into(),
+            FileType::Image(f) => f.name().to_uppercase(),
+            FileType::Callgrind => "callgrind".into(),
+            FileType::Folded => "folded-stack".into(),
+            FileType::Json => "JSON".into(),
+            FileType::Profile => "pprof profile".into(),
+            FileType::Html => "HTML".into(),
+            FileType::Other(e) => format!(".{e}"),
+        }
+    }
+}
+
+/// The type an `-o` file's name says; `None` for stdout (`-`), devices
+/// and names without an extension.
+pub fn file_type(path: Option<&std::path::Path>) -> Option<FileType> {
+    let path = path?;
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    if name == "-" || path.starts_with("/dev") {
+        return None;
+    }
+    if name.starts_with("callgrind.out") {
+        return Some(FileType::Callgrind);
+    }
+    let ext = name.rsplit_once('.')?.1.to_string();
+    if let Some(f) = ImageFormat::from_extension(&ext) {
+        return Some(FileType::Image(f));
+    }
+    Some(match ext.as_str() {
+        "dot" | "gv" => FileType::Dot,
+        "svg" => FileType::Svg,
+        "callgrind" => FileType::Callgrind,
+        "folded" | "collapsed" => FileType::Folded,
+        "json" => FileType::Json,
+        "pb" | "gz" | "pprof" | "prof" => FileType::Profile,
+        "html" | "htm" => FileType::Html,
+        _ => FileType::Other(ext),
+    })
+}
+
+fn shown_path(p: Option<&std::path::Path>) -> String {
+    p.map(|p| p.display().to_string()).unwrap_or_default()
+}
+
+/// Refuses to write a report into a file whose name says it is
+/// something the report is not (`rprof top -o cpu.png`).
+fn check_output(format: &ReportFormat, out: Option<&std::path::Path>) -> Result<(), Failure> {
+    let Some(t) = file_type(out) else {
+        return Ok(());
+    };
+    let (what, fits) = match format {
+        ReportFormat::Proto | ReportFormat::TopProto => (
+            "a gzipped pprof profile",
+            !matches!(
+                t,
+                FileType::Image(_)
+                    | FileType::Svg
+                    | FileType::Dot
+                    | FileType::Json
+                    | FileType::Html
+            ),
+        ),
+        ReportFormat::TopJson => ("JSON", !matches!(t, FileType::Image(_) | FileType::Svg)),
+        ReportFormat::Speedscope => (
+            "speedscope JSON",
+            !matches!(t, FileType::Image(_) | FileType::Svg),
+        ),
+        // Graph formats are matched to the name by graph_format.
+        ReportFormat::Dot
+        | ReportFormat::Svg(_)
+        | ReportFormat::Image(..)
+        | ReportFormat::Callgrind => return Ok(()),
+        _ => (
+            "text",
+            !matches!(t, FileType::Image(_) | FileType::Svg | FileType::Profile),
+        ),
+    };
+    if fits {
+        return Ok(());
+    }
+    Err(Failure::usage(format!(
+        "this command writes {what}, not {} ({}){}",
+        t.describe(),
+        shown_path(out),
+        match t {
+            FileType::Image(_) | FileType::Svg => "; for a picture use rprof graph or rprof flame",
+            _ => "",
+        }
+    )))
+}
+
+/// A report's pattern argument, as Go's regexp package reads it.
+fn compile_arg(re: &str) -> Result<regex::Regex, Failure> {
+    rprof_profile::filter::compile_go_regex(re)
+        .map_err(|e| Failure::usage(format!("parsing argument regexp {re}: {e}")))
 }
 
 fn trace_run(t: TraceCmd, fetch: FetchOptions) -> Result<TraceRun, Failure> {

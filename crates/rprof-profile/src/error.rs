@@ -29,6 +29,18 @@ pub enum ParseError {
         "not a profile: this is a goroutine dump (debug=2); capture /debug/pprof/goroutine?debug=1 or the binary form instead"
     )]
     GoroutineDump,
+    /// An executable (`go tool pprof ./server cpu.pb.gz` takes one).
+    #[error(
+        "not a profile: this is {} executable{}; Go profiles carry their symbols, so no binary is needed (rprof disasm reads one)",
+        .kind.article_name(),
+        if *.go { " (a Go program)" } else { "" }
+    )]
+    Executable {
+        /// Its object file format.
+        kind: crate::read::ExecutableKind,
+        /// Whether it is a Go program (it has Go's build information).
+        go: bool,
+    },
     #[error(
         "unrecognized profile format: not a known text profile, and not a pprof protobuf ({0})"
     )]

@@ -36,4 +36,4 @@ pub use builder::ProfileBuilder;
 pub use error::{MergeError, ParseError, SampleIndexError, ValidationError};
 pub use model::*;
 pub use pipeline::{BASE_LABEL, BaseOptions, combine, combine_with_base};
-pub use read::{ReadOptions, parse, parse_with};
+pub use read::{ExecutableKind, ReadOptions, executable_kind, parse, parse_with};
