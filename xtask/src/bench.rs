@@ -98,6 +98,14 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         .map(|s| s.parse())
         .transpose()?
         .unwrap_or(5);
+    if let Some(i) = args.iter().position(|a| a == "--fleet") {
+        let n: usize = args
+            .get(i + 1)
+            .context("--fleet needs a number of profiles")?
+            .parse()
+            .context("--fleet N: not a number")?;
+        return fleet_bench(root, n, runs);
+    }
     // Go's runs take seconds each; three are enough to see past the noise.
     let go_runs = runs.min(3);
     let dir = root.join("target/big");
@@ -262,6 +270,15 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     }
     let _ = std::fs::remove_file(&merged);
     crate::benchweb::rows(&rprof, pprof.as_deref(), &big, runs.min(3), top_rss_mb)?;
+    if trace.exists() {
+        crate::benchweb::trace_rows(
+            &rprof,
+            trace_tool.as_deref(),
+            &trace,
+            &root.join("fixtures/profiles/trace.out"),
+            runs.min(3),
+        )?;
+    }
     println!(
         "\n`gzip -dc` of the big profile alone: {:.3} s. Reproduce with `cargo xtask bench`.",
         gunzip.wall
@@ -304,4 +321,183 @@ fn go_tool(root: &Path, name: &str) -> Option<PathBuf> {
     out.status
         .success()
         .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+/// Every file under `dir` (recursively).
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d)? {
+            let e = e?;
+            if e.file_type()?.is_dir() {
+                todo.push(e.path());
+            } else {
+                out.push(e.path());
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn tree_mb(dir: &Path) -> Result<f64> {
+    Ok(files_under(dir)?.iter().map(|f| size_mb(f)).sum())
+}
+
+/// `cargo xtask bench --fleet N`: `rprof fleet` (a release build with the
+/// `fleet` feature) on the fleet of `gen-big --fleet N`: ingest rate,
+/// dataset size against the gzipped inputs, `fleet top` over everything,
+/// one service and one hour, against `rprof merge` + `rprof top` of the
+/// same files and `go tool pprof -top` (on the hour's files only: N/10).
+fn fleet_bench(root: &Path, n: usize, runs: usize) -> Result<()> {
+    let input = root.join(format!("target/big/fleet-{n}"));
+    if !input.exists() {
+        crate::genbig::run(root, &["--fleet".to_string(), n.to_string()])?;
+    }
+    let status = Command::new("cargo")
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "rprof-cli",
+            "--features",
+            "fleet",
+        ])
+        .current_dir(root)
+        .status()?;
+    if !status.success() {
+        bail!("cargo build --release --features fleet failed");
+    }
+    let rprof = root.join("target/release/rprof");
+    let pprof = go_tool(root, "pprof");
+    let dataset = root.join(format!("target/big/fleet-{n}.dataset"));
+    let _ = std::fs::remove_dir_all(&dataset);
+    let rcmd = |args: &[&str]| {
+        let mut c = Command::new(&rprof);
+        c.args(args).env("TZ", "UTC");
+        c
+    };
+    let (ds, inp) = (dataset.display().to_string(), input.display().to_string());
+    let ingest = measure(rcmd(&[
+        "fleet",
+        "ingest",
+        "-q",
+        "--partition-by",
+        "service",
+        "-o",
+        &ds,
+        &inp,
+    ]))?;
+    let in_mb = tree_mb(&input)?;
+    let ds_mb = tree_mb(&dataset)?;
+    let mut all = files_under(&input)?;
+    // File names start with the hour and the profile's index: by name is by time.
+    all.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    let hour_prefix = "h03-";
+    let hour_files: Vec<PathBuf> = all
+        .iter()
+        .filter(|f| {
+            f.file_name()
+                .is_some_and(|x| x.to_string_lossy().starts_with(hour_prefix))
+        })
+        .cloned()
+        .collect();
+    let api_files: Vec<PathBuf> = all
+        .iter()
+        .filter(|f| f.to_string_lossy().contains("/service=api/"))
+        .cloned()
+        .collect();
+    let hour_start = crate::genbig::FLEET_START_NANOS / 1_000_000_000 + 3 * 3600;
+    let ts = |secs: i64| format!("to_timestamp({secs})");
+    let hour_where = format!(
+        "time >= {} AND time < {}",
+        ts(hour_start),
+        ts(hour_start + 3600)
+    );
+    println!(
+        "fleet: {n} profiles under {inp} ({in_mb:.1} MB gzipped); {} cores; best of {runs} runs\n",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "ingest: {:.1} s, {:.0} profiles/s, {:.1} MB/s of gzipped input, peak RSS {} MB",
+        ingest.wall,
+        n as f64 / ingest.wall,
+        in_mb / ingest.wall,
+        ingest.rss_kb / 1024
+    );
+    println!(
+        "dataset: {ds_mb:.1} MB ({:.2}x the gzipped inputs)\n",
+        ds_mb / in_mb
+    );
+    println!(
+        "| selection | profiles | `rprof fleet top` | `rprof merge` + `rprof top` | `go tool pprof -top` | fleet RSS |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    let merged =
+        std::env::temp_dir().join(format!("rprof-fleet-bench-{}.pb.gz", std::process::id()));
+    let m = merged.display().to_string();
+    let selections: [(&str, Option<String>, &Vec<PathBuf>); 3] = [
+        ("all", None, &all),
+        (
+            "service=api",
+            Some("service = 'api'".to_string()),
+            &api_files,
+        ),
+        ("one hour", Some(hour_where), &hour_files),
+    ];
+    for (name, cond, files) in selections {
+        let mut args = vec!["fleet", "top"];
+        if let Some(c) = &cond {
+            args.extend(["--where", c]);
+        }
+        args.push(&ds);
+        let fleet = best_of(runs, &|| rcmd(&args))?;
+        // Same answer as rprof top of the merged files?
+        let out = rcmd(&args).output()?;
+        let paths: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        let mut margs = vec!["merge", "-o", &m];
+        margs.extend(paths.iter().map(String::as_str));
+        let merge = best_of(runs.min(3), &|| rcmd(&margs))?;
+        let top = best_of(runs, &|| rcmd(&["top", &m]))?;
+        let same = rcmd(&["top", &m]).output()?.stdout == out.stdout;
+        let go = match &pprof {
+            Some(tool) if files.len() <= 1_000 => {
+                let g = best_of(1, &|| {
+                    let mut c = Command::new(tool);
+                    c.arg("-top").args(&paths).env("TZ", "UTC");
+                    c
+                })?;
+                format!("{:.2} s", g.wall)
+            }
+            Some(_) => "(not run: > 1,000 files)".to_string(),
+            None => "–".to_string(),
+        };
+        println!(
+            "| {name} | {} | {:.2} s | {:.2} s + {:.2} s{} | {go} | {} MB |",
+            files.len(),
+            fleet.wall,
+            merge.wall,
+            top.wall,
+            if same { "" } else { " (output differs!)" },
+            fleet.rss_kb / 1024
+        );
+    }
+    let diff = best_of(runs, &|| {
+        rcmd(&[
+            "fleet",
+            "diff",
+            "--base-where",
+            "labels['version'] = '1.7'",
+            "--where",
+            "labels['version'] = '1.8'",
+            &ds,
+        ])
+    })?;
+    println!(
+        "\n`rprof fleet diff` version 1.7 against 1.8 (all services): {:.2} s",
+        diff.wall
+    );
+    let _ = std::fs::remove_file(&merged);
+    Ok(())
 }

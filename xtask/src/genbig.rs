@@ -217,6 +217,17 @@ pub fn generate(shape: &Shape) -> pb::Profile {
 }
 
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
+    if let Some(i) = args.iter().position(|a| a == "--fleet") {
+        let n: usize = match args.get(i + 1) {
+            Some(n) => n
+                .parse()
+                .with_context(|| format!("--fleet {n}: not a number of profiles"))?,
+            None => anyhow::bail!("--fleet needs a number of profiles"),
+        };
+        let dir = root.join(format!("target/big/fleet-{n}"));
+        write_service_fleet(&dir, n)?;
+        return Ok(());
+    }
     let out = args
         .first()
         .map(std::path::PathBuf::from)
@@ -314,6 +325,78 @@ fn busy_trace(root: &Path, dir: &Path) -> anyhow::Result<()> {
         "wrote {} ({:.1} MB, a 5-second execution trace)",
         out.display(),
         std::fs::metadata(&out)?.len() as f64 / 1e6
+    );
+    Ok(())
+}
+
+/// Services of the generated fleet (`gen-big --fleet N`).
+pub const SERVICES: [&str; 5] = ["api", "auth", "db", "search", "worker"];
+/// Hours the generated fleet's profiles span.
+pub const FLEET_HOURS: i64 = 10;
+/// Hosts per service.
+const HOSTS: usize = 20;
+
+/// The start of the generated fleet's time range (2025-11-27 00:00 UTC).
+pub const FLEET_START_NANOS: i64 = 1_764_201_600_000_000_000;
+
+/// `gen-big --fleet N`: heap profiles of a fleet of five services, 20
+/// hosts each, spread evenly over 10 hours (so one hour holds N/10), as a
+/// continuous profiler collects them, laid out as
+/// `DIR/service=S/version=V/hHH-TIME-hostNN.pb.gz` (the `key=value`
+/// directories become labels on `rprof fleet ingest`). Each service runs
+/// its own code (a pool of 3,000 stacks; each profile draws about 30% of
+/// them, ≈900 samples, with its own values); halfway through, version
+/// 1.8 rolls out host by host, and in it one stack in ten allocates
+/// three times as much (the regression a fleet diff should find).
+fn write_service_fleet(dir: &Path, n: usize) -> anyhow::Result<()> {
+    let pools: Vec<pb::Profile> = SERVICES
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            generate(&Shape {
+                samples: 3_000,
+                depth: 24,
+                functions: 4_000,
+                seed: 0xf1ee7 + i as u64 * 0x1000,
+            })
+        })
+        .collect();
+    let span = FLEET_HOURS * 3_600_000_000_000;
+    let mut total = 0u64;
+    for i in 0..n {
+        let svc = i % SERVICES.len();
+        let host = (i / SERVICES.len()) % HOSTS;
+        let offset = (i as i128 * span as i128 / n as i128) as i64;
+        // Host h switches to 1.8 at 50% + h/HOSTS * 40% of the span.
+        let switch = span / 2 + span / 100 * 40 * host as i64 / HOSTS as i64;
+        let version = if offset >= switch { "1.8" } else { "1.7" };
+        let mut rng = Rng(0x9e37_79b9 ^ (i as u64).wrapping_mul(0x1000_0000_01b3));
+        let mut p = pools[svc].clone();
+        p.sample.retain(|_| rng.below(10) < 3);
+        for (k, s) in p.sample.iter_mut().enumerate() {
+            let mut scale = 1 + rng.below(4) as i64;
+            if version == "1.8" && k % 10 == 0 {
+                scale *= 3;
+            }
+            s.value.iter_mut().for_each(|v| *v *= scale);
+        }
+        p.time_nanos = FLEET_START_NANOS + offset;
+        p.duration_nanos = 0;
+        let hour = offset / 3_600_000_000_000;
+        let sub = dir.join(format!("service={}/version={version}", SERVICES[svc]));
+        std::fs::create_dir_all(&sub)?;
+        let bytes = gzip(&p.encode_to_vec())?;
+        total += bytes.len() as u64;
+        std::fs::write(
+            sub.join(format!("h{hour:02}-{:06}-host{host:02}.pb.gz", i)),
+            bytes,
+        )?;
+    }
+    println!(
+        "wrote {n} fleet profiles ({} services, {FLEET_HOURS} hours, {:.1} MB gzipped) under {}",
+        SERVICES.len(),
+        total as f64 / 1e6,
+        dir.display()
     );
     Ok(())
 }

@@ -39,7 +39,7 @@ fn main() -> anyhow::Result<()> {
         Some("deps") => deps::run(&root()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <codegen|deps|fixtures [--expected-only]|fixtures-diag|gen-big [OUT]|bench [--runs N]>"
+                "usage: cargo xtask <codegen|deps|fixtures [--expected-only]|fixtures-diag|gen-big [OUT | --fleet N]|bench [--runs N] [--fleet N]>"
             );
             std::process::exit(2);
         }

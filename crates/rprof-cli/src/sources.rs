@@ -205,7 +205,46 @@ enum TraceData {
     Memory(Vec<u8>),
 }
 
+/// A trace as a file on disk, for readers that come back to it (the web
+/// UI): the file itself, or a temporary copy of a body held in memory,
+/// deleted when this is dropped.
+pub struct TraceFile {
+    /// The file.
+    pub path: std::path::PathBuf,
+    _temp: Option<tempfile::TempPath>,
+}
+
 impl TraceInput {
+    /// The trace as a file: a fetched or piped trace is written to a
+    /// temporary file and its bytes dropped, so that memory does not hold
+    /// the trace.
+    pub fn into_file(self) -> Result<TraceFile, Failure> {
+        match self.data {
+            TraceData::File(path) => Ok(TraceFile { path, _temp: None }),
+            TraceData::Memory(bytes) => {
+                let fail = |e: std::io::Error| {
+                    Failure::input(format!(
+                        "{}: writing a temporary copy: {}",
+                        self.name,
+                        output::io_error(&e)
+                    ))
+                };
+                let mut f = tempfile::Builder::new()
+                    .prefix("rprof-trace-")
+                    .suffix(".trace")
+                    .tempfile()
+                    .map_err(fail)?;
+                std::io::Write::write_all(&mut f, &bytes).map_err(fail)?;
+                drop(bytes);
+                let temp = f.into_temp_path();
+                Ok(TraceFile {
+                    path: temp.to_path_buf(),
+                    _temp: Some(temp),
+                })
+            }
+        }
+    }
+
     /// The trace's bytes from the start (a second call starts again).
     pub fn reader(&self) -> std::io::Result<Box<dyn Read + Send + '_>> {
         Ok(match &self.data {

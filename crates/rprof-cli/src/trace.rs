@@ -41,6 +41,7 @@ pub fn run(t: TraceRun) -> Result<(), Failure> {
             damage.map_or(Ok(()), Err)
         }
         TraceAction::Export { opts, output } => export(path, &opts, &output),
+        TraceAction::Web(w) => crate::traceweb::run(input, w),
     }
 }
 

@@ -86,7 +86,7 @@ pub fn run_web(a: WebCmd, inputs: Inputs) -> Result<(), Failure> {
         );
     }
     if !a.no_browser {
-        open_browser(&format!("{url}/ui/"));
+        crate::browser::open(&format!("{url}/ui/"));
     }
     // The command line's options are where every view starts.
     let ui = rprof_web::ProfileUi::new(pipeline)
@@ -94,38 +94,6 @@ pub fn run_web(a: WebCmd, inputs: Inputs) -> Result<(), Failure> {
         .with_normalize(a.inputs.normalize);
     let app = rprof_web::secure_ui(ui, &bound);
     bound.serve(app).map_err(|e| Failure::input(e.to_string()))
-}
-
-/// `$BROWSER` (a `:`-separated list, as xdg-utils reads it), then
-/// `xdg-open` when there is a display; otherwise nothing (the URL is
-/// printed already).
-fn open_browser(url: &str) {
-    use std::process::{Command, Stdio};
-    let mut candidates: Vec<String> = std::env::var("BROWSER")
-        .map(|b| {
-            b.split(':')
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
-    if std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some() {
-        candidates.push("xdg-open".into());
-    }
-    for c in candidates {
-        let mut words = c.split_whitespace();
-        let Some(prog) = words.next() else { continue };
-        let started = Command::new(prog)
-            .args(words)
-            .arg(url)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        if started.is_ok() {
-            return;
-        }
-    }
 }
 
 /// `rprof report -o report.html`.

@@ -23,7 +23,9 @@ pub enum ParseError {
     Html,
     #[error("not a profile: this is JSON, not a pprof profile")]
     Json,
-    #[error("not a profile: this is a Go execution trace; use `rprof trace` (not supported yet)")]
+    #[error(
+        "not a profile: this is a Go execution trace (read it with `rprof trace summary`, `rprof trace pprof`, `rprof trace web`)"
+    )]
     ExecutionTrace,
     #[error(
         "not a profile: this is a goroutine dump (debug=2); capture /debug/pprof/goroutine?debug=1 or the binary form instead"
@@ -102,12 +104,25 @@ pub enum SampleIndexError {
     Unknown { name: String, valid: Vec<String> },
 }
 
+/// A `drop_frames` or `keep_frames` pattern that does not compile
+/// (pprof: `failed to compile regexp %s: %v`).
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("failed to compile regexp {pattern}: {error}")]
+pub struct PruneError {
+    /// The pattern as stored in the profile.
+    pub pattern: String,
+    /// Why Go would refuse it.
+    #[source]
+    pub error: crate::goregex::GoRegexError,
+}
+
 /// Profiles that cannot be merged.
 #[derive(Debug, Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MergeError {
+    /// The profile's `drop_frames`/`keep_frames` pattern does not compile.
     #[error("drop_frames/keep_frames: {0}")]
-    Prune(String),
+    Prune(#[from] PruneError),
     #[error("no profiles to merge")]
     Empty,
     #[error("profiles have empty common sample type list")]

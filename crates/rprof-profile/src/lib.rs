@@ -20,6 +20,7 @@ pub mod error;
 pub mod filter;
 pub mod fleet;
 pub mod gomath;
+mod goregex;
 pub mod legacy;
 pub mod measurement;
 pub mod merge;
@@ -34,6 +35,7 @@ pub mod write;
 
 pub use builder::ProfileBuilder;
 pub use error::{MergeError, ParseError, SampleIndexError, ValidationError};
+pub use goregex::{GoRegexCode, GoRegexError, compile_go_regex};
 pub use model::*;
 pub use pipeline::{BASE_LABEL, BaseOptions, combine, combine_with_base};
 pub use read::{ExecutableKind, ReadOptions, executable_kind, parse, parse_with};

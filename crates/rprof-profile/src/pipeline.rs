@@ -48,7 +48,7 @@ pub fn combine_with_base(
     // pprof's RemoveUninteresting: drop the frames the profile's own
     // drop_frames pattern names (Go's text heap profiles set it to the
     // allocator's frames).
-    crate::prune::remove_uninteresting(&mut p).map_err(|e| MergeError::Prune(e.to_string()))?;
+    crate::prune::remove_uninteresting(&mut p)?;
     Ok(p)
 }
 

@@ -9,35 +9,13 @@
 //! cut at the first frame that matches. Patterns are Go regular
 //! expressions, matched against whole (simplified) function names.
 //!
-//! Patterns are compiled with [`crate::filter::compile_go_regex`], so that
+//! Patterns are compiled with [`crate::goregex::compile_go_regex`], so that
 //! they mean what they mean in Go, as for every other pattern option.
 
+pub use crate::error::PruneError;
 use crate::model::Profile;
 use regex::Regex;
 use std::collections::HashMap;
-use std::fmt;
-
-/// A `drop_frames` or `keep_frames` pattern that does not compile.
-#[derive(Debug)]
-pub struct PruneError {
-    /// The pattern as stored in the profile.
-    pub pattern: String,
-    /// Go's message for it.
-    pub message: String,
-}
-
-impl fmt::Display for PruneError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // pprof: "failed to compile regexp %s: %v"
-        write!(
-            f,
-            "failed to compile regexp {}: {}",
-            self.pattern, self.message
-        )
-    }
-}
-
-impl std::error::Error for PruneError {}
 
 /// pprof's `Profile.RemoveUninteresting`: when the profile has
 /// `drop_frames`, prunes with `^(drop_frames)$` and, if set,
@@ -49,9 +27,9 @@ pub fn remove_uninteresting(p: &mut Profile) -> Result<(), PruneError> {
         return Ok(());
     }
     let compile = |s: &str| {
-        crate::filter::compile_go_regex(&format!("^({s})$")).map_err(|message| PruneError {
+        crate::goregex::compile_go_regex(&format!("^({s})$")).map_err(|error| PruneError {
             pattern: s.to_string(),
-            message,
+            error,
         })
     };
     let drop_rx = compile(&drop)?;
@@ -200,7 +178,7 @@ mod tests {
     fn prune_and_prune_from_as_documented_by_pprof() {
         // pprof's example: sample [A,B,C,B,D], A the leaf.
         let s: &[&[&str]] = &[&["A"], &["B"], &["C"], &["B"], &["D"]];
-        let rx = |s: &str| crate::filter::compile_go_regex(&format!("^({s})$")).unwrap();
+        let rx = |s: &str| crate::goregex::compile_go_regex(&format!("^({s})$")).unwrap();
         let mut p = profile(&[s], "", "");
         crate::filter::prune_from(&mut p, &rx("A"));
         assert_eq!(names(&p, 0), ["A", "B", "C", "B", "D"]);
@@ -279,7 +257,7 @@ mod tests {
 
     #[test]
     fn go_syntax() {
-        let m = |p: &str, s: &str| crate::filter::compile_go_regex(p).unwrap().is_match(s);
+        let m = |p: &str, s: &str| crate::goregex::compile_go_regex(p).unwrap().is_match(s);
         assert!(m(r"^\d+$", "123"));
         assert!(!m(r"^\d+$", "١٢٣"));
         assert!(!m(r"^\w$", "é"));
@@ -297,6 +275,6 @@ mod tests {
         assert!(m(r"^[^]a]+$", "bc"));
         assert!(m(r"\bfoo\b", "a foo b"));
         assert!(m(r"^operator new(\[\])?$", "operator new[]"));
-        assert!(crate::filter::compile_go_regex("(").is_err());
+        assert!(crate::goregex::compile_go_regex("(").is_err());
     }
 }

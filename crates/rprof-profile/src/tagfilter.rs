@@ -24,7 +24,8 @@
 //! `key:value` of the sample (AND); with `key=`, *some* expression must
 //! match some value of that key (OR).
 
-use crate::filter::{LabelKind, compile_go_regex, label_kind};
+use crate::filter::{LabelKind, label_kind};
+use crate::goregex::{GoRegexError, compile_go_regex};
 use crate::measurement;
 use crate::model::{Profile, StrId};
 use regex::Regex;
@@ -37,9 +38,15 @@ use std::sync::LazyLock;
 pub enum TagFilterError {
     /// One of the comma-separated regular expressions does not compile.
     /// `message` is Go's (``error parsing regexp: missing closing ): `(` ``);
-    /// pprof prints it as `parsing tagfocus regexp: {message}`.
-    #[error("{message}")]
-    Regexp { pattern: String, message: String },
+    /// pprof prints it as `parsing tagfocus regexp: {error}`.
+    #[error("{error}")]
+    Regexp {
+        /// The part of the filter that is the regular expression.
+        pattern: String,
+        /// Why Go would refuse it.
+        #[source]
+        error: GoRegexError,
+    },
     /// A number of a range does not fit in 64 bits (pprof panics here).
     #[error("failed to parse int {text}: strconv.ParseInt: parsing {text:?}: value out of range")]
     Number { text: String },
@@ -109,9 +116,9 @@ impl TagFilter {
         }
         let mut rxs = Vec::new();
         for part in value.split(',') {
-            let rx = compile_go_regex(part).map_err(|message| TagFilterError::Regexp {
+            let rx = compile_go_regex(part).map_err(|error| TagFilterError::Regexp {
                 pattern: part.to_string(),
-                message,
+                error,
             })?;
             rxs.push(rx);
         }

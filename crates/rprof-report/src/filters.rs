@@ -22,10 +22,40 @@ use rprof_profile::tagfilter::{self, TagFilter};
 pub struct Applied {
     /// The denominator of every percentage.
     pub total: i64,
-    /// Lines for stderr: warnings and notes, in pprof's words.
-    pub notes: Vec<String>,
+    /// Warnings and notes for the user.
+    pub notes: Vec<Note>,
     /// `name=value` of every active filter, for the header.
     pub active_filters: Vec<String>,
+}
+
+/// A warning or note about the options, for the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// One of pprof's warnings, in its words ("Focus expression matched
+    /// no samples").
+    Pprof(String),
+    /// rprof matches a pattern that is no regular expression as literal
+    /// text, where pprof would stop.
+    Literal {
+        /// The option, by pprof's name (`focus`, `show-from`).
+        option: &'static str,
+        /// The pattern, and why Go refuses it.
+        pattern: filter::LiteralPattern,
+    },
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::Pprof(s) => f.write_str(s),
+            Note::Literal { option, pattern } => write!(
+                f,
+                "{option}: {:?} is not a valid regular expression ({}); matching it as literal text",
+                pattern.pattern,
+                pattern.reason.reason()
+            ),
+        }
+    }
 }
 
 /// Applies the reshaping options of `opts` to `p`, in place.
@@ -36,11 +66,11 @@ pub fn apply(p: &mut Profile, opts: &ReportOptions) -> Result<Applied, ReportErr
         let (root, leaf) = filter::add_label_nodes(p, &opts.tagroot, &opts.tagleaf, &opts.unit);
         if !opts.tagroot.is_empty() && !root {
             out.notes
-                .push("TagRoot expression matched no samples".into());
+                .push(Note::Pprof("TagRoot expression matched no samples".into()));
         }
         if !opts.tagleaf.is_empty() && !leaf {
             out.notes
-                .push("TagLeaf expression matched no samples".into());
+                .push(Note::Pprof("TagLeaf expression matched no samples".into()));
         }
     }
     let index = value::sample_index(p, opts)?;
@@ -110,10 +140,11 @@ fn focus(
     units: &std::collections::HashMap<String, String>,
     out: &mut Applied,
 ) -> Result<(), ReportError> {
-    let mut re = |name: &str, v: &Option<String>| {
+    let mut re = |option: &'static str, v: &Option<String>| {
         v.as_deref().filter(|v| !v.is_empty()).map(|v| {
-            let (re, note) = compile_pattern(name, v);
-            out.notes.extend(note);
+            let (re, literal) = compile_pattern(v);
+            out.notes
+                .extend(literal.map(|pattern| Note::Literal { option, pattern }));
             re
         })
     };
@@ -137,7 +168,8 @@ fn focus(
                             option: name,
                             error,
                         })?;
-                    out.notes.extend(note.map(|n| format!("{name}:{n}")));
+                    out.notes
+                        .extend(note.map(|n| Note::Pprof(format!("{name}:{n}"))));
                     Ok(Some(tf))
                 }
             }
@@ -173,6 +205,6 @@ fn focus(
 fn warn(cond: bool, what: &str, out: &mut Applied) {
     if cond {
         out.notes
-            .push(format!("{what} expression matched no samples"));
+            .push(Note::Pprof(format!("{what} expression matched no samples")));
     }
 }

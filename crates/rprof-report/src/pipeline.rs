@@ -206,9 +206,9 @@ impl Prepared {
         &self.opts
     }
 
-    /// pprof's warnings and notes about the filters ("no samples match
-    /// the focus expression", literal patterns), for stderr.
-    pub fn notes(&self) -> &[String] {
+    /// pprof's warnings and rprof's notes about the filters ("Focus
+    /// expression matched no samples", literal patterns).
+    pub fn notes(&self) -> &[filters::Note] {
         &self.applied.notes
     }
 

@@ -35,8 +35,11 @@
 //! Adding another set of views (the trace UI): write a `Router` of its
 //! own handlers whose askama templates `{% extends "layout.html" %}` with
 //! a [`page::Chrome`] of their menus, give its assets as a
-//! `&'static [page::Asset]` to [`page::assets_router`], merge the routers
-//! and pass the result through [`secure`] before [`Bound::serve`].
+//! `&'static [page::Asset]` with the profile UI's to
+//! [`page::assets_router_of`], merge the routers and pass the result
+//! through [`secure`] before [`Bound::serve`]. The trace UI (module
+//! `trace`: `rprof trace web`) is built so, and mounts a profile UI per
+//! blocking profile under a path of its own.
 #![warn(missing_docs)]
 
 mod flame;
@@ -45,6 +48,7 @@ mod params;
 mod pipeline;
 mod report;
 mod server;
+mod trace;
 mod views;
 
 pub use params::{ParamError, Params};
@@ -54,6 +58,7 @@ pub use pipeline::{
 };
 pub use report::standalone_report;
 pub use server::{Bound, CSP, HostGuard, ServeError, bind, secure};
+pub use trace::{TRACE_ASSETS, TraceInputs, TraceUi, trace_app, trace_router};
 pub use views::{ProfileUi, ViewError, profile_router};
 
 /// The whole profile UI for `pipeline`, secured for `bound`: what

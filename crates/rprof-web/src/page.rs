@@ -56,17 +56,25 @@ pub const ASSETS: &[Asset] = &[
     },
 ];
 
-/// A router serving `assets` at `/assets/{name}`; merge several for
-/// several sets (their names must differ).
+/// A router serving `assets` at `/assets/{name}`.
 pub fn assets_router<S: Clone + Send + Sync + 'static>(assets: &'static [Asset]) -> Router<S> {
+    assets_router_of(vec![assets])
+}
+
+/// A router serving several sets of assets at `/assets/{name}` (one
+/// route: a router cannot have it twice; the names must differ).
+pub fn assets_router_of<S: Clone + Send + Sync + 'static>(
+    sets: Vec<&'static [Asset]>,
+) -> Router<S> {
+    let sets = std::sync::Arc::new(sets);
     Router::new().route(
         "/assets/{name}",
-        get(move |Path(name): Path<String>| async move { serve_asset(assets, &name) }),
+        get(move |Path(name): Path<String>| async move { serve_asset(&sets, &name) }),
     )
 }
 
-fn serve_asset(assets: &'static [Asset], name: &str) -> Response {
-    match assets.iter().find(|a| a.name == name) {
+fn serve_asset(sets: &[&'static [Asset]], name: &str) -> Response {
+    match sets.iter().flat_map(|s| s.iter()).find(|a| a.name == name) {
         Some(a) => {
             let mut r = a.body.into_response();
             let h = r.headers_mut();
@@ -176,6 +184,9 @@ pub struct Chrome {
     pub inline_css: String,
     /// The scripts' text when standalone.
     pub inline_js: String,
+    /// Reload the page after this many seconds (0: never): pages waiting
+    /// for the trace's index.
+    pub refresh: u32,
 }
 
 impl Chrome {

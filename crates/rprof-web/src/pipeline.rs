@@ -52,12 +52,13 @@ pub enum PipelineError {
         count: usize,
     },
     /// A regular expression argument (peek, source) is not one.
-    #[error("parsing argument regexp {pattern}: {message}")]
+    #[error("parsing argument regexp {pattern}: {error}")]
     Regex {
         /// The pattern.
         pattern: String,
-        /// The regex compiler's complaint.
-        message: String,
+        /// Why Go would refuse it.
+        #[source]
+        error: rprof_profile::GoRegexError,
     },
     /// Peek or source found no function matching the pattern.
     #[error("no matches found for regexp: {0}")]
@@ -393,8 +394,8 @@ impl Filtered {
 
     /// Warnings of the filters, in pprof's words ("Focus expression
     /// matched no samples").
-    pub fn notes(&self) -> &[String] {
-        self.0.notes()
+    pub fn notes(&self) -> Vec<String> {
+        self.0.notes().iter().map(|n| n.to_string()).collect()
     }
 
     /// The report over it.
@@ -616,9 +617,9 @@ fn read_source(file: &str) -> Option<Vec<String>> {
 
 /// A Go regular expression, as pprof's options take them.
 pub fn compile(pattern: &str) -> Result<regex::Regex, PipelineError> {
-    rprof_profile::filter::compile_go_regex(pattern).map_err(|message| PipelineError::Regex {
+    rprof_profile::compile_go_regex(pattern).map_err(|error| PipelineError::Regex {
         pattern: pattern.to_string(),
-        message,
+        error,
     })
 }
 
@@ -760,26 +761,30 @@ impl FlameTree {
 
 /// A small least-recently-used map (a handful of entries: a linear scan
 /// is as fast as hashing, and no crate is needed for it).
-struct Lru<K, V> {
+pub(crate) struct Lru<K, V> {
     cap: usize,
     entries: Vec<(K, V)>,
 }
 
 impl<K: PartialEq, V: Clone> Lru<K, V> {
-    fn new(cap: usize) -> Self {
+    pub(crate) fn new(cap: usize) -> Self {
         Lru {
             cap,
             entries: Vec::new(),
         }
     }
-    fn get(&mut self, k: &K) -> Option<V> {
+    pub(crate) fn get(&mut self, k: &K) -> Option<V> {
         let i = self.entries.iter().position(|(x, _)| x == k)?;
         let e = self.entries.remove(i);
         let v = e.1.clone();
         self.entries.push(e);
         Some(v)
     }
-    fn put(&mut self, k: K, v: V) {
+    pub(crate) fn remove(&mut self, k: &K) {
+        self.entries.retain(|(x, _)| x != k);
+    }
+
+    pub(crate) fn put(&mut self, k: K, v: V) {
         self.entries.retain(|(x, _)| x != &k);
         if self.entries.len() >= self.cap {
             self.entries.remove(0);

@@ -45,7 +45,7 @@ pub fn standalone_report(
     }
     let top = pipeline.filtered(sel, &top_opts)?.top()?;
     let (svg, renderer) = f.graph_svg(false)?;
-    let notes = f.notes().to_vec();
+    let notes = f.notes();
     drop(f);
     let key = format!("report|{opts:?}");
     let t = pipeline.flame_tree(&key, sel, opts, false)?;

@@ -26,6 +26,7 @@ pub struct ProfileUi {
     pipeline: Pipeline,
     defaults: rprof_report::ReportOptions,
     normalize: bool,
+    menus: Vec<Menu>,
 }
 
 impl ProfileUi {
@@ -35,7 +36,15 @@ impl ProfileUi {
             pipeline,
             defaults: Default::default(),
             normalize: false,
+            menus: Vec::new(),
         }
+    }
+
+    /// Adds a menu of the caller's to every view's header (the trace
+    /// UI's way back to the trace's pages).
+    pub fn with_menu(mut self, menu: Menu) -> Self {
+        self.menus.push(menu);
+        self
     }
 
     /// Views scale the selection to its base's total unless the URL says
@@ -186,14 +195,14 @@ async fn view(
     }
 }
 
-fn html(body: String) -> Response {
+pub(crate) fn html(body: String) -> Response {
     let mut r = Html(body).into_response();
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
-fn json_response(v: &impl serde::Serialize) -> Response {
+pub(crate) fn json_response(v: &impl serde::Serialize) -> Response {
     let body = serde_json::to_string(v).unwrap_or_else(|_| "null".into());
     let mut r = body.into_response();
     r.headers_mut().insert(
@@ -482,6 +491,7 @@ fn chrome(ui: &ProfileUi, p: &Params, view: &str, legend: Vec<String>) -> Chrome
             .title("With the current filters applied (as rprof proto)"),
         ],
     });
+    menus.extend(ui.menus.iter().cloned());
     Chrome {
         title: format!("{shown} {ty}"),
         home: link("./flamegraph", p, &[]),
@@ -495,6 +505,7 @@ fn chrome(ui: &ProfileUi, p: &Params, view: &str, legend: Vec<String>) -> Chrome
         standalone: false,
         inline_css: String::new(),
         inline_js: String::new(),
+        refresh: 0,
     }
 }
 
@@ -631,7 +642,7 @@ fn flame_json(ui: &ProfileUi, p: &Params, mode: &str) -> Result<serde_json::Valu
 fn flame_page(ui: &ProfileUi, p: &Params) -> ViewResult {
     let f = ui.pipeline.filtered(&p.selection, &p.opts)?;
     let legend = f.legend()?;
-    let notes = f.notes().to_vec();
+    let notes = f.notes();
     drop(f);
     let mut data = json!({
         "view": "flamegraph",
@@ -705,7 +716,7 @@ fn top_page(ui: &ProfileUi, p: &Params) -> ViewResult {
     let f = ui.pipeline.filtered(&p.selection, &p.opts)?;
     let top = f.top()?;
     let mut c = chrome(ui, &p, "top", top.legend.clone());
-    c.errors = f.notes().to_vec();
+    c.errors = f.notes();
     c.scripts.push("top.js");
     let data = json!({"view": "top", "query": p.report_query(), "top": top});
     Ok(html(
@@ -742,7 +753,7 @@ fn graph_page(ui: &ProfileUi, p: &Params) -> ViewResult {
     let (svg, renderer) = f.graph_svg(builtin)?;
     let legend = f.legend()?;
     let mut c = chrome(ui, p, "graph", legend);
-    c.errors = f.notes().to_vec();
+    c.errors = f.notes();
     c.scripts.push("graph.js");
     let data = json!({"view": "graph", "query": p.report_query(), "renderer": renderer});
     Ok(html(
@@ -767,7 +778,7 @@ fn peek_page(ui: &ProfileUi, p: &Params) -> ViewResult {
     let text = f.peek_text(p.extra("f").unwrap_or(""))?;
     let legend = f.legend()?;
     let mut c = chrome(ui, &p, "peek", legend);
-    c.errors = f.notes().to_vec();
+    c.errors = f.notes();
     let data = json!({"view": "peek", "query": p.report_query()});
     Ok(html(
         TextPage {
@@ -784,7 +795,7 @@ fn source_page(ui: &ProfileUi, p: &Params) -> ViewResult {
     let listing = f.source(p.extra("f").unwrap_or(""), 50)?;
     let legend = f.legend()?;
     let mut c = chrome(ui, p, "source", legend);
-    c.errors = f.notes().to_vec();
+    c.errors = f.notes();
     if !listing.missing.is_empty() {
         c.errors.push(format!(
             "source not found for {} file(s): {}",
@@ -808,7 +819,7 @@ fn labels_page(ui: &ProfileUi, p: &Params) -> ViewResult {
     let keys = f.labels()?;
     let legend = f.legend()?;
     let mut c = chrome(ui, p, "labels", legend);
-    c.errors = f.notes().to_vec();
+    c.errors = f.notes();
     let rows = keys
         .into_iter()
         .map(|k| {

@@ -4,6 +4,8 @@
 mod bad_input;
 mod cli;
 mod diag;
+#[cfg(feature = "fleet")]
+mod fleet;
 mod live;
 mod parity;
 #[path = "../../../rprof-source/tests/it/support/mod.rs"]

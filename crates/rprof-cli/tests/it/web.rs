@@ -130,3 +130,200 @@ fn report_writes_one_self_contained_file() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), html);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn trace_fixture(name: &str) -> PathBuf {
+    match name {
+        "trace.out" | "trace-go119.out" => fixture(name),
+        _ => rprof_testkit::fixture("traces").join(name),
+    }
+}
+
+/// `rprof trace web ARGS`: the server's address from its first line.
+fn trace_web(args: &[&str]) -> (Kill, String, std::process::ChildStderr) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rprof"))
+        .args(["trace", "web", "--no-browser"])
+        .args(args)
+        .env_remove("BROWSER")
+        .env_remove("DISPLAY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let err = child.stderr.take().unwrap();
+    let guard = Kill(child);
+    let mut line = String::new();
+    BufReader::new(out).read_line(&mut line).unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("Serving web UI on http://127.0.0.1:")
+        .map(|port| format!("127.0.0.1:{port}"))
+        .unwrap_or_else(|| panic!("first line: {line:?}"));
+    (guard, addr, err)
+}
+
+/// GET until the answer is not 503 (the index is being built), at most
+/// a minute.
+fn get_indexed(addr: &str, path: &str) -> (u16, String) {
+    for _ in 0..600 {
+        let r = get(addr, path);
+        if r.0 != 503 {
+            return r;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{path}: still indexing after a minute");
+}
+
+#[test]
+fn trace_web_prints_its_url_first_and_serves() {
+    let t = trace_fixture("trace.out");
+    let (_guard, addr, _) = trace_web(&[t.to_str().unwrap()]);
+    let (status, body) = get(&addr, "/");
+    assert_eq!(status, 200);
+    assert!(body.contains("View trace by proc"));
+    let (status, body) = get_indexed(&addr, "/goroutines");
+    assert_eq!(status, 200);
+    assert!(body.contains("main.runWorkload.func1.1"));
+    let (status, _) = get(&addr, "/goroutine?name=main.main");
+    assert_eq!(status, 200);
+    let (status, body) = get(&addr, "/trace/api/info");
+    assert_eq!(status, 200);
+    assert!(body.contains("\"version\":\"go 1.26\""), "{body:.600}");
+}
+
+#[test]
+fn trace_web_window() {
+    let t = trace_fixture("trace.out");
+    let (_guard, addr, _) = trace_web(&["--start", "50", "--end", "100", t.to_str().unwrap()]);
+    let (status, body) = get_indexed(&addr, "/trace/api/info");
+    assert_eq!(status, 200);
+    assert!(body.contains("\"start_ns\":50000000"), "{body:.600}");
+}
+
+/// A trace fetched from a URL is written to a temporary file and served
+/// from there: the same index as the file's.
+#[test]
+fn trace_web_from_a_url() {
+    let bytes = std::fs::read(trace_fixture("trace.out")).unwrap();
+    let ln = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = ln.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        // One request: the trace, as /debug/pprof/trace answers.
+        let (mut s, _) = ln.accept().unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut req = [0u8; 4096];
+        let _ = s.read(&mut req);
+        let _ = write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            bytes.len()
+        );
+        let _ = s.write_all(&bytes);
+    });
+    let url = format!("http://127.0.0.1:{port}/debug/pprof/trace?seconds=1");
+    let home = std::env::temp_dir().join(format!("rprof-trace-web-url-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rprof"))
+        .args(["trace", "web", "--no-browser", "--no-save", &url])
+        .env("HOME", &home)
+        .env_remove("BROWSER")
+        .env_remove("DISPLAY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let _guard = Kill(child);
+    let mut line = String::new();
+    BufReader::new(out).read_line(&mut line).unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("Serving web UI on http://")
+        .unwrap_or_else(|| panic!("first line: {line:?}"))
+        .to_string();
+    server.join().unwrap();
+    let (status, body) = get_indexed(&addr, "/trace/api/info");
+    assert_eq!(status, 200);
+    assert!(body.contains("\"events\":36903"), "{body:.600}");
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+/// Not a trace, or a trace without a single event: one line on stderr
+/// naming the file, exit status 1 (before or just after the URL).
+#[test]
+fn trace_web_rejects_bad_input() {
+    let dir = std::env::temp_dir().join(format!("rprof-trace-web-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = std::fs::read(trace_fixture("trace.out")).unwrap();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty.trace", Vec::new()),
+        (
+            "error.html",
+            b"<html><body>502 Bad Gateway</body></html>".to_vec(),
+        ),
+        ("header-only.trace", b"go 1.22 trace\x00\x00\x00".to_vec()),
+        (
+            "future.trace",
+            b"go 1.99 trace\x00\x00\x00\x01\x02\x03".to_vec(),
+        ),
+        ("cpu.pb.gz", std::fs::read(fixture("cpu.pb.gz")).unwrap()),
+        ("cut20.trace", trace[..20].to_vec()),
+        ("cut100.trace", trace[..100].to_vec()),
+    ];
+    for (name, data) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, &data).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rprof"))
+            .args(["trace", "web", "--no-browser"])
+            .arg(&path)
+            .env_remove("BROWSER")
+            .env_remove("DISPLAY")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut status = None;
+        for _ in 0..600 {
+            if let Some(s) = child.try_wait().unwrap() {
+                status = Some(s);
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let Some(status) = status else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{name}: still serving after a minute");
+        };
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        assert_eq!(status.code(), Some(1), "{name}: {err}");
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 1, "{name}: one line: {err}");
+        assert!(
+            lines[0].starts_with("rprof: ") && lines[0].contains(name),
+            "{name}: {err}"
+        );
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_rprof"))
+        .args(["trace", "web", "--no-browser", "--start", "5", "--end", "1"])
+        .arg(trace_fixture("trace.out"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--end must be after --start"));
+    let out = Command::new(env!("CARGO_BIN_EXE_rprof"))
+        .args(["trace", "web", "--no-browser", "--http", "nonsense"])
+        .arg(trace_fixture("trace.out"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("could not split http address"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -8,7 +8,7 @@
 use regex::Regex;
 use rprof_profile::filter::*;
 use rprof_profile::tagfilter::{TagFilter, filter_samples_by_tag};
-use rprof_profile::{Profile, parse};
+use rprof_profile::{Profile, compile_go_regex, parse};
 use std::collections::HashMap;
 
 fn load(name: &str) -> Profile {

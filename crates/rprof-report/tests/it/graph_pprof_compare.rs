@@ -20,7 +20,7 @@
 //! granularity many nodes share one name and pprof's output (even which
 //! nodes it keeps) varies between runs, so no such case is here.
 
-use rprof_profile::filter::compile_go_regex;
+use rprof_profile::compile_go_regex;
 use rprof_report::{Report, ReportOptions};
 use std::path::PathBuf;
 use std::process::Command;

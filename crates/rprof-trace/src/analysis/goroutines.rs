@@ -213,12 +213,82 @@ pub fn sort_groups(groups: &mut [GoroutineGroup], by: GroupSort) {
     });
 }
 
+/// One goroutine's statistics: a row of Go's `/goroutine?name=` page
+/// (nanoseconds).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct GoroutineStats {
+    /// The goroutine ID.
+    pub id: i64,
+    /// Its group: an index into [`GoroutineTable::groups`].
+    pub group: u32,
+    /// Running on a P.
+    pub exec_ns: i64,
+    /// Runnable (see [`GoroutineGroup::sched_wait_ns`]).
+    pub sched_wait_ns: i64,
+    /// In a system call, holding a P.
+    pub syscall_ns: i64,
+    /// In a system call after its P was taken.
+    pub syscall_block_ns: i64,
+    /// Not accounted for otherwise.
+    pub unknown_ns: i64,
+    /// Its lifetime within the trace.
+    pub total_ns: i64,
+    /// Blocked, by reason: (index into [`GoroutineTable::names`], ns).
+    pub block_ns_by_reason: Vec<(u32, i64)>,
+    /// Special ranges: (index into [`GoroutineTable::names`], ns).
+    pub range_ns: Vec<(u32, i64)>,
+}
+
+impl GoroutineStats {
+    /// Go's `NonOverlappingStats` of the goroutine, keyed as Go names
+    /// them (see [`GoroutineGroup::non_overlapping`]).
+    pub fn non_overlapping(&self, names: &[String]) -> BTreeMap<String, i64> {
+        let mut m = BTreeMap::new();
+        m.insert("Execution time".to_string(), self.exec_ns);
+        m.insert("Sched wait time".to_string(), self.sched_wait_ns);
+        m.insert("Syscall execution time".to_string(), self.syscall_ns);
+        m.insert("Block time (syscall)".to_string(), self.syscall_block_ns);
+        m.insert("Unknown time".to_string(), self.unknown_ns);
+        for &(r, v) in &self.block_ns_by_reason {
+            let r = names.get(r as usize).map_or("", String::as_str);
+            *m.entry(format!("Block time ({r})")).or_default() += v;
+        }
+        m
+    }
+
+    /// The special ranges by name.
+    pub fn ranges(&self, names: &[String]) -> BTreeMap<String, i64> {
+        let mut m = BTreeMap::new();
+        for &(r, v) in &self.range_ns {
+            let r = names.get(r as usize).map_or("", String::as_str);
+            *m.entry(r.to_string()).or_default() += v;
+        }
+        m
+    }
+}
+
+/// The groups and, when kept ([`GoroutineAnalyzer::keep_goroutines`]),
+/// every goroutine.
+#[derive(Debug, Clone, Default)]
+pub struct GoroutineTable {
+    /// The groups, sorted by execution time (Go's order).
+    pub groups: Vec<GoroutineGroup>,
+    /// The goroutines, by ID.
+    pub goroutines: Vec<GoroutineStats>,
+    /// The block reasons and range names the goroutines refer to.
+    pub names: Vec<String>,
+}
+
 /// The streaming goroutine analysis: feed it every event with
 /// [`GoroutineAnalyzer::event`], then [`GoroutineAnalyzer::finish`].
 #[derive(Debug)]
 pub struct GoroutineAnalyzer {
     stats: GoStats,
     groups: BTreeMap<String, GoroutineGroup>,
+    /// Per goroutine, when kept: the stats and the group's name.
+    goroutines: Option<Vec<(GoroutineStats, u32)>>,
+    group_names: Vec<String>,
+    group_ids: std::collections::HashMap<String, u32>,
 }
 
 impl Default for GoroutineAnalyzer {
@@ -233,7 +303,25 @@ impl GoroutineAnalyzer {
         GoroutineAnalyzer {
             stats: GoStats::new(),
             groups: BTreeMap::new(),
+            goroutines: None,
+            group_names: Vec::new(),
+            group_ids: Default::default(),
         }
+    }
+
+    /// Keeps every goroutine's statistics (for [`GoroutineAnalyzer::finish_table`]):
+    /// a hundred bytes or so per goroutine of the trace.
+    pub fn keep_goroutines(mut self) -> Self {
+        self.goroutines = Some(Vec::new());
+        self
+    }
+
+    /// Counts only the time inside `[start, end]` (ns since the first
+    /// event): each state's time is its part inside the window, and
+    /// goroutines with no time in it are left out.
+    pub fn with_window(mut self, start: i64, end: i64) -> Self {
+        self.stats.window = Some((start, end.max(start)));
+        self
     }
 
     /// Processes the next event of the trace.
@@ -244,6 +332,37 @@ impl GoroutineAnalyzer {
 
     fn fold(&mut self) {
         for g in self.stats.finished.drain(..) {
+            if self.stats.window.is_some() && g.stats.total == 0 {
+                // Outside the window.
+                continue;
+            }
+            if let Some(list) = &mut self.goroutines {
+                let gid = match self.group_ids.get(&g.name) {
+                    Some(&i) => i,
+                    None => {
+                        let i = self.group_names.len() as u32;
+                        self.group_names.push(g.name.clone());
+                        self.group_ids.insert(g.name.clone(), i);
+                        i
+                    }
+                };
+                let s = &g.stats;
+                list.push((
+                    GoroutineStats {
+                        id: g.id,
+                        group: 0,
+                        exec_ns: s.exec,
+                        sched_wait_ns: s.sched_wait,
+                        syscall_ns: s.syscall,
+                        syscall_block_ns: s.syscall_block,
+                        unknown_ns: s.unknown(),
+                        total_ns: s.total,
+                        block_ns_by_reason: s.block_by_reason.0.clone(),
+                        range_ns: s.range_time.0.clone(),
+                    },
+                    gid,
+                ));
+            }
             let group = match self.groups.get_mut(&g.name) {
                 Some(x) => x,
                 None => self
@@ -259,7 +378,12 @@ impl GoroutineAnalyzer {
     }
 
     /// The groups, sorted by execution time (Go's order).
-    pub fn finish(mut self) -> Vec<GoroutineGroup> {
+    pub fn finish(self) -> Vec<GoroutineGroup> {
+        self.finish_table().groups
+    }
+
+    /// The groups and, if kept, every goroutine (sorted by ID).
+    pub fn finish_table(mut self) -> GoroutineTable {
         self.stats.finish();
         self.fold();
         let total_exec: i64 = self.groups.values().map(|g| g.exec_ns).sum();
@@ -270,7 +394,30 @@ impl GoroutineAnalyzer {
             }
         }
         sort_groups(&mut groups, GroupSort::Exec);
-        groups
+        let mut goroutines = Vec::new();
+        if let Some(list) = self.goroutines.take() {
+            let pos: std::collections::HashMap<&str, u32> = groups
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (g.name.as_str(), i as u32))
+                .collect();
+            goroutines = list
+                .into_iter()
+                .map(|(mut s, gid)| {
+                    s.group = pos
+                        .get(self.group_names[gid as usize].as_str())
+                        .copied()
+                        .unwrap_or(0);
+                    s
+                })
+                .collect();
+            goroutines.sort_by_key(|s| s.id);
+        }
+        GoroutineTable {
+            groups,
+            goroutines,
+            names: self.stats.names.to_vec(),
+        }
     }
 }
 

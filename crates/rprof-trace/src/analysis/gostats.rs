@@ -35,6 +35,11 @@ impl Names {
     pub(crate) fn get(&self, id: u32) -> &str {
         &self.names[id as usize]
     }
+
+    /// Every name, by ID.
+    pub(crate) fn to_vec(&self) -> Vec<String> {
+        self.names.iter().map(|s| s.to_string()).collect()
+    }
 }
 
 /// A small map from interned name to a value, in insertion order.
@@ -175,6 +180,12 @@ pub(crate) struct GoStats {
     ranges_p: FxHashMap<(ProcId, u32), GoId>,
     last_ts: Time,
     sync_ts: Time,
+    /// `--start`/`--end`: every time is moved into this window (ns since
+    /// the first event), so that each state's time is its part inside it.
+    pub(crate) window: Option<(i64, i64)>,
+    t0: Option<Time>,
+    /// The current event's time (clamped to the window).
+    now: Time,
     pub(crate) names: Names,
     pub(crate) finished: Vec<GoSummary>,
 }
@@ -189,7 +200,12 @@ impl GoStats {
 
     /// Go's `Summarizer.Event`.
     pub(crate) fn event(&mut self, ev: &Event) {
-        let t = ev.time();
+        let mut t = ev.time();
+        let t0 = *self.t0.get_or_insert(t);
+        if let Some((a, b)) = self.window {
+            t = t.clamp(t0.saturating_add(a), t0.saturating_add(b));
+        }
+        self.now = t;
         if self.sync_ts == 0 {
             self.sync_ts = t;
         }
@@ -253,7 +269,7 @@ impl GoStats {
         let Some(st) = ev.state_transition() else {
             return;
         };
-        let t = ev.time();
+        let t = self.now;
         match st.resource {
             ResourceId::Goroutine(id) => {
                 let Some((old, new)) = st.goroutine() else {

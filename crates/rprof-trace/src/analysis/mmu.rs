@@ -190,6 +190,12 @@ pub struct MmuAnalyzer {
     /// Go's `out`: one series, or one per P ever seen.
     series: Vec<Series>,
     at_sync: Option<AtSync>,
+    /// `--start`/`--end`: times moved into this window (ns since the
+    /// first event), so that only the utilization inside it counts.
+    window: Option<(i64, i64)>,
+    t0: Option<i64>,
+    /// The current event's time (clamped to the window).
+    now: i64,
 }
 
 impl MmuAnalyzer {
@@ -207,7 +213,17 @@ impl MmuAnalyzer {
             n_sync: 0,
             series: Vec::new(),
             at_sync: None,
+            window: None,
+            t0: None,
+            now: 0,
         }
+    }
+
+    /// Counts only the utilization inside `[start, end]` (ns since the
+    /// first event).
+    pub fn with_window(mut self, start: i64, end: i64) -> Self {
+        self.window = Some((start, end.max(start)));
+        self
     }
 
     fn p(&mut self, ev: &Event) -> Option<&mut i64> {
@@ -228,7 +244,12 @@ impl MmuAnalyzer {
 
     /// Processes the next event (Go's loop body).
     pub fn event(&mut self, ev: &Event) {
-        let t = ev.time();
+        let mut t = ev.time();
+        let t0 = *self.t0.get_or_insert(t);
+        if let Some((a, b)) = self.window {
+            t = t.clamp(t0.saturating_add(a), t0.saturating_add(b));
+        }
+        self.now = t;
         let per_proc = self.flags.per_proc;
         match ev.kind() {
             EventKind::Sync => {
@@ -392,7 +413,7 @@ impl MmuAnalyzer {
 
     /// Go's per-event utilization point(s).
     fn point(&mut self, ev: &Event) {
-        let time = ev.time();
+        let time = self.now;
         if self.flags.per_proc {
             for p in &self.ps {
                 let util = if self.stw > 0 || p.gc > 0 { 0.0 } else { 1.0 };
@@ -417,7 +438,7 @@ impl MmuAnalyzer {
         if ev.kind() == EventKind::Sync {
             self.at_sync = Some(AtSync {
                 bufs: self.series.iter().map(|s| s.buf.clone()).collect(),
-                time: ev.time(),
+                time: self.now,
                 live: self.ps.iter().map(|p| p.series).collect(),
             });
         }

@@ -50,10 +50,14 @@ use crate::event::Event;
 use crate::reader::Reader;
 
 pub use goroutines::{
-    GoroutineAnalyzer, GoroutineGroup, GroupSort, goroutine_summary, sort_groups,
+    GoroutineAnalyzer, GoroutineGroup, GoroutineStats, GoroutineTable, GroupSort,
+    goroutine_summary, sort_groups,
 };
 pub use mmu::{MmuAnalyzer, MmuPoint, UtilFlags, mmu};
-pub use pprof::{PprofAnalyzer, PprofKind, PprofProfiles, pprof_profile, pprof_profiles};
+pub use pprof::{
+    PprofAnalyzer, PprofFilter, PprofKind, PprofProfiles, pprof_filtered, pprof_profile,
+    pprof_profiles,
+};
 pub use summary::{Summary, SummaryAnalyzer, SummaryOptions, summary, write_text};
 
 /// The result of an analysis and, for a damaged trace, what went wrong
@@ -83,6 +87,17 @@ impl<T> Partial<T> {
             error: self.error,
         }
     }
+}
+
+/// Feeds every event of `reader` to `f`, for callers that run several
+/// analyses over one pass (the web UI). Returns the reader's error, as
+/// the analyses do: `Err` when it failed before a single event, else
+/// `Ok` with the error of a trace that ended badly.
+pub fn for_each_event<R: Read + Send>(
+    reader: &mut Reader<R>,
+    f: impl FnMut(&Event),
+) -> Result<Option<Error>, Error> {
+    drive(reader, f)
 }
 
 /// Feeds every event of `reader` to `f`. Returns the reader's error, if

@@ -216,6 +216,21 @@ pub fn pprof_profile<R: Read + Send>(
     })
 }
 
+/// The profiles of `kinds` counting what `filter` selects (the web UI's
+/// filtered profiles), in one pass over `reader`'s trace.
+pub fn pprof_filtered<R: Read + Send>(
+    reader: &mut Reader<R>,
+    kinds: &[PprofKind],
+    filter: PprofFilter,
+) -> Result<Partial<PprofProfiles>, Error> {
+    let mut b = PprofAnalyzer::new(kinds).with_filter(filter);
+    let error = super::drive(reader, |ev| b.event(ev))?;
+    Ok(Partial {
+        value: b.finish(),
+        error,
+    })
+}
+
 /// One interval, as counted: which stack variant it had (`variant`, see
 /// [`Stacks`]) and when it ended (`seq`, the event's index: Go's profile
 /// shows, for stacks merged by PCs, the frames of the last one counted).
@@ -424,11 +439,80 @@ impl Stacks {
     }
 }
 
+/// Which goroutines and which time a profile counts (the web UI's
+/// `/io?name=G`, `/regionio?type=T`, and a time window). Times are ns
+/// since the trace's first event, as everywhere in the web UI.
+///
+/// The default counts every goroutine over its lifetime, as
+/// `go tool trace -pprof` does.
+#[derive(Debug, Clone, Default)]
+pub struct PprofFilter {
+    /// Only these goroutines (Go's `pprofMatchingGoroutines`: the
+    /// goroutines of one group), each still over its lifetime.
+    pub goroutines: Option<std::collections::HashSet<GoId>>,
+    /// Only the time inside these intervals of each goroutine, instead of
+    /// its lifetime (Go's `pprofMatchingRegions`: the outermost regions of
+    /// a type); goroutines not listed count nothing.
+    pub intervals: Option<std::collections::HashMap<GoId, Vec<(i64, i64)>>>,
+    /// Only the time inside `[start, end]` (`--start`/`--end`, or a window
+    /// selected in the timeline): every interval is cut to it first.
+    pub window: Option<(i64, i64)>,
+}
+
+impl PprofFilter {
+    /// Go's `pprofMatchingRegions` for the regions given as
+    /// `(goroutine, start, end)`: per goroutine, its outermost regions
+    /// (sorted by start then end, a region is kept when it starts at or
+    /// after the end of the last one kept).
+    pub fn outermost_regions(regions: impl IntoIterator<Item = (GoId, i64, i64)>) -> Self {
+        let mut by_g: std::collections::HashMap<GoId, Vec<(i64, i64)>> = Default::default();
+        for (g, a, b) in regions {
+            by_g.entry(g).or_default().push((a, b));
+        }
+        for v in by_g.values_mut() {
+            v.sort_unstable();
+            let mut last = i64::MIN;
+            v.retain(|&(a, b)| {
+                if last <= a {
+                    last = b;
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        PprofFilter {
+            intervals: Some(by_g),
+            ..Default::default()
+        }
+    }
+}
+
+/// Go's `pprofOverlappingDuration`: the time `[a, b]` shares with the
+/// intervals (Go's `interval.overlap`, which counts touching intervals as
+/// overlapping by 0).
+fn overlapping(intervals: &[(i64, i64)], a: i64, b: i64) -> i64 {
+    intervals
+        .iter()
+        .map(|&(s, e)| {
+            if e < a || b < s {
+                0
+            } else {
+                e.min(b) - s.max(a)
+            }
+        })
+        .filter(|&d| d > 0)
+        .sum()
+}
+
 /// The streaming computation of the profiles: feed it every event of a
 /// trace with [`PprofAnalyzer::event`], then [`PprofAnalyzer::finish`].
 #[derive(Debug)]
 pub struct PprofAnalyzer {
     kinds: Vec<PprofKind>,
+    filter: PprofFilter,
+    /// The first event's time: the origin of the filter's times.
+    t0: Option<Time>,
     /// Per kind (by index): goroutine → (start of the interval, stack).
     tracking: [FxHashMap<GoId, (Time, u32)>; 4],
     goroutines: FxHashMap<GoId, GoInfo>,
@@ -448,6 +532,8 @@ impl PprofAnalyzer {
         kinds.dedup();
         PprofAnalyzer {
             kinds,
+            filter: PprofFilter::default(),
+            t0: None,
             tracking: Default::default(),
             goroutines: FxHashMap::default(),
             totals: Accs::default(),
@@ -457,8 +543,15 @@ impl PprofAnalyzer {
         }
     }
 
+    /// Counts only what `filter` selects.
+    pub fn with_filter(mut self, filter: PprofFilter) -> Self {
+        self.filter = filter;
+        self
+    }
+
     /// Processes the next event of the trace.
     pub fn event(&mut self, ev: &Event) {
+        self.t0.get_or_insert(ev.time());
         self.seq += 1;
         match ev.kind() {
             EventKind::Sync => self.seg += 1,
@@ -477,7 +570,12 @@ impl PprofAnalyzer {
         let Some((old, new)) = st.goroutine() else {
             return;
         };
-        let t = ev.time();
+        let mut t = ev.time();
+        if let Some((a, b)) = self.filter.window {
+            // Intervals cut to the window: every time inside it.
+            let t0 = self.t0.unwrap_or(t);
+            t = t.clamp(t0.saturating_add(a), t0.saturating_add(b));
+        }
 
         // Go's summarizer: a goroutine's summary starts when it is first
         // seen (or created), and StartTime is its first run.
@@ -521,7 +619,14 @@ impl PprofAnalyzer {
             let kind = self.kinds[ki];
             let tracking = &mut self.tracking[kind.index()];
             let Some(&(a, variant)) = tracking.get(&id) else {
-                if new == kind.state() && kind.tracks(&st.reason) {
+                if new == kind.state()
+                    && kind.tracks(&st.reason)
+                    && self
+                        .filter
+                        .goroutines
+                        .as_ref()
+                        .is_none_or(|s| s.contains(&id))
+                {
                     let variant = self.stacks.of_event(ev);
                     tracking.insert(id, (t, variant));
                 }
@@ -536,6 +641,16 @@ impl PprofAnalyzer {
                 seq: self.seq,
                 variant,
             };
+            if let Some(iv) = &self.filter.intervals {
+                // Go's region profiles: the overlap with the goroutine's
+                // regions, not clipped to its lifetime.
+                let t0 = self.t0.unwrap_or(t);
+                let d = iv.get(&id).map_or(0, |v| overlapping(v, a - t0, t - t0));
+                if d > 0 {
+                    self.totals.entry(key).or_default().add(self.seg, d, last);
+                }
+                continue;
+            }
             let g = self.goroutines.entry(id).or_default();
             if let Some(r) = &mut g.reuse {
                 let full = t - a.max(0);

@@ -162,3 +162,77 @@ fn profile_shape() {
         assert!(p.samples.value(i, 1) > 0);
     }
 }
+
+/// The filters of the web UI's profiles, at their limits: every
+/// goroutine, or a window over the whole trace, count what no filter
+/// counts; no goroutine, or no interval, count nothing; and Go's
+/// outermost regions.
+#[test]
+fn filters_at_their_limits() {
+    use rprof_trace::analysis::{GoroutineAnalyzer, PprofFilter, pprof_filtered};
+    for input in whole().into_iter().filter(|i| !i.name.contains("go119")) {
+        let name = &input.name;
+        let all = pprof_profiles(&mut Reader::new(&input.bytes[..]).unwrap())
+            .unwrap()
+            .value;
+        let mut a = GoroutineAnalyzer::new().keep_goroutines();
+        rprof_trace::analysis::for_each_event(&mut Reader::new(&input.bytes[..]).unwrap(), |ev| {
+            a.event(ev)
+        })
+        .unwrap();
+        let ids = a.finish_table().goroutines.iter().map(|g| g.id).collect();
+        for (what, filter, same) in [
+            (
+                "every goroutine",
+                PprofFilter {
+                    goroutines: Some(ids),
+                    ..Default::default()
+                },
+                true,
+            ),
+            (
+                "the whole trace",
+                PprofFilter {
+                    window: Some((0, i64::MAX / 4)),
+                    ..Default::default()
+                },
+                true,
+            ),
+            (
+                "no goroutine",
+                PprofFilter {
+                    goroutines: Some(Default::default()),
+                    ..Default::default()
+                },
+                false,
+            ),
+            ("no region", PprofFilter::outermost_regions([]), false),
+        ] {
+            let got = pprof_filtered(
+                &mut Reader::new(&input.bytes[..]).unwrap(),
+                &PprofKind::ALL,
+                filter,
+            )
+            .unwrap()
+            .value;
+            for kind in PprofKind::ALL {
+                let (g, w) = (render(got.get(kind), "top"), render(all.get(kind), "top"));
+                if same {
+                    assert_eq!(g, w, "{name} {kind}: {what}");
+                } else {
+                    assert_eq!(got.get(kind).samples.len(), 0, "{name} {kind}: {what}");
+                }
+            }
+        }
+    }
+    let f = PprofFilter::outermost_regions([
+        (1, 0, 10),
+        (1, 2, 5),
+        (1, 10, 20),
+        (2, 5, 6),
+        (1, 15, 30),
+    ]);
+    let iv = f.intervals.unwrap();
+    assert_eq!(iv[&1], vec![(0, 10), (10, 20)]);
+    assert_eq!(iv[&2], vec![(5, 6)]);
+}

@@ -329,3 +329,89 @@ fn go_durations_parse() {
     assert_eq!(parse_go_duration("1.5s"), 1_500_000_000);
     assert_eq!(parse_go_duration("1m2.000000001s"), 62_000_000_001);
 }
+
+/// Every goroutine row of every `/goroutine?name=` page of `name`: ID,
+/// total, and the non-overlapping times by Go's column name.
+fn web_goroutines(name: &str) -> Vec<(i64, i64, BTreeMap<String, i64>)> {
+    let dir = expected_dir();
+    let th = Regex::new(r#"<th[^>]*>\s*([^<]*?)\s*</th>"#).unwrap();
+    let td = Regex::new(r#"<td>\s*([0-9][^<]*?)\s*</td>"#).unwrap();
+    let id = Regex::new(r#"/trace\?goid=(\d+)"#).unwrap();
+    let mut out = Vec::new();
+    for i in 0.. {
+        let Ok(detail) = std::fs::read(dir.join(format!("{name}.goroutine/{i}.html"))) else {
+            break;
+        };
+        let detail = String::from_utf8(detail).unwrap();
+        let main = detail
+            .split_once(r#"<h3 id="ranges">"#)
+            .map_or(detail.as_str(), |(m, _)| m);
+        let table = &main[main.find(r#"<table class="details">"#).unwrap()..];
+        let heads: Vec<String> = th
+            .captures_iter(table)
+            .map(|c| unescape(&c[1]))
+            .filter(|h| !h.is_empty() && h != "Goroutine" && h != "Total")
+            .collect();
+        for r in table.split("<tr>").filter(|r| r.contains("/trace?goid=")) {
+            let g: i64 = id.captures(r).unwrap()[1].parse().unwrap();
+            let vals: Vec<i64> = td
+                .captures_iter(r)
+                .map(|c| parse_go_duration(&c[1]))
+                .collect();
+            let stats = heads
+                .iter()
+                .cloned()
+                .zip(vals[1..].iter().copied())
+                .collect();
+            out.push((g, vals[0], stats));
+        }
+    }
+    out
+}
+
+/// The web UI's per-goroutine table (`GoroutineAnalyzer::keep_goroutines`)
+/// against every row of Go's group pages, and its sums against the groups.
+#[test]
+fn per_goroutine_stats_match_web_ui() {
+    use rprof_trace::analysis::GoroutineAnalyzer;
+    let mut rows = 0;
+    for input in web_inputs() {
+        let name = input.name.as_str();
+        let mut a = GoroutineAnalyzer::new().keep_goroutines();
+        let _ = rprof_trace::analysis::for_each_event(
+            &mut Reader::new(&input.bytes[..]).unwrap(),
+            |ev| a.event(ev),
+        )
+        .unwrap();
+        let table = a.finish_table();
+        assert_eq!(table.groups, ours(&input), "{name}: the same groups");
+        let web = web_goroutines(name);
+        assert_eq!(web.len(), table.goroutines.len(), "{name}: goroutines");
+        for (g, total, stats) in web {
+            let s = table
+                .goroutines
+                .iter()
+                .find(|s| s.id == g)
+                .unwrap_or_else(|| panic!("{name}: G{g} missing"));
+            assert_eq!(s.total_ns, total, "{name}: G{g} total");
+            // Go's columns are the group's; a goroutine lacks the reasons
+            // it never blocked for (0 on Go's page).
+            let mut mine = s.non_overlapping(&table.names);
+            for k in stats.keys() {
+                mine.entry(k.clone()).or_insert(0);
+            }
+            assert_eq!(mine, stats, "{name}: G{g}");
+            rows += 1;
+        }
+        for (i, g) in table.groups.iter().enumerate() {
+            let exec: i64 = table
+                .goroutines
+                .iter()
+                .filter(|s| s.group as usize == i)
+                .map(|s| s.exec_ns)
+                .sum();
+            assert_eq!(exec, g.exec_ns, "{name}: group {:?}", g.name);
+        }
+    }
+    assert!(rows > 50, "{rows} goroutines compared");
+}

@@ -16,6 +16,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+/// The harness (finding the browser, chromedriver, a session, helpers)
+/// is shared with the trace UI's scenarios (`trace_browser`).
 const CHROMIUM: &[&str] = &["/usr/bin/chromium", "/usr/bin/chromium-browser"];
 const DRIVER: &[&str] = &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"];
 
@@ -86,11 +88,11 @@ async fn connect(port: u16, chromium: &str) -> Client {
         .expect("WebDriver session")
 }
 
-async fn js(c: &Client, script: &str) -> Value {
+pub async fn js(c: &Client, script: &str) -> Value {
     c.execute(script, vec![]).await.expect("script")
 }
 
-async fn wait_for(c: &Client, css: &str) {
+pub async fn wait_for(c: &Client, css: &str) {
     c.wait()
         .at_most(Duration::from_secs(30))
         .for_element(Locator::Css(css))
@@ -99,14 +101,21 @@ async fn wait_for(c: &Client, css: &str) {
 }
 
 /// No alert is open: no script from a profile ran.
-async fn no_alert(c: &Client, what: &str) {
+pub async fn no_alert(c: &Client, what: &str) {
     if let Ok(text) = c.get_alert_text().await {
         panic!("{what}: an alert opened ({text:?}): a profile string ran as script");
     }
 }
 
-#[test]
-fn in_headless_chromium() {
+/// Runs `scenarios` in a fresh headless Chromium session; without
+/// chromium or chromedriver, says so and returns (`.ci/run` installs
+/// both). The scenarios run in a spawned task, so that a failed assertion
+/// still closes the session before the panic is re-raised.
+pub fn in_browser<F, Fut>(scenarios: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let (Some(chromium), Some(driver)) = (find(CHROMIUM), find(DRIVER)) else {
         eprintln!(
             "SKIPPED: browser tests need chromium and chromedriver (apt-get install chromium chromium-driver)"
@@ -129,6 +138,11 @@ fn in_headless_chromium() {
             std::panic::resume_unwind(e.into_panic());
         }
     });
+}
+
+#[test]
+fn in_headless_chromium() {
+    in_browser(scenarios);
 }
 
 async fn scenarios(c: Client) {
@@ -256,7 +270,7 @@ async fn sample_type_changes_the_numbers(c: &Client) {
     );
 }
 
-fn url_with(addr: &str, path: &str) -> url::Url {
+pub fn url_with(addr: &str, path: &str) -> url::Url {
     url::Url::parse(&format!("http://{addr}{path}")).unwrap()
 }
 

@@ -6,3 +6,5 @@ mod browser;
 mod http;
 mod support;
 mod top_parity;
+mod trace_browser;
+mod trace_http;

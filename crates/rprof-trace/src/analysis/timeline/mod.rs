@@ -157,6 +157,7 @@ use self::store::{List, Spill};
 use self::track::{Bin, Item, Merged, Track, level_for, merge};
 use super::Partial;
 use crate::error::Error;
+use crate::event::Event;
 use crate::fxhash::FxHashMap;
 use crate::reader::Reader;
 
@@ -297,7 +298,20 @@ pub fn build_index<R: Read + Send>(
     opts: &TimelineOptions,
     progress: &Progress,
 ) -> Result<Partial<TimelineIndex>, TimelineError> {
-    let r = build_inner(input, total_bytes, opts, progress);
+    build_index_with(input, total_bytes, opts, progress, &mut |_| {})
+}
+
+/// [`build_index`], also handing every event indexed (up to the window's
+/// end) to `extra`: other analyses made in the same pass, so that the
+/// trace is read once.
+pub fn build_index_with<R: Read + Send>(
+    input: R,
+    total_bytes: Option<u64>,
+    opts: &TimelineOptions,
+    progress: &Progress,
+    extra: &mut dyn FnMut(&Event),
+) -> Result<Partial<TimelineIndex>, TimelineError> {
+    let r = build_inner(input, total_bytes, opts, progress, extra);
     progress.done.store(true, Ordering::Release);
     r
 }
@@ -307,6 +321,7 @@ fn build_inner<R: Read + Send>(
     total_bytes: Option<u64>,
     opts: &TimelineOptions,
     progress: &Progress,
+    extra: &mut dyn FnMut(&Event),
 ) -> Result<Partial<TimelineIndex>, TimelineError> {
     if let Some(t) = total_bytes {
         progress.total.store(t, Ordering::Relaxed);
@@ -333,7 +348,7 @@ fn build_inner<R: Read + Send>(
         loop {
             match reader.next_event() {
                 Ok(Some(ev)) => match b.event(&ev) {
-                    Ok(true) => {}
+                    Ok(true) => extra(&ev),
                     Ok(false) => {
                         cut = true;
                         break;
@@ -359,6 +374,7 @@ fn build_inner<R: Read + Send>(
             {
                 io_err = Some(e);
             }
+            extra(ev);
         })?
     };
     if let Some(e) = io_err {
@@ -436,6 +452,36 @@ impl Indexing {
 /// Starts indexing the trace file `path` on a new thread and returns at
 /// once; the handle gives the progress and, when done, the index.
 pub fn spawn_index_file(path: PathBuf, opts: TimelineOptions) -> Arc<Indexing> {
+    spawn_index_file_with(path, opts, |_: &Event| {}, |_| {})
+}
+
+/// Another analysis fed the events of the index's pass (see
+/// [`spawn_index_file_with`]); closures are ones.
+pub trait EventSink: Send {
+    /// Handles the next event.
+    fn event(&mut self, ev: &Event);
+}
+
+impl<F: FnMut(&Event) + Send> EventSink for F {
+    fn event(&mut self, ev: &Event) {
+        self(ev)
+    }
+}
+
+/// [`spawn_index_file`] with other analyses in the same pass: `extra`
+/// gets every event indexed, then `done` gets `extra` back, on the
+/// indexing thread, before the index is handed over (so that whoever
+/// sees the index done also sees what `done` stored).
+pub fn spawn_index_file_with<A, D>(
+    path: PathBuf,
+    opts: TimelineOptions,
+    extra: A,
+    done: D,
+) -> Arc<Indexing>
+where
+    A: EventSink + 'static,
+    D: FnOnce(A) + Send + 'static,
+{
     let job = Arc::new(Indexing {
         progress: Progress::default(),
         result: Mutex::new(None),
@@ -445,6 +491,7 @@ pub fn spawn_index_file(path: PathBuf, opts: TimelineOptions) -> Arc<Indexing> {
     let spawned = std::thread::Builder::new()
         .name("rprof-trace-index".into())
         .spawn(move || {
+            let mut extra = extra;
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let f = std::fs::File::open(&path).map_err(|source| TimelineError::Open {
                     path: path.clone(),
@@ -452,8 +499,17 @@ pub fn spawn_index_file(path: PathBuf, opts: TimelineOptions) -> Arc<Indexing> {
                 })?;
                 let size = f.metadata().map(|m| m.len()).ok();
                 let input = io::BufReader::with_capacity(256 << 10, f);
-                build_index(input, size, &opts, &j.progress)
+                build_index_with(input, size, &opts, &j.progress, &mut |ev| extra.event(ev))
             }));
+            let r = match r {
+                Ok(r) => {
+                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| done(extra))) {
+                        Ok(()) => Ok(r),
+                        Err(p) => Err(p),
+                    }
+                }
+                Err(p) => Err(p),
+            };
             let r = match r {
                 Ok(Ok(p)) => Ok(Arc::new(p.value)),
                 Ok(Err(e)) => Err(Arc::new(e)),
