@@ -5,7 +5,7 @@
 //! one at a time as `?`, so that every later address is still decoded
 //! from where the code really continues.
 
-use crate::{Instruction, Symbol, Syntax};
+use crate::model::{Instruction, Symbol, Syntax};
 use iced_x86::{
     Decoder, DecoderOptions, Formatter, GasFormatter, IntelFormatter, SymbolResolver, SymbolResult,
 };

@@ -39,7 +39,7 @@ pub enum ParseError {
     )]
     Executable {
         /// Its object file format.
-        kind: crate::read::ExecutableKind,
+        kind: crate::executable::ExecutableKind,
         /// Whether it is a Go program (it has Go's build information).
         go: bool,
     },

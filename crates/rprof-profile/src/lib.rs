@@ -17,6 +17,7 @@
 
 pub mod builder;
 pub mod error;
+mod executable;
 pub mod filter;
 pub mod fleet;
 pub mod gomath;
@@ -35,7 +36,8 @@ pub mod write;
 
 pub use builder::ProfileBuilder;
 pub use error::{MergeError, ParseError, SampleIndexError, ValidationError};
+pub use executable::{ExecutableKind, executable_kind};
 pub use goregex::{GoRegexCode, GoRegexError, compile_go_regex};
 pub use model::*;
 pub use pipeline::{BASE_LABEL, BaseOptions, combine, combine_with_base};
-pub use read::{ExecutableKind, ReadOptions, executable_kind, parse, parse_with};
+pub use read::{ReadOptions, parse, parse_with};
