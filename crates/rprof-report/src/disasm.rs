@@ -60,7 +60,9 @@ pub trait ObjectFile {
     /// A sample address (where the program ran) as an address in the
     /// file (pprof's `ObjFile.ObjAddr`: minus the load offset).
     fn obj_addr(&self, addr: u64) -> u64;
-    /// The instructions from `start` up to, not including, `end`.
+    /// The instructions from `start` up to, not including, `end`, with
+    /// the code cut at `end` (Go's `disasm.Decode`, which pprof's
+    /// `ObjTool.Disasm` is in `go tool pprof`).
     fn disassemble(&self, start: u64, end: u64) -> Result<Vec<Instruction>, String>;
 }
 
@@ -244,8 +246,13 @@ pub fn write_disasm(
         let f = &opened[fi];
         let flat_sum: i64 = ns.iter().map(|n| n.flat).sum();
         let cum_sum: i64 = ns.iter().map(|n| n.cum).sum();
+        // As pprof's report.PrintAssembly: the symbol's (inclusive) end
+        // goes to the tool as it is. `go tool pprof`'s tool decodes up to,
+        // not including, that address, so the last byte of a symbol is
+        // never shown and an instruction that reaches it comes out cut;
+        // rprof's tool does the same, for the same lines.
         let insts = f
-            .disassemble(s.start, s.end.saturating_add(1))
+            .disassemble(s.start, s.end)
             .map_err(DisasmError::Disassembly)?;
         ns.sort_by(|a, b| {
             f.obj_addr(a.address)
