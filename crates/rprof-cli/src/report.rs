@@ -115,9 +115,10 @@ pub fn report(r: ReportRun) -> Result<(), Failure> {
                     return output::emit_binary(out, &bytes);
                 }
                 ReportFormat::Image(_, ImageVia::Raster) => {
+                    // The picture at the graph's own size, not the
+                    // window-filling SVG of -svg (half size, pan and zoom).
                     let svg =
-                        rprof_report::svg::render_svg(&text, rprof_report::svg::Renderer::Builtin)
-                            .map_err(svg_failure)?;
+                        rprof_report::svg::render_builtin_fixed(&text).map_err(svg_failure)?;
                     return output::emit_binary(out, &rasterise(&svg)?);
                 }
                 _ => {}
