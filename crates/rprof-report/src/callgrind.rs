@@ -79,6 +79,10 @@ pub fn write_callgrind(r: &Report, out: &mut String) {
     }
 }
 
+/// A function as [`disambiguated_names`] tells them apart: name, file,
+/// start line and object file (string indices and the line).
+type FunctionKey = (u32, u32, i64, u32);
+
 /// pprof's `getDisambiguatedNames`: a node's function name, with
 /// ` [i/n]` when its (file, name) stands for several functions (nodes
 /// that differ in more than address, line and column).
@@ -87,8 +91,8 @@ fn disambiguated_names(
     nodes: impl Iterator<Item = u32> + Clone,
 ) -> HashMap<u32, String> {
     // The function of a node: its key without address, line and column.
-    let function = |k: &NodeKey| (k.name, k.file, k.start_line, k.objfile);
-    let mut index: HashMap<(u32, u32), Vec<(u32, u32, i64, u32)>> = HashMap::new();
+    let function = |k: &NodeKey| -> FunctionKey { (k.name, k.file, k.start_line, k.objfile) };
+    let mut index: HashMap<(u32, u32), Vec<FunctionKey>> = HashMap::new();
     for id in nodes.clone() {
         let k = &keys.keys[id as usize];
         let fs = index.entry((k.file, k.name)).or_default();
