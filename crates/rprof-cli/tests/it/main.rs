@@ -7,6 +7,7 @@ mod diag;
 #[cfg(feature = "fleet")]
 mod fleet;
 mod live;
+mod outputs;
 mod parity;
 #[path = "../../../rprof-source/tests/it/support/mod.rs"]
 mod support;
