@@ -328,9 +328,13 @@ fn load(r: &ReportRun) -> Result<(Profile, Vec<sources::Executable>), Failure> {
                     &r.inputs.fetch,
                 )?);
                 if p.is_empty() {
-                    return Err(Failure::usage(
-                        "no profile among the inputs: give the program and its profile (rprof disasm RE ./server cpu.pb.gz)",
-                    ));
+                    // As the other commands say of an executable alone:
+                    // about the input, naming it.
+                    let names: Vec<&str> = b.iter().map(|e| e.name.as_str()).collect();
+                    return Err(Failure::input(format!(
+                        "{}: an executable, and no profile was given (rprof disasm RE ./server cpu.pb.gz)",
+                        names.join(", ")
+                    )));
                 }
                 Ok((p, b))
             } else {

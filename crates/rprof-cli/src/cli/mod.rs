@@ -363,6 +363,9 @@ fn graph_format(a: &GraphCmd) -> Result<ReportFormat, Failure> {
             ImageFormat::Eps => GraphFormat::Eps,
         }),
         Some(FileType::Callgrind) => Some(GraphFormat::Callgrind),
+        // A name that says nothing rprof knows (`graph.out`) takes the
+        // default; one that says another kind of file is refused.
+        Some(FileType::Other(_)) => None,
         Some(other) if a.format.is_none() => {
             return Err(Failure::usage(format!(
                 "rprof graph cannot write {} files ({}): use .dot, .svg, .png, .pdf, .gif, .ps, .eps or callgrind.out.*, or say --format",
@@ -438,6 +441,7 @@ fn flame_format(a: &FlameCmd) -> Result<FlameFormat, Failure> {
         Some(FileType::Image(ImageFormat::Png)) => Some(FlameFormat::Png),
         Some(FileType::Folded) => Some(FlameFormat::Folded),
         Some(FileType::Json) => Some(FlameFormat::Speedscope),
+        Some(FileType::Other(_)) => None,
         Some(other) if asked.is_none() || matches!(other, FileType::Image(_)) => {
             return Err(Failure::usage(format!(
                 "rprof flame cannot write {} files ({}): use .svg, .png, .folded or .json (speedscope), or say --format",
