@@ -275,6 +275,7 @@ fn top_json_is_the_top_table() {
 // ---------------------------------------------------------------------
 // PNG
 
+#[cfg(feature = "raster")]
 /// Width and height of a decoded PNG; panics unless it is a whole,
 /// valid PNG (every chunk's CRC and the image data are checked).
 fn png_size(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
@@ -287,6 +288,7 @@ fn png_size(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
     (info.width, info.height, pixels)
 }
 
+#[cfg(feature = "raster")]
 /// The number of an SVG root attribute (`width="1200"`).
 fn svg_attr(svg: &str, name: &str) -> f64 {
     let root = &svg[svg.find("<svg").unwrap()..];
@@ -298,6 +300,7 @@ fn svg_attr(svg: &str, name: &str) -> f64 {
     v[..v.find('"').unwrap()].parse().unwrap()
 }
 
+#[cfg(feature = "raster")]
 /// Whether the picture has something drawn on it: pixels of more than
 /// one colour, some of them not white.
 fn has_drawing(pixels: &[u8]) -> bool {
@@ -305,6 +308,7 @@ fn has_drawing(pixels: &[u8]) -> bool {
     pixels.chunks(4).any(|p| p != first) && pixels.chunks(4).any(|p| p[..3] != [255, 255, 255])
 }
 
+#[cfg(feature = "raster")]
 #[test]
 fn flame_png_is_the_flame_svg_at_twice_its_size() {
     let d = scratch("flame-png");
@@ -327,6 +331,7 @@ fn flame_png_is_the_flame_svg_at_twice_its_size() {
     assert_eq!(png_size(&piped).0, w);
 }
 
+#[cfg(feature = "raster")]
 #[test]
 fn graph_png_without_graphviz_is_the_graphs_page_at_twice_its_size() {
     let d = scratch("graph-png");
@@ -385,4 +390,19 @@ fn graph_png_without_graphviz_is_the_graphs_page_at_twice_its_size() {
         )
     );
     assert!(has_drawing(&pixels), "a blank call graph");
+}
+
+#[cfg(not(feature = "raster"))]
+#[test]
+fn png_without_the_raster_feature_is_a_usage_error() {
+    let d = scratch("no-raster");
+    let cpu = profiles().join("cpu.pb.gz");
+    let out = Command::new(env!("CARGO_BIN_EXE_rprof"))
+        .args(["flame", "-o", "cpu.png", cpu.to_str().unwrap()])
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("raster"));
+    assert!(!d.join("cpu.png").exists());
 }
