@@ -5,10 +5,15 @@
 //!    into `fixtures/build/` (gitignored).
 //! 3. Run them: `workload -variant 1` and `-variant 2` write every Go profile
 //!    kind into `fixtures/profiles/`; `oldtrace` (Go 1.19) writes
-//!    `trace-go119.out`, an old-format execution trace.
+//!    `trace-go119.out`, an old-format execution trace;
+//!    `commentsprofile` writes `comments.pb.gz` (a profile with comments).
 //! 4. For every case of the manifest `fixtures/cases.txt`, run the real
 //!    `go tool pprof` and write its stdout to `fixtures/expected/ID.out` (and
 //!    its stderr to `ID.err` when it exits non-zero).
+//!
+//! With `--cases ID,ID…` only the cases whose id contains one of these
+//! words are rewritten (and no stale files are removed), so that new cases
+//! get their outputs without rewriting every other one.
 //!
 //! With `--expected-only`, steps 2–3 are skipped (the workload binary is
 //! still built if missing, since pprof needs it to symbolize the `debug=1`
@@ -40,6 +45,9 @@ const GO_VENV: &str = "/opt/govenv/bin/go";
 
 /// Options whose value names a profile file.
 const PROFILE_VALUED: &[&str] = &["base", "diff-base"];
+
+/// Graph formats pprof draws with Graphviz.
+const IMAGE_FORMATS: &[&str] = &["png", "pdf", "gif", "ps", "eps"];
 
 /// Reports whose next word is their argument (`peek RE` → `-peek=RE`).
 const REPORTS_WITH_ARG: &[&str] = &["peek", "list", "disasm", "weblist"];
@@ -85,11 +93,21 @@ impl Paths {
 
 pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let mut expected_only = false;
-    for a in args {
+    let mut only: Option<Vec<String>> = None;
+    let mut args = args.iter();
+    while let Some(a) = args.next() {
         match a.as_str() {
             "--expected-only" => expected_only = true,
+            "--cases" => {
+                let Some(list) = args.next() else {
+                    bail!(
+                        "fixtures: --cases needs a comma-separated list of case ids (or parts of them)"
+                    );
+                };
+                only = Some(list.split(',').map(str::to_string).collect());
+            }
             other => bail!(
-                "fixtures: unknown argument {other:?} (usage: cargo xtask fixtures [--expected-only])"
+                "fixtures: unknown argument {other:?} (usage: cargo xtask fixtures [--expected-only] [--cases ID,ID…])"
             ),
         }
     }
@@ -137,6 +155,19 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         let out = paths.profiles.join("generics.pb.gz");
         run_program(&bin, &["-o", &out.to_string_lossy()])?;
         fs::remove_dir_all(&scratch)?;
+        // comments.pb.gz: a profile with comments, which Go's runtime
+        // never writes, encoded by fixtures/go/commentsprofile (the same
+        // bytes every time).
+        let bin = paths.build.join("commentsprofile");
+        build(&go, &paths.root.join("fixtures/go/commentsprofile"), &bin)?;
+        println!("fixtures: running {}", bin.display());
+        let out = Command::new(&bin)
+            .output()
+            .with_context(|| format!("running {}", bin.display()))?;
+        if !out.status.success() {
+            bail!("{} failed ({})", bin.display(), out.status);
+        }
+        fs::write(paths.profiles.join("comments.pb.gz"), &out.stdout)?;
         let go119 = Path::new(GO119);
         let go119_version = if go119.exists() {
             let bin = paths.build.join("oldtrace-go119");
@@ -164,7 +195,19 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         )?;
     }
 
-    write_expected(&paths, &go, &cases)
+    match only {
+        None => write_expected(&paths, &go, &cases, true),
+        Some(words) => {
+            let chosen: Vec<Case> = cases
+                .into_iter()
+                .filter(|c| words.iter().any(|w| c.id.contains(w.as_str())))
+                .collect();
+            if chosen.is_empty() {
+                bail!("fixtures: no case id contains any of {words:?}");
+            }
+            write_expected(&paths, &go, &chosen, false)
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -236,7 +279,10 @@ pub fn build(go: &Path, src: &Path, out: &Path) -> Result<()> {
     println!("fixtures: building {}", out.display());
     check(
         go_cmd(go)
-            .args(["build", "-trimpath", "-o"])
+            // No VCS stamp: the binary depends on the source and the Go
+            // version only, so the parity test can rebuild the one the
+            // disasm cases were written with.
+            .args(["build", "-trimpath", "-buildvcs=false", "-o"])
             .arg(out)
             .arg(".")
             .current_dir(src)
@@ -359,13 +405,22 @@ pub fn translate(args: &[String]) -> Result<Vec<String>> {
         bail!("the first word must be the report, not {report:?}");
     }
     let mut out = Vec::new();
-    // `rprof graph --format=dot` is pprof's `-dot`.
+    // `rprof graph --format=dot` is pprof's `-dot` (and so on for the
+    // other graph formats pprof has).
     let args_rest: Vec<&String> = words.clone().collect();
+    let graph_format = args_rest
+        .iter()
+        .find_map(|a| a.strip_prefix("--format="))
+        .map(str::to_string);
     if report == "graph" {
-        if !args_rest.iter().any(|a| *a == "--format=dot") {
-            bail!("graph cases must say --format=dot (pprof's -dot)");
+        match graph_format.as_deref() {
+            Some(f @ ("dot" | "callgrind" | "png" | "pdf" | "gif" | "ps")) => {
+                out.push(format!("-{f}"));
+            }
+            _ => bail!(
+                "graph cases must say --format=dot|callgrind|png|pdf|gif|ps (pprof's -dot, -callgrind, …)"
+            ),
         }
-        out.push("-dot".to_string());
     } else if report == "proto" || report == "merge" {
         // `rprof merge A B` and `rprof proto …` write what `pprof -proto`
         // writes (the parity test adds `-o -` and compares decoded).
@@ -381,7 +436,7 @@ pub fn translate(args: &[String]) -> Result<Vec<String>> {
     let mut files = Vec::new();
     let mut text_input = false;
     for w in words {
-        if w == "--format=dot" {
+        if report == "graph" && w.starts_with("--format=") {
             continue;
         }
         let Some(opt) = w.strip_prefix("--") else {
@@ -439,7 +494,9 @@ enum Outcome {
     Failed(String),
 }
 
-fn write_expected(paths: &Paths, go: &Path, cases: &[Case]) -> Result<()> {
+/// Runs pprof on `cases`; with `all`, they are the whole manifest and the
+/// outputs of cases no longer in it are removed.
+fn write_expected(paths: &Paths, go: &Path, cases: &[Case], all: bool) -> Result<()> {
     // Since Go 1.24 pprof is built on demand into the build cache; resolve it
     // once with the real environment, then run it directly with a scratch HOME.
     let out = go_cmd(go).args(["tool", "-n", "pprof"]).output()?;
@@ -455,6 +512,27 @@ fn write_expected(paths: &Paths, go: &Path, cases: &[Case]) -> Result<()> {
         fs::remove_dir_all(&home)?;
     }
     fs::create_dir_all(&home)?;
+
+    // pprof draws images with Graphviz; the image cases hold byte for
+    // byte only with the same `dot`, so its version is recorded for the
+    // parity test.
+    if cases.iter().any(|c| {
+        c.args
+            .iter()
+            .any(|a| IMAGE_FORMATS.iter().any(|f| a == &format!("--format={f}")))
+    }) {
+        let out = Command::new("dot")
+            .arg("-V")
+            .output()
+            .context("running dot -V (the image cases need Graphviz)")?;
+        let version = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        fs::write(
+            paths.root.join("fixtures/graphviz.txt"),
+            format!(
+                "# Written by `cargo xtask fixtures`: the Graphviz that drew the image cases' expected outputs.\n{version}\n"
+            ),
+        )?;
+    }
 
     let mut planned = Vec::new();
     for case in cases {
@@ -497,7 +575,7 @@ fn write_expected(paths: &Paths, go: &Path, cases: &[Case]) -> Result<()> {
         let stem = name
             .strip_suffix(".out")
             .or_else(|| name.strip_suffix(".err"));
-        if stem.is_some_and(|id| !ids.contains(id)) {
+        if all && stem.is_some_and(|id| !ids.contains(id)) {
             fs::remove_file(&path)?;
             removed += 1;
         }
@@ -592,6 +670,20 @@ mod tests {
             t("raw heap.txt"),
             format!("-raw {WORKLOAD_FROM_PROFILES} heap.txt")
         );
+        assert_eq!(
+            t("graph --format=callgrind cpu.pb.gz"),
+            "-callgrind cpu.pb.gz"
+        );
+        assert_eq!(t("graph --format=png cpu.pb.gz"), "-png cpu.pb.gz");
+        assert_eq!(
+            t("list main\\. --source-path=../go cpu.pb.gz"),
+            "-list=main\\. -source_path=../go cpu.pb.gz"
+        );
+        assert_eq!(
+            t("disasm main\\.f ../build/workload cpu.pb.gz"),
+            "-disasm=main\\.f ../build/workload cpu.pb.gz"
+        );
+        assert!(translate(&words("graph --format=svg cpu.pb.gz")).is_err());
         assert!(translate(&words("top")).is_err());
         assert!(translate(&words("--cum cpu.pb.gz")).is_err());
         assert_eq!(t("merge cxx.pb.gz cxx.pb.gz"), "-proto cxx.pb.gz cxx.pb.gz");

@@ -22,6 +22,7 @@ mod failure;
 #[cfg(feature = "fleet")]
 mod fleet;
 mod live;
+mod objtool;
 mod output;
 mod progress;
 mod report;

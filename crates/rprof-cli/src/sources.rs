@@ -11,7 +11,7 @@ use crate::failure::Failure;
 use crate::output;
 use crate::progress::CliProgress;
 use rayon::prelude::*;
-use rprof_report::pipeline::Input;
+use rprof_report::pipeline::{Content, Input};
 use rprof_source::{FetchError, FetchOptions, Source};
 use std::io::Read;
 use std::sync::Arc;
@@ -48,6 +48,66 @@ pub fn read_all(names: &[String], fetch: &FetchOptions) -> Result<Vec<Input>, Fa
         out[i] = Some(input);
     }
     Ok(out.into_iter().flatten().collect())
+}
+
+/// An input that is an executable, not a profile (pprof's command line
+/// takes the program before its profiles).
+pub struct Executable {
+    /// As given.
+    pub name: String,
+    /// Its bytes.
+    pub data: Vec<u8>,
+    /// What the profile reader recognised it as.
+    pub kind: rprof_profile::ExecutableKind,
+}
+
+/// Sets the executables among `inputs` aside.
+pub fn split_executables(inputs: Vec<Input>) -> (Vec<Input>, Vec<Executable>) {
+    let mut profiles = Vec::with_capacity(inputs.len());
+    let mut binaries = Vec::new();
+    for input in inputs {
+        let kind = match &input.content {
+            Content::Bytes(data) => rprof_profile::executable_kind(data),
+            Content::Parsed(_) => None,
+        };
+        match (kind, input.content) {
+            (Some(kind), Content::Bytes(data)) => binaries.push(Executable {
+                name: input.name,
+                data,
+                kind,
+            }),
+            (_, content) => profiles.push(Input {
+                name: input.name,
+                content,
+            }),
+        }
+    }
+    (profiles, binaries)
+}
+
+/// [`read_all`] for commands that have no use for an executable among
+/// the inputs: each is mentioned in one note and left out; with nothing
+/// else left that is an error.
+pub fn read_profiles(names: &[String], fetch: &FetchOptions) -> Result<Vec<Input>, Failure> {
+    let (profiles, binaries) = split_executables(read_all(names, fetch)?);
+    if binaries.is_empty() {
+        return Ok(profiles);
+    }
+    let list: Vec<String> = binaries
+        .iter()
+        .map(|b| format!("{} ({} executable)", b.name, b.kind.article_name()))
+        .collect();
+    if profiles.is_empty() && !names.is_empty() {
+        return Err(Failure::input(format!(
+            "{}: not a profile, and no profile was given (Go profiles carry their symbols: give the profile, e.g. cpu.pb.gz)",
+            list.join(", ")
+        )));
+    }
+    eprintln!(
+        "rprof: note: {} left out: Go profiles carry their symbols, so the program is not needed (rprof disasm reads it)",
+        list.join(", ")
+    );
+    Ok(profiles)
 }
 
 /// Reads or fetches one input.

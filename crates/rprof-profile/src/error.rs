@@ -55,6 +55,18 @@ pub enum ParseError {
         "not a profile: this is a goroutine dump (debug=2); capture /debug/pprof/goroutine?debug=1 or the binary form instead"
     )]
     GoroutineDump,
+    /// An executable (`go tool pprof ./server cpu.pb.gz` takes one).
+    #[error(
+        "not a profile: this is {} executable{}; Go profiles carry their symbols, so no binary is needed (rprof disasm reads one)",
+        .kind.article_name(),
+        if *.go { " (a Go program)" } else { "" }
+    )]
+    Executable {
+        /// Its object file format.
+        kind: crate::executable::ExecutableKind,
+        /// Whether it is a Go program (it has Go's build information).
+        go: bool,
+    },
     /// The input is neither a pprof protobuf nor any of the text profiles
     /// pprof reads (Go's `debug=1` heap, allocs, block, mutex, goroutine
     /// and threadcreate profiles, and the legacy C++ and Java forms).

@@ -20,6 +20,7 @@
 mod builder;
 mod demangle;
 mod error;
+mod executable;
 pub mod filter;
 pub mod fleet;
 pub mod gomath;
@@ -46,6 +47,7 @@ mod write;
 pub use builder::ProfileBuilder;
 pub use demangle::{DemangleMode, Symbolize};
 pub use error::{MergeError, ParseError, PruneError, SampleIndexError, ValidationError};
+pub use executable::{ExecutableKind, executable_kind};
 pub use goregex::{GoRegexCode, GoRegexError, compile_go_regex};
 pub use legacy::parse as parse_legacy;
 pub use merge::merge;

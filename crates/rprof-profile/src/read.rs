@@ -3,6 +3,7 @@
 //! execution trace), each named in the error.
 
 use crate::error::ParseError;
+use crate::executable::{executable_kind, is_go_program};
 use crate::model::Profile;
 use std::io::Read;
 
@@ -233,6 +234,12 @@ fn parse_plain(
 
 /// Recognizes the files people feed a profiler by mistake.
 fn sniff_non_profile(data: &[u8]) -> Option<ParseError> {
+    if let Some(kind) = executable_kind(data) {
+        return Some(ParseError::Executable {
+            kind,
+            go: is_go_program(data),
+        });
+    }
     let head = &data[..data.len().min(512)];
     // A UTF-8 byte order mark often leads a saved web page.
     let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);

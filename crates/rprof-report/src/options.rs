@@ -126,6 +126,20 @@ pub struct ReportOptions {
     pub tagleaf: Vec<String>,
     /// Percentages of what the filters kept, not of the whole profile.
     pub relative_percentages: bool,
+    /// pprof's `-call_tree`: the call graph as a context-sensitive tree
+    /// (a function reached through different paths is a node per path);
+    /// honoured by the call-graph formats only (DOT and callgrind), as in
+    /// pprof.
+    pub call_tree: bool,
+    /// pprof's `-source_path`: where source files are looked for (a
+    /// list separated by `:`), empty for the working directory; also the
+    /// guess of which prefix of a recorded path to trim (see
+    /// [`crate::list`]).
+    pub source_path: String,
+    /// pprof's `-trim_path`: prefixes (separated by `:`) removed from the
+    /// source paths recorded in the profile before they are shown and
+    /// looked for.
+    pub trim_path: String,
 }
 
 impl Default for ReportOptions {
@@ -158,6 +172,9 @@ impl Default for ReportOptions {
             tagroot: Vec::new(),
             tagleaf: Vec::new(),
             relative_percentages: false,
+            call_tree: false,
+            source_path: String::new(),
+            trim_path: String::new(),
         }
     }
 }

@@ -146,14 +146,32 @@ impl<'p> Report<'p> {
     /// with `--unit=minimum`, one unit for the whole report, fine enough
     /// for the smallest value.
     pub fn with_unit_for(&self, min_value: Option<i64>) -> Self {
+        self.with_unit_picked(min_value, true)
+    }
+
+    /// [`Report::with_unit_for`] for formats that print integers only
+    /// (callgrind): the unit of the smallest value, never a larger one
+    /// that would show it as a fraction.
+    pub fn with_integer_unit_for(&self, min_value: Option<i64>) -> Self {
+        self.with_unit_picked(min_value, false)
+    }
+
+    fn with_unit_picked(&self, min_value: Option<i64>, fractions: bool) -> Self {
         let mut r = self.clone();
-        if let Some(unit) = min_value.and_then(|v| self.minimum_unit(v)) {
+        if let Some(unit) = min_value.and_then(|v| self.minimum_unit(v, fractions)) {
             r.output_unit = unit;
         }
         r
     }
 
-    fn minimum_unit(&self, mut min_value: i64) -> Option<String> {
+    /// A copy with other options (same profile, sample type and total).
+    pub fn with_options(&self, f: impl FnOnce(&mut ReportOptions)) -> Self {
+        let mut r = self.clone();
+        f(&mut r.opts);
+        r
+    }
+
+    fn minimum_unit(&self, mut min_value: i64, fractions: bool) -> Option<String> {
         if self.output_unit != "minimum" {
             return None;
         }
@@ -169,7 +187,7 @@ impl<'p> Report<'p> {
         let (_, min_unit) = measurement::scale(min_value, &self.sample_unit, "minimum");
         let (_, max_unit) = measurement::scale(max_value, &self.sample_unit, "minimum");
         let mut unit = min_unit.clone();
-        if min_unit != max_unit && min_value.saturating_mul(100) < max_value {
+        if fractions && min_unit != max_unit && min_value.saturating_mul(100) < max_value {
             unit = measurement::scale(min_value.wrapping_mul(100), &self.sample_unit, "minimum").1;
         }
         Some(if unit.is_empty() {

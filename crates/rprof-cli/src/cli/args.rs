@@ -196,6 +196,50 @@ pub struct ReportCmd {
 }
 
 #[derive(Args)]
+pub struct TopCmd {
+    /// Print the table as JSON (total, header lines, rows with values
+    /// and their text).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args)]
+pub struct CommentsCmd {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args)]
+pub struct ListCmd {
+    /// Regular expression matching the functions to list.
+    #[arg(value_name = "RE")]
+    pub regex: String,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args)]
+pub struct DisasmCmd {
+    /// Regular expression matching the symbols to disassemble, or an
+    /// address (`0x4fed40`).
+    #[arg(value_name = "RE")]
+    pub regex: String,
+    /// Intel syntax instead of GNU (AT&T) syntax (pprof's -intel_syntax).
+    #[arg(long)]
+    pub intel_syntax: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args)]
 pub struct PeekCmd {
     /// Regular expression matching the functions to show.
     #[arg(value_name = "RE")]
@@ -208,7 +252,9 @@ pub struct PeekCmd {
 
 #[derive(Args)]
 pub struct GraphCmd {
-    /// dot or svg; default: from the -o file's extension, else dot.
+    /// dot, svg, png, pdf, gif, ps, eps or callgrind; default: from the
+    /// -o file's extension, else dot. Images are drawn by Graphviz; PNG
+    /// without it from the built-in layout.
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<GraphFormat>,
     /// How SVG is drawn: dot (Graphviz, as pprof does) or builtin (pure
@@ -232,12 +278,37 @@ pub enum GraphRenderer {
 pub enum GraphFormat {
     Dot,
     Svg,
+    Png,
+    Pdf,
+    Gif,
+    Ps,
+    Eps,
+    /// Callgrind's format, for KCachegrind and QCachegrind.
+    Callgrind,
+}
+
+/// What `rprof flame` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FlameFormat {
+    /// An interactive SVG.
+    Svg,
+    /// The SVG as a PNG image.
+    Png,
+    /// Collapsed stacks (`a;b;c 42`).
+    Folded,
+    /// speedscope's JSON file format.
+    Speedscope,
 }
 
 #[derive(Args)]
 pub struct FlameCmd {
+    /// svg, png, folded or speedscope; default: from the -o file's
+    /// extension (.svg, .png, .folded, .json), else svg.
+    #[arg(long, value_name = "FORMAT", conflicts_with = "folded")]
+    pub format: Option<FlameFormat>,
     /// Write collapsed stacks (`a;b;c 42`, values in the profile's unit)
-    /// instead of SVG: the input of flamegraph.pl, inferno and speedscope.
+    /// instead of SVG: the input of flamegraph.pl, inferno and speedscope
+    /// (same as --format folded).
     #[arg(long)]
     pub folded: bool,
     /// Title (default: names the file).
@@ -529,6 +600,19 @@ pub struct ReportArgs {
     /// Show percentages of what the filters kept, not of the whole profile.
     #[arg(long)]
     pub relative_percentages: bool,
+    /// Omit the profile's header lines (File, Type, Time…) from text
+    /// reports.
+    #[arg(long)]
+    pub compact_labels: bool,
+    /// Where source files are looked for (directories separated by `:`);
+    /// default: the working directory. Also trims recorded paths that
+    /// contain a directory's name.
+    #[arg(long, value_name = "DIRS")]
+    pub source_path: Option<String>,
+    /// Prefixes to remove from the source paths recorded in the profile
+    /// (separated by `:`).
+    #[arg(long, value_name = "PREFIXES")]
+    pub trim_path: Option<String>,
 }
 
 impl ReportArgs {
@@ -565,7 +649,7 @@ impl ReportArgs {
             no_inlines: self.noinlines,
             show_columns: self.showcolumns,
             drop_negative: self.drop_negative,
-            compact_labels: false,
+            compact_labels: self.compact_labels,
             focus: self.focus.clone(),
             ignore: self.ignore.clone(),
             hide: self.hide.clone(),
@@ -579,6 +663,9 @@ impl ReportArgs {
             tagroot: nonempty(&self.tagroot),
             tagleaf: nonempty(&self.tagleaf),
             relative_percentages: self.relative_percentages,
+            call_tree: false,
+            source_path: self.source_path.clone().unwrap_or_default(),
+            trim_path: self.trim_path.clone().unwrap_or_default(),
         })
     }
 }

@@ -8,14 +8,17 @@ use crate::failure::Failure;
 use crate::sources::shown;
 
 mod args;
+mod filetype;
 #[cfg(feature = "fleet")]
 pub mod fleet;
 mod run;
 mod spellings;
 pub use args::*;
 use clap::{Parser, Subcommand};
+use filetype::{FileType, check_output, file_type, shown_path};
 use rprof_flame::FlameOptions;
 use rprof_report::ReportOptions;
+use rprof_report::image::ImageFormat;
 use rprof_report::pipeline::Pipeline;
 use rprof_source::FetchOptions;
 use rprof_trace::analysis::chrome::ChromeOptions;
@@ -50,8 +53,10 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Functions by flat (or cumulative) value: `go tool pprof -top`.
-    Top(ReportCmd),
+    /// Functions by flat (or cumulative) value: `go tool pprof -top`
+    /// (`rprof text` too, pprof's `-text`); `--json` for scripts.
+    #[command(alias = "text")]
+    Top(TopCmd),
     /// Every sample's stack with its value: `go tool pprof -traces`.
     Traces(ReportCmd),
     /// Dump of the profile's samples, locations and mappings: `go tool pprof -raw`.
@@ -63,8 +68,21 @@ pub enum Command {
     Tree(ReportCmd),
     /// Callers and callees of the functions matching RE: `go tool pprof -peek`.
     Peek(PeekCmd),
-    /// The call graph as DOT or SVG: `go tool pprof -dot` / `-svg`.
+    /// The call graph as DOT, SVG, an image (PNG, PDF, GIF, PS, EPS) or
+    /// callgrind: `go tool pprof -dot` / `-svg` / `-png` / `-callgrind`…
     Graph(GraphCmd),
+    /// Annotated source of the functions matching RE: `go tool pprof
+    /// -list`. Sources are looked for as pprof does, then in GOROOT, the
+    /// module cache and vendor/.
+    List(ListCmd),
+    /// Annotated assembly of the functions matching RE: `go tool pprof
+    /// -disasm`. Give the program among the inputs (`rprof disasm RE
+    /// ./server cpu.pb.gz`), else the profile's recorded path is used.
+    Disasm(DisasmCmd),
+    /// The profile's comments: `go tool pprof -comments`.
+    Comments(CommentsCmd),
+    /// The rows of `top` as a pprof file: `go tool pprof -topproto`.
+    Topproto(ProtoCmd),
     /// An interactive SVG flame graph (or folded stacks); with --base or
     /// --diff-base, a differential one (red grew, blue shrank).
     Flame(FlameCmd),
@@ -129,19 +147,53 @@ impl Cli {
         let ctx = Ctx { read, fetch };
         let report = |format, a: ReportCmd| ctx.report_run(format, a.report, a.common);
         Ok(match self.command {
-            Command::Top(a) => report(ReportFormat::Top, a)?,
+            Command::Top(a) => {
+                let format = if a.json {
+                    ReportFormat::TopJson
+                } else {
+                    ReportFormat::Top
+                };
+                ctx.report_run(format, a.report, a.common)?
+            }
+            Command::Comments(a) => {
+                check_output(&ReportFormat::Comments, a.common.output.as_deref())?;
+                let pipeline = ctx.pipeline(&a.common, ReportOptions::default())?;
+                Run::Report(ReportRun {
+                    pipeline,
+                    inputs: ctx.inputs(a.common.profiles, a.common.base, a.common.diff_base),
+                    format: ReportFormat::Comments,
+                    output: a.common.output,
+                })
+            }
+            Command::Topproto(a) => ctx.report_run(ReportFormat::TopProto, a.report, a.common)?,
+            Command::List(a) => {
+                let re = compile_arg(&a.regex)?;
+                ctx.report_run(ReportFormat::List(re), a.report, a.common)?
+            }
+            Command::Disasm(a) => {
+                let re = compile_arg(&a.regex)?;
+                let syntax = if a.intel_syntax {
+                    rprof_binary::Syntax::Intel
+                } else {
+                    rprof_binary::Syntax::Gnu
+                };
+                ctx.report_run(
+                    ReportFormat::Disasm { symbol: re, syntax },
+                    a.report,
+                    a.common,
+                )?
+            }
             Command::Traces(a) => report(ReportFormat::Traces, a)?,
             Command::Tags(a) => report(ReportFormat::Tags, a)?,
             Command::Tree(a) => report(ReportFormat::Tree, a)?,
             Command::Peek(a) => {
-                let re = rprof_profile::compile_go_regex(&a.regex).map_err(|e| {
-                    Failure::usage(format!("parsing argument regexp {}: {e}", a.regex))
-                })?;
+                let re = compile_arg(&a.regex)?;
                 ctx.report_run(ReportFormat::Peek(re), a.report, a.common)?
             }
             Command::Raw(a) => {
                 // pprof's -raw shows the profile as loaded: no report
                 // options apply.
+                check_output(&ReportFormat::Raw, a.common.output.as_deref())?;
                 let pipeline = ctx.pipeline(&a.common, ReportOptions::default())?;
                 Run::Report(ReportRun {
                     pipeline,
@@ -157,6 +209,12 @@ impl Cli {
             Command::Proto(a) => ctx.report_run(ReportFormat::Proto, a.report, a.common)?,
             Command::Flame(a) => ctx.flame_run(a)?,
             Command::Diff(a) => {
+                let format = if a.json {
+                    ReportFormat::TopJson
+                } else {
+                    ReportFormat::Comments
+                };
+                check_output(&format, a.output.as_deref())?;
                 let report = a.report.options()?;
                 let pipeline = Pipeline {
                     read: ctx.read.clone(),
@@ -224,6 +282,7 @@ impl Ctx {
         args: ReportArgs,
         common: CommonArgs,
     ) -> Result<Run, Failure> {
+        check_output(&format, common.output.as_deref())?;
         let pipeline = self.pipeline(&common, args.options()?)?;
         Ok(Run::Report(ReportRun {
             pipeline,
@@ -265,6 +324,15 @@ impl Ctx {
     }
 
     fn flame_run(&self, a: FlameCmd) -> Result<Run, Failure> {
+        let format = flame_format(&a)?;
+        if format == FlameFormat::Speedscope {
+            return self.report_run(ReportFormat::Speedscope, a.report, a.common);
+        }
+        if format == FlameFormat::Png && !rprof_report::image::can_rasterise() {
+            return Err(Failure::usage(
+                "this rprof was built without PNG support (the `raster` feature): write .svg",
+            ));
+        }
         let report = a.report.options()?;
         let pipeline = self.pipeline(&a.common, report)?;
         let inputs = self.inputs(a.common.profiles, a.common.base, a.common.diff_base);
@@ -287,29 +355,131 @@ impl Ctx {
             pipeline,
             inputs,
             flame,
-            folded: a.folded,
+            format,
             output: a.common.output,
         }))
     }
 }
 
-/// DOT or SVG: `--format`, else the `-o` file's extension, else DOT; SVG
-/// through Graphviz when it is installed, else the built-in layout.
+/// `--format`, else the `-o` file's extension, else DOT; SVG through
+/// Graphviz when it is installed, else the built-in layout; images
+/// through Graphviz, PNG without it rasterised from the built-in layout.
 fn graph_format(a: &GraphCmd) -> Result<ReportFormat, Failure> {
     use rprof_report::svg::{Renderer, graphviz_available};
-    let format = a.format.unwrap_or_else(|| match &a.common.output {
-        Some(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) => GraphFormat::Svg,
-        _ => GraphFormat::Dot,
-    });
+    let from_name = match file_type(a.common.output.as_deref()) {
+        None => None,
+        Some(FileType::Dot) => Some(GraphFormat::Dot),
+        Some(FileType::Svg) => Some(GraphFormat::Svg),
+        Some(FileType::Image(f)) => Some(match f {
+            ImageFormat::Png => GraphFormat::Png,
+            ImageFormat::Pdf => GraphFormat::Pdf,
+            ImageFormat::Gif => GraphFormat::Gif,
+            ImageFormat::Ps => GraphFormat::Ps,
+            ImageFormat::Eps => GraphFormat::Eps,
+        }),
+        Some(FileType::Callgrind) => Some(GraphFormat::Callgrind),
+        // A name that says nothing rprof knows (`graph.out`) takes the
+        // default; one that says another kind of file is refused.
+        Some(FileType::Other(_)) => None,
+        Some(other) if a.format.is_none() => {
+            return Err(Failure::usage(format!(
+                "rprof graph cannot write {} files ({}): use .dot, .svg, .png, .pdf, .gif, .ps, .eps or callgrind.out.*, or say --format",
+                other.describe(),
+                shown_path(a.common.output.as_deref())
+            )));
+        }
+        Some(_) => None,
+    };
+    let format = match (a.format, from_name) {
+        (Some(f), Some(n)) if f != n => {
+            return Err(Failure::usage(format!(
+                "--format {} does not match the name of the output file {}",
+                format_name(f),
+                shown_path(a.common.output.as_deref())
+            )));
+        }
+        (Some(f), _) | (None, Some(f)) => f,
+        (None, None) => GraphFormat::Dot,
+    };
+    let renderer = || match a.renderer {
+        Some(GraphRenderer::Dot) => Renderer::Graphviz,
+        Some(GraphRenderer::Builtin) => Renderer::Builtin,
+        None if graphviz_available() => Renderer::Graphviz,
+        None => Renderer::Builtin,
+    };
+    let image = |f: ImageFormat| -> Result<ReportFormat, Failure> {
+        match renderer() {
+            Renderer::Graphviz => Ok(ReportFormat::Image(f, ImageVia::Graphviz)),
+            Renderer::Builtin if f == ImageFormat::Png && rprof_report::image::can_rasterise() => {
+                Ok(ReportFormat::Image(f, ImageVia::Raster))
+            }
+            Renderer::Builtin => Err(Failure::usage(format!(
+                "writing {} needs Graphviz's `dot` on PATH{}",
+                f.name().to_uppercase(),
+                if f == ImageFormat::Png {
+                    " (this rprof was built without the `raster` feature)"
+                } else {
+                    " (without it rprof writes .svg and .png)"
+                }
+            ))),
+        }
+    };
     Ok(match format {
         GraphFormat::Dot => ReportFormat::Dot,
-        GraphFormat::Svg => ReportFormat::Svg(match a.renderer {
-            Some(GraphRenderer::Dot) => Renderer::Graphviz,
-            Some(GraphRenderer::Builtin) => Renderer::Builtin,
-            None if graphviz_available() => Renderer::Graphviz,
-            None => Renderer::Builtin,
-        }),
+        GraphFormat::Svg => ReportFormat::Svg(renderer()),
+        GraphFormat::Callgrind => ReportFormat::Callgrind,
+        GraphFormat::Png => image(ImageFormat::Png)?,
+        GraphFormat::Pdf => image(ImageFormat::Pdf)?,
+        GraphFormat::Gif => image(ImageFormat::Gif)?,
+        GraphFormat::Ps => image(ImageFormat::Ps)?,
+        GraphFormat::Eps => image(ImageFormat::Eps)?,
     })
+}
+
+fn format_name(f: GraphFormat) -> String {
+    use clap::ValueEnum;
+    f.to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
+/// `--format`, `--folded`, else the `-o` file's extension, else SVG.
+fn flame_format(a: &FlameCmd) -> Result<FlameFormat, Failure> {
+    let asked = if a.folded {
+        Some(FlameFormat::Folded)
+    } else {
+        a.format
+    };
+    let from_name = match file_type(a.common.output.as_deref()) {
+        None => None,
+        Some(FileType::Svg) => Some(FlameFormat::Svg),
+        Some(FileType::Image(ImageFormat::Png)) => Some(FlameFormat::Png),
+        Some(FileType::Folded) => Some(FlameFormat::Folded),
+        Some(FileType::Json) => Some(FlameFormat::Speedscope),
+        Some(FileType::Other(_)) => None,
+        Some(other) if asked.is_none() || matches!(other, FileType::Image(_)) => {
+            return Err(Failure::usage(format!(
+                "rprof flame cannot write {} files ({}): use .svg, .png, .folded or .json (speedscope), or say --format",
+                other.describe(),
+                shown_path(a.common.output.as_deref())
+            )));
+        }
+        Some(_) => None,
+    };
+    match (asked, from_name) {
+        (Some(f), Some(n)) if f != n => Err(Failure::usage(format!(
+            "the flame graph format asked for does not match the name of the output file {}",
+            shown_path(a.common.output.as_deref())
+        ))),
+        (Some(f), _) | (None, Some(f)) => Ok(f),
+        (None, None) => Ok(FlameFormat::Svg),
+    }
+}
+
+/// A report's pattern argument, as Go's regexp package reads it.
+fn compile_arg(re: &str) -> Result<regex::Regex, Failure> {
+    rprof_profile::compile_go_regex(re)
+        .map_err(|e| Failure::usage(format!("parsing argument regexp {re}: {e}")))
 }
 
 fn trace_run(t: TraceCmd, fetch: FetchOptions) -> Result<TraceRun, Failure> {

@@ -5,6 +5,7 @@ use super::args::*;
 #[cfg(feature = "fleet")]
 use super::fleet;
 use rprof_flame::FlameOptions;
+use rprof_report::image::ImageFormat;
 use rprof_report::pipeline::Pipeline;
 use rprof_source::FetchOptions;
 use rprof_trace::analysis::chrome::ChromeOptions;
@@ -61,7 +62,8 @@ pub struct Inputs {
     pub fetch: FetchOptions,
 }
 
-/// `top`, `traces`, `tags`, `tree`, `peek`, `raw`, `graph`, `proto`.
+/// `top`, `traces`, `tags`, `tree`, `peek`, `raw`, `graph`, `proto`,
+/// `list`, `disasm`, `comments`, `topproto`, `flame --format speedscope`.
 pub struct ReportRun {
     pub pipeline: Pipeline,
     pub inputs: Inputs,
@@ -82,8 +84,37 @@ pub enum ReportFormat {
     Dot,
     /// The call graph drawn by this renderer.
     Svg(rprof_report::svg::Renderer),
+    /// The call graph as an image, drawn by Graphviz or rasterised from
+    /// the built-in layout's SVG.
+    Image(ImageFormat, ImageVia),
+    /// The call graph in callgrind's format.
+    Callgrind,
     /// The processed profile as gzipped protobuf.
     Proto,
+    /// The top rows as a gzipped protobuf.
+    TopProto,
+    /// `top` as JSON.
+    TopJson,
+    /// The profile's comments.
+    Comments,
+    /// speedscope's JSON.
+    Speedscope,
+    /// Annotated source of the functions matching the pattern.
+    List(regex::Regex),
+    /// Annotated assembly of the symbols matching the pattern.
+    Disasm {
+        symbol: regex::Regex,
+        syntax: rprof_binary::Syntax,
+    },
+}
+
+/// How an image is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageVia {
+    /// `dot -T<format>`, as pprof.
+    Graphviz,
+    /// rprof's SVG, rasterised (PNG only).
+    Raster,
 }
 
 /// `flame`.
@@ -91,8 +122,8 @@ pub struct FlameRun {
     pub pipeline: Pipeline,
     pub inputs: Inputs,
     pub flame: FlameOptions,
-    /// Folded stacks instead of SVG.
-    pub folded: bool,
+    /// SVG, PNG or folded stacks (speedscope is a [`ReportRun`]).
+    pub format: FlameFormat,
     pub output: Option<PathBuf>,
 }
 

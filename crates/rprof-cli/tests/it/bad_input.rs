@@ -276,6 +276,26 @@ const CMDS: &[Cmd] = &[
         text: true,
     },
     Cmd {
+        name: "list",
+        args: &["list", ".", BAD],
+        text: true,
+    },
+    Cmd {
+        name: "disasm",
+        args: &["disasm", ".", BAD],
+        text: true,
+    },
+    Cmd {
+        name: "comments",
+        args: &["comments", BAD],
+        text: true,
+    },
+    Cmd {
+        name: "topproto",
+        args: &["topproto", "-o", OUT, BAD],
+        text: false,
+    },
+    Cmd {
         name: "flame",
         args: &["flame", BAD],
         text: true,
@@ -870,18 +890,24 @@ fn check_outcome(
             run.stderr
         ),
         (Some(0), Some(p)) => {
-            // Still a valid profile: the result must be right.
+            // Still a valid profile: the result must be right. Notes
+            // (`list`: sources not found) are not errors.
             assert!(
-                !run.stderr.lines().any(|l| l.starts_with("rprof: ")),
+                !run.stderr
+                    .lines()
+                    .any(|l| l.starts_with("rprof: ") && !l.starts_with("rprof: note: ")),
                 "{what}: status 0 with an error line:\n{}",
                 run.stderr
             );
             let to_stdout = !cmd.args.contains(&OUT);
             if to_stdout {
                 assert!(cmd.text);
-                // `tags` prints nothing for a profile without labels, and
-                // folded stacks are nothing for a profile without samples.
-                let may_be_empty = cmd.name == "tags" || cmd.args.contains(&"--folded");
+                // `tags` prints nothing for a profile without labels,
+                // `comments` for one without comments (pprof's fixtures
+                // have none), and folded stacks are nothing for a profile
+                // without samples.
+                let may_be_empty =
+                    cmd.name == "tags" || cmd.name == "comments" || cmd.args.contains(&"--folded");
                 assert!(
                     !run.stdout.is_empty() || may_be_empty || p.samples.values.is_empty(),
                     "{what}: status 0 and no output"
@@ -913,8 +939,14 @@ fn check_outcome(
         }
         // `peek RE` on a valid profile where nothing matches (here: one
         // left without samples) is pprof's "no matches found" error,
-        // which rprof treats as a usage error.
-        (Some(2), Some(_)) if cmd.name == "peek" && run.stderr.contains("no matches found") => {
+        // which rprof treats as a usage error; so are `list RE` on such
+        // a profile and `disasm RE` without the program's binary (none is
+        // given here, and the profile's recorded path is another
+        // machine's).
+        (Some(2), Some(_))
+            if ["peek", "list", "disasm"].contains(&cmd.name)
+                && run.stderr.contains("no matches found") =>
+        {
             clean_failure_status(run, 2, "", what);
         }
         (status, _) => panic!(
@@ -1045,21 +1077,45 @@ fn existing_output_file_survives_a_failed_run() {
         vec!["proto", "-o", "keep.pb.gz", "cut.pb.gz"],
         vec!["proto", "-o", "keep.pb.gz", "junk.pb"],
         vec!["proto", "-o", "keep.pb.gz", "--base", "junk.pb", &good],
-        vec!["top", "-o", "keep.pb.gz", "cut.pb.gz"],
-        vec!["traces", "-o", "keep.pb.gz", "junk.pb"],
-        vec!["diff", "--base", &good, "-o", "keep.pb.gz", "junk.pb"],
+        vec!["topproto", "-o", "keep.pb.gz", "cut.pb.gz"],
+        vec!["top", "-o", "keep.txt", "cut.pb.gz"],
+        vec!["traces", "-o", "keep.txt", "junk.pb"],
+        vec!["diff", "--base", &good, "-o", "keep.txt", "junk.pb"],
+        vec!["graph", "-o", "keep.png", "cut.pb.gz"],
+        vec!["flame", "-o", "keep.svg", "junk.pb"],
     ];
+    let output_of = |args: &[&str]| -> String {
+        let at = args.iter().position(|a| *a == "-o").unwrap();
+        args[at + 1].to_string()
+    };
     for args in runs {
-        std::fs::write(dir.join("keep.pb.gz"), &before).unwrap();
+        let out = output_of(&args);
+        std::fs::write(dir.join(&out), &before).unwrap();
         let what = format!("rprof {}", args.join(" "));
         let run = rprof(&args, &dir);
         let named = args.iter().rev().find(|a| !a.contains("fixtures")).unwrap();
         clean_failure(&run, named, &what);
         assert_eq!(
-            std::fs::read(dir.join("keep.pb.gz")).unwrap(),
+            std::fs::read(dir.join(&out)).unwrap(),
             before,
             "{what}: -o file changed"
         );
+        no_temp_files(&dir, &what);
+    }
+    // An -o name that says another kind of file is a usage error, and
+    // the file stays as it was too.
+    for args in [
+        vec!["top", "-o", "keep.pb.gz", good.as_str()],
+        vec!["graph", "-o", "keep.json", good.as_str()],
+        vec!["flame", "-o", "keep.pdf", good.as_str()],
+        vec!["proto", "-o", "keep.svg", good.as_str()],
+    ] {
+        let out = output_of(&args);
+        std::fs::write(dir.join(&out), &before).unwrap();
+        let what = format!("rprof {}", args.join(" "));
+        let run = rprof(&args, &dir);
+        clean_failure_status(&run, 2, &out, &what);
+        assert_eq!(std::fs::read(dir.join(&out)).unwrap(), before, "{what}");
         no_temp_files(&dir, &what);
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -8,6 +8,7 @@ mod diag;
 mod fleet;
 mod live;
 mod multibyte;
+mod outputs;
 mod parity;
 #[path = "../../../rprof-source/tests/it/support/mod.rs"]
 mod support;

@@ -20,10 +20,26 @@
 //! symbolizer named their caller; for `top` and `traces`, the `Type:`
 //! line, the total, and the multiset of sample values (`traces`) — pprof's
 //! unsampling arithmetic and unit formatting, to the digit.
+//!
+//! Outputs that are not plain text are compared as what they hold:
+//! `topproto` (gzipped protobuf) after inflating, since gzip headers and
+//! compression levels are not part of the report; images byte for byte
+//! (pprof pipes its DOT through Graphviz's `dot`, and so does rprof), PDF
+//! with its `/CreationDate` masked. They hold only with the Graphviz that
+//! drew the expected outputs (`fixtures/graphviz.txt`); with another one,
+//! or none, the image cases are skipped, saying so. `disasm` cases need
+//! the workload binary the profiles came from: the test builds it from
+//! `fixtures/go/workload` with the Go of `fixtures/go-build.txt`
+//! (`$RPROF_GO`, `go` on PATH, /opt/govenv/bin/go), and skips those cases,
+//! saying so, without that Go. Their instruction text differs (Go's
+//! assembly syntax in pprof, GNU's in rprof); everything else on every
+//! line — values, addresses, source lines, inlined callers — must match.
 
 use rayon::prelude::*;
 use rprof_testkit::fixtures;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 /// Why a case failed.
 type Failed = String;
@@ -59,6 +75,30 @@ fn writes_profile(case: &Case) -> bool {
     )
 }
 
+/// The workload binary as the cases name it (relative to
+/// fixtures/profiles, where pprof ran).
+const WORKLOAD: &str = "../build/workload";
+
+/// Why a case cannot run here, if it cannot.
+fn unavailable(case: &Case) -> Option<&'static str> {
+    if case.args.iter().any(|a| a == WORKLOAD) && workload().is_err() {
+        return Some("disasm");
+    }
+    if is_image(case) && !same_graphviz() {
+        return Some("image");
+    }
+    None
+}
+
+fn is_image(case: &Case) -> bool {
+    case.args.first().is_some_and(|a| a == "graph")
+        && case.args.iter().any(|a| {
+            ["png", "pdf", "gif", "ps", "eps"]
+                .iter()
+                .any(|f| *a == format!("--format={f}"))
+        })
+}
+
 fn run_case(case: &Case) -> Result<(), Failed> {
     let expected_dir = fixtures().join("expected");
     let out_path = expected_dir.join(format!("{}.out", case.id));
@@ -66,6 +106,12 @@ fn run_case(case: &Case) -> Result<(), Failed> {
     let mut args = case.args.clone();
     if writes_profile(case) {
         args.splice(1..1, ["-o".to_string(), "-".to_string()]);
+    }
+    for a in &mut args {
+        if a == WORKLOAD {
+            let bin = workload().map_err(|e| e.to_string())?;
+            *a = bin.display().to_string();
+        }
     }
     let output = Command::new(env!("CARGO_BIN_EXE_rprof"))
         .args(&args)
@@ -99,12 +145,48 @@ fn run_case(case: &Case) -> Result<(), Failed> {
             .map_err(|e| format!("{}: {e} (run `cargo xtask fixtures`)", out_path.display()))?;
         return compare_protos(&expected, &output.stdout);
     }
-    let expected = std::fs::read_to_string(&out_path)
+    let expected_bytes = std::fs::read(&out_path)
         .map_err(|e| format!("{}: {e} (run `cargo xtask fixtures`)", out_path.display()))?;
-    let text_profile = case.args.iter().any(|a| a.ends_with(".txt"));
     if !output.status.success() {
         return Err(format!("rprof failed ({}):\n{stderr}", output.status));
     }
+    if case.args.first().is_some_and(|a| a == "topproto") {
+        let (e, a) = (gunzip(&expected_bytes)?, gunzip(&output.stdout)?);
+        return if e == a {
+            Ok(())
+        } else {
+            Err(format!(
+                "the inflated protobufs differ ({} bytes expected, {} got)",
+                e.len(),
+                a.len()
+            ))
+        };
+    }
+    if is_image(case) {
+        let (e, a) = (
+            mask_pdf_date(&expected_bytes),
+            mask_pdf_date(&output.stdout),
+        );
+        return if e == a {
+            Ok(())
+        } else {
+            Err(format!(
+                "the images differ ({} bytes expected, {} got)",
+                e.len(),
+                a.len()
+            ))
+        };
+    }
+    let expected = String::from_utf8(expected_bytes)
+        .map_err(|e| format!("{}: not UTF-8: {e}", out_path.display()))?;
+    if case.args.first().is_some_and(|a| a == "disasm") {
+        let (e, a) = (
+            without_instructions(&expected),
+            without_instructions(&stdout),
+        );
+        return if e == a { Ok(()) } else { Err(diff(&e, &a)) };
+    }
+    let text_profile = case.args.iter().any(|a| a.ends_with(".txt"));
     if text_profile && case.args.first().is_some_and(|a| a == "raw") {
         return compare_text_raw(&samples_block(&expected), &samples_block(&stdout));
     }
@@ -130,6 +212,168 @@ fn run_case(case: &Case) -> Result<(), Failed> {
         return Err(diff(&expected, &stdout));
     }
     Ok(())
+}
+
+fn gunzip(data: &[u8]) -> Result<Vec<u8>, Failed> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(data)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("not gzip: {e}"))?;
+    Ok(out)
+}
+
+/// A PDF with the digits of its `/CreationDate (D:…)` zeroed (same
+/// length, so the cross-reference offsets still agree); other formats
+/// unchanged.
+fn mask_pdf_date(data: &[u8]) -> Vec<u8> {
+    let mut out = data.to_vec();
+    if !data.starts_with(b"%PDF") {
+        return out;
+    }
+    let key = b"/CreationDate (D:";
+    if let Some(at) = data.windows(key.len()).position(|w| w == key) {
+        for b in out[at + key.len()..].iter_mut() {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            *b = b'0';
+        }
+    }
+    out
+}
+
+/// An annotated-assembly listing with each instruction's text removed:
+/// `     10ms       20ms     4fed6f: CALL math/rand.Intn(SB)   ;main.go:326`
+/// becomes `     10ms       20ms     4fed6f: ;main.go:326`. pprof puts the
+/// source annotation of an instruction whose text is too long for its
+/// column on a line of its own, above it; where it goes depends on the
+/// text's length, so such a line is joined to its instruction first. The
+/// rest of every line is kept as it is.
+fn without_instructions(text: &str) -> String {
+    let mut out = String::new();
+    let mut held: Option<&str> = None;
+    for line in text.lines() {
+        if line.trim_start().starts_with(';') && line.starts_with(' ') {
+            held = Some(line.trim());
+            continue;
+        }
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let is_insn = fields.len() >= 3
+            && fields[2].ends_with(':')
+            && fields[2][..fields[2].len() - 1]
+                .chars()
+                .all(|c| c.is_ascii_hexdigit());
+        if is_insn {
+            let colon = line.find(fields[2]).expect("field of the line") + fields[2].len();
+            let source = line[colon..]
+                .find(" ;")
+                .map(|i| line[colon + i + 1..].trim_end())
+                .or(held.take());
+            out.push_str(&line[..colon]);
+            if let Some(s) = source {
+                out.push(' ');
+                out.push_str(s);
+            }
+        } else {
+            if let Some(h) = held.take() {
+                out.push_str(h);
+                out.push('\n');
+            }
+            out.push_str(line.trim_end());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The Go toolchain, if there is one: `$RPROF_GO`, `go` on PATH,
+/// /opt/govenv/bin/go.
+fn go() -> Option<PathBuf> {
+    if let Some(g) = std::env::var_os("RPROF_GO").filter(|g| !g.is_empty()) {
+        return Some(PathBuf::from(g));
+    }
+    let on_path = std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join("go"))
+            .find(|g| g.is_file())
+    });
+    on_path.or_else(|| {
+        let g = PathBuf::from("/opt/govenv/bin/go");
+        g.is_file().then_some(g)
+    })
+}
+
+/// The value of `key: ` in one of the fixtures' records.
+fn recorded(file: &str, key: &str) -> Option<String> {
+    std::fs::read_to_string(fixtures().join(file))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .map(|v| v.trim().to_string())
+}
+
+/// The workload binary built as `cargo xtask fixtures` builds it, with
+/// the Go that built the one the profiles came from (same source, same
+/// Go: same addresses and line tables); once per test run.
+fn workload() -> Result<&'static Path, &'static str> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let want = recorded("go-build.txt", "go:")
+                .ok_or("fixtures/go-build.txt names no Go version")?;
+            let go = go().ok_or(format!("no Go toolchain (want {want})"))?;
+            let version = Command::new(&go)
+                .arg("version")
+                .env("GOTOOLCHAIN", "local")
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+                .map_err(|e| format!("{}: {e}", go.display()))?;
+            if version != want {
+                return Err(format!(
+                    "{} is {version}; the profiles were written by {want}",
+                    go.display()
+                ));
+            }
+            let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("parity-workload");
+            let o = Command::new(&go)
+                .args(["build", "-trimpath", "-buildvcs=false", "-o"])
+                .arg(&out)
+                .arg(".")
+                .current_dir(fixtures().join("go/workload"))
+                .env("GOTOOLCHAIN", "local")
+                .env("GOFLAGS", "-mod=mod")
+                .env("GOPROXY", "off")
+                .env("CGO_ENABLED", "0")
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|e| format!("go build: {e}"))?;
+            if !o.status.success() {
+                return Err(format!(
+                    "go build of fixtures/go/workload failed: {}",
+                    String::from_utf8_lossy(&o.stderr)
+                ));
+            }
+            Ok(out)
+        })
+        .as_deref()
+        .map_err(String::as_str)
+}
+
+/// Whether `dot` is the Graphviz that drew the expected images.
+fn same_graphviz() -> bool {
+    static SAME: OnceLock<bool> = OnceLock::new();
+    *SAME.get_or_init(|| {
+        let want = std::fs::read_to_string(fixtures().join("graphviz.txt"))
+            .ok()
+            .and_then(|t| t.lines().find(|l| !l.starts_with('#')).map(String::from));
+        let have = Command::new("dot")
+            .arg("-V")
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stderr).trim().to_string());
+        want.is_some() && want == have
+    })
 }
 
 /// The text with every run of `top` rows that tie on flat value and name
@@ -339,9 +583,37 @@ fn every_case_equals_go_tool_pprof() {
         cases.len()
     );
     let only = std::env::var("RPROF_CASE").ok();
-    let failures: Vec<String> = cases
-        .par_iter()
+    let chosen: Vec<&Case> = cases
+        .iter()
         .filter(|c| only.as_deref().is_none_or(|o| c.id.contains(o)))
+        .collect();
+    // Cases this machine cannot run (no Go of the fixtures' version for
+    // disasm, another Graphviz for images) are named, not passed.
+    let (skipped, runnable): (Vec<&Case>, Vec<&Case>) =
+        chosen.into_iter().partition(|c| unavailable(c).is_some());
+    if !skipped.is_empty() {
+        let why = |what| match what {
+            "disasm" => workload().err().unwrap_or_default().to_string(),
+            _ => "dot is missing or not the Graphviz of fixtures/graphviz.txt".to_string(),
+        };
+        for what in ["disasm", "image"] {
+            let ids: Vec<&str> = skipped
+                .iter()
+                .filter(|c| unavailable(c) == Some(what))
+                .map(|c| c.id.as_str())
+                .collect();
+            if !ids.is_empty() {
+                eprintln!(
+                    "parity: skipped {} {what} case(s) ({}): {}",
+                    ids.len(),
+                    why(what),
+                    ids.join(" ")
+                );
+            }
+        }
+    }
+    let failures: Vec<String> = runnable
+        .par_iter()
         .filter_map(|c| run_case(c).err().map(|e| format!("{}: {e}", c.id)))
         .collect();
     assert!(

@@ -2,6 +2,7 @@
 //! mapped to its node ids once, and printable names made on demand.
 
 use crate::gopath::{base_name, clean_path};
+use crate::source::trim_path;
 use crate::{Granularity, Report};
 use rprof_profile::{Profile, StrId};
 use std::borrow::Cow;
@@ -55,6 +56,11 @@ impl<'p> Names<'p> {
     /// The text of a canonical id.
     pub fn get(&self, id: u32) -> &str {
         &self.list[id as usize]
+    }
+
+    /// The canonical id of a text, if any key uses it.
+    pub fn id_of(&self, s: &str) -> Option<u32> {
+        self.map.get(s).copied()
     }
 }
 
@@ -140,14 +146,23 @@ impl<'p> NodeKeys<'p> {
     /// The node keys of a report's profile at its granularity.
     pub fn for_report(r: &Report<'p>) -> Self {
         let o = r.options();
-        NodeKeys::new(
+        NodeKeys::with_paths(
             r.profile(),
             KeyOptions::for_granularity(o.granularity, o.no_inlines, o.show_columns),
+            &o.trim_path,
+            &o.source_path,
         )
     }
 
     /// Interns the node keys of every location of `p`.
     pub fn new(p: &'p Profile, o: KeyOptions) -> Self {
+        NodeKeys::with_paths(p, o, "", "")
+    }
+
+    /// [`NodeKeys::new`], with file names trimmed as pprof's report trims
+    /// them (`-trim_path`, `-source_path`, see
+    /// [`trim_path`](crate::source::trim_path)) before they are cleaned.
+    pub fn with_paths(p: &'p Profile, o: KeyOptions, trim: &str, search_path: &str) -> Self {
         let mut names = Names::new();
         // Canonical ids per function and mapping, computed once.
         let mut str_ids: HashMap<StrId, u32> = HashMap::new();
@@ -167,9 +182,16 @@ impl<'p> NodeKeys<'p> {
                 };
                 let file = if o.filename && f.filename != 0 {
                     let raw = p.str(f.filename);
-                    match clean_path(raw) {
-                        Cow::Borrowed(_) => canon(&mut names, f.filename),
-                        Cow::Owned(c) => names.id(Cow::Owned(c)),
+                    let trimmed = trim_path(raw, trim, search_path);
+                    if trimmed.is_empty() {
+                        0
+                    } else {
+                        match clean_path(trimmed) {
+                            Cow::Borrowed(b) if b.len() == raw.len() => {
+                                canon(&mut names, f.filename)
+                            }
+                            c => names.id(c),
+                        }
                     }
                 } else {
                     0
@@ -301,7 +323,7 @@ impl<'p> NodeKeys<'p> {
     }
 
     /// `fmt.Sprint(NodeInfo)`: pprof's last-resort tie breaker.
-    pub(super) fn go_sprint(&self, id: u32) -> String {
+    pub(crate) fn go_sprint(&self, id: u32) -> String {
         let k = &self.keys[id as usize];
         format!(
             "{{{} {} {} {} {} {} {} {}}}",

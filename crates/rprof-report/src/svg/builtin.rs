@@ -40,6 +40,25 @@ pub fn render(dot_source: &str) -> Result<String, SvgError> {
     Ok(render_graph(&g))
 }
 
+/// What the SVG is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// A browser window: as pprof's `-svg`, the document fills the
+    /// window and the graph is drawn at half size inside pprof's pan and
+    /// zoom viewport.
+    Window,
+    /// A picture of its own (for rasterising): the document is the size
+    /// of the graph's page, drawn at full size, without the script.
+    Fixed,
+}
+
+/// Renders pprof's DOT with the built-in layout as a fixed-size picture
+/// ([`Page::Fixed`]).
+pub fn render_fixed(dot_source: &str) -> Result<String, SvgError> {
+    let g = dotparse::parse(dot_source)?;
+    Ok(render_graph_for(&g, Page::Fixed))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Justify {
     Left,
@@ -136,6 +155,11 @@ fn node_look(g: &Graph, v: usize) -> NodeLook {
 
 /// Renders a parsed graph.
 pub fn render_graph(g: &Graph) -> String {
+    render_graph_for(g, Page::Window)
+}
+
+/// [`render_graph`] for a window or as a fixed-size picture.
+pub fn render_graph_for(g: &Graph, page: Page) -> String {
     let looks: Vec<NodeLook> = (0..g.nodes.len()).map(|v| node_look(g, v)).collect();
 
     // Cluster nodes without edges (pprof's legend) go to the top left.
@@ -242,8 +266,21 @@ pub fn render_graph(g: &Graph) -> String {
         "<!-- Title: {} Pages: 1 -->",
         title.replace("--", "&#45;&#45;")
     );
-    s.push_str("<svg width=\"100%\" height=\"100%\" xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">\n");
-    s.push_str(&pan_zoom_prefix());
+    match page {
+        Page::Window => {
+            s.push_str("<svg width=\"100%\" height=\"100%\" xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">\n");
+            s.push_str(&pan_zoom_prefix());
+        }
+        Page::Fixed => {
+            let (w, h) = (num(width), num(height));
+            let _ = writeln!(
+                s,
+                "<svg width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">"
+            );
+            // The same nesting as the window's viewport group, unscaled.
+            s.push_str("<g id=\"viewport\">");
+        }
+    }
     let _ = writeln!(
         s,
         "<g id=\"graph0\" class=\"graph\" transform=\"scale(1 1) rotate(0) translate({} {})\">",

@@ -1,6 +1,6 @@
-//! Why no SVG could be made.
+//! Why no SVG (or image) could be made.
 
-/// Why no SVG could be made.
+/// Why no SVG (or image) could be made.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SvgError {
@@ -13,8 +13,10 @@ pub enum SvgError {
     #[error("running Graphviz's `dot`: {0}")]
     GraphvizIo(#[source] std::io::Error),
     /// `dot` ran and failed.
-    #[error("Graphviz's `dot -Tsvg` failed ({status}){}", stderr_suffix(.stderr))]
+    #[error("Graphviz's `dot -T{format}` failed ({status}){}", stderr_suffix(.stderr))]
     GraphvizFailed {
+        /// The output format asked for (`svg`, `png`, …).
+        format: &'static str,
         /// Its exit status.
         status: String,
         /// What it printed on stderr.

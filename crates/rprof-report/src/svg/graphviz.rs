@@ -20,13 +20,20 @@ static GRAPH_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"<g id="graph[0
 /// Runs `dot -Tsvg` on `dot_source` and massages the result as pprof does
 /// (pprof's `invokeDot("svg")` and `massageDotSVG`).
 pub fn render(dot_source: &str) -> Result<String, SvgError> {
-    let svg = run_dot(dot_source)?;
+    let svg = run_dot(dot_source, "svg")?;
+    let svg = String::from_utf8(svg).map_err(|e| SvgError::GraphvizFailed {
+        format: "svg",
+        status: "output is not UTF-8".to_string(),
+        stderr: e.to_string(),
+    })?;
     Ok(massage_svg(&svg))
 }
 
-fn run_dot(dot_source: &str) -> Result<String, SvgError> {
+/// Runs `dot -T<format>` on `dot_source` and returns what it wrote, as
+/// pprof's `invokeDot` does for `-png`, `-pdf`, `-gif`, `-ps`.
+pub fn run_dot(dot_source: &str, format: &'static str) -> Result<Vec<u8>, SvgError> {
     let mut child = Command::new("dot")
-        .arg("-Tsvg")
+        .arg(format!("-T{format}"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -48,15 +55,13 @@ fn run_dot(dot_source: &str) -> Result<String, SvgError> {
     });
     if !output.status.success() {
         return Err(SvgError::GraphvizFailed {
+            format,
             status: output.status.to_string(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         });
     }
     written.map_err(SvgError::GraphvizIo)?;
-    String::from_utf8(output.stdout).map_err(|e| SvgError::GraphvizFailed {
-        status: "output is not UTF-8".to_string(),
-        stderr: e.to_string(),
-    })
+    Ok(output.stdout)
 }
 
 /// pprof's `massageSVG`: works around dot's unquoted ampersands, lets the

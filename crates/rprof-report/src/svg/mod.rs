@@ -46,6 +46,19 @@ pub fn render_svg(dot_source: &str, renderer: Renderer) -> Result<String, SvgErr
     }
 }
 
+/// Renders `dot_source` with the built-in layout as a picture the size of
+/// the graph (no pan and zoom), for rasterising.
+pub fn render_builtin_fixed(dot_source: &str) -> Result<String, SvgError> {
+    builtin::render_fixed(dot_source)
+}
+
+/// Runs Graphviz's `dot -T<format>` on `dot_source` (the DOT text of
+/// [`crate::dot::write_dot`]) and returns its output, unchanged: what
+/// pprof's `-png`, `-pdf`, `-gif` and `-ps` write.
+pub fn graphviz_output(dot_source: &str, format: &'static str) -> Result<Vec<u8>, SvgError> {
+    graphviz::run_dot(dot_source, format)
+}
+
 /// Whether Graphviz's `dot` is on `PATH` (an executable file named `dot`,
 /// or `dot.exe` on Windows, in one of its directories).
 pub fn graphviz_available() -> bool {
