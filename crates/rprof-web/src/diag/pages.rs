@@ -230,7 +230,6 @@ struct DumpView {
     what: String,
     headline: Option<String>,
     preamble: Vec<String>,
-    panics: Vec<String>,
     truncated: bool,
 }
 
@@ -366,20 +365,6 @@ fn goroutines(r: &GoroutineReport, title: &str) -> Result<String, DiagError> {
             ),
             headline: d.headline.clone(),
             preamble: d.preamble.clone(),
-            panics: d
-                .panics
-                .iter()
-                .map(|p| {
-                    let mut s = format!("panic: {}", p.value);
-                    if p.recovered {
-                        s.push_str(" [recovered]");
-                    }
-                    if p.repanicked {
-                        s.push_str(" (repanicked)");
-                    }
-                    s
-                })
-                .collect(),
             truncated: d.truncated,
         })
         .collect();
