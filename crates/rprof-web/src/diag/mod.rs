@@ -31,74 +31,10 @@
 //! own counts. The charts are plotters' SVG, which escapes its text and
 //! attributes, inserted as markup.
 
+mod model;
 mod pages;
+mod server;
 
-use crate::page::{ASSETS, Asset, assets_router_of};
-use axum::Router;
-use std::sync::Arc;
-
+pub use model::Diagnostics;
 pub use pages::DiagError;
-
-/// What a diagnostics page shows.
-#[derive(Debug)]
-pub enum Diagnostics {
-    /// Goroutine dumps, bucketed.
-    Goroutines(rprof_diag::GoroutineReport),
-    /// GC trace runs.
-    Gctrace(rprof_diag::GcReport),
-    /// Memstats series.
-    Memstats(rprof_diag::MemReport),
-    /// Race reports, paired.
-    Race(rprof_diag::RaceSummary),
-}
-
-/// The diagnostics pages' script and styles (the look is the profile
-/// UI's `rprof.css`).
-pub const DIAG_ASSETS: &[Asset] = &[
-    Asset {
-        name: "diag.css",
-        content_type: "text/css; charset=utf-8",
-        body: include_str!("../../assets/diag/diag.css"),
-    },
-    Asset {
-        name: "diag.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../assets/diag/diag.js"),
-    },
-];
-
-/// A diagnostics page, rendered, with the goroutine profile's UI when it
-/// shows goroutine dumps.
-pub struct DiagUi {
-    html: String,
-    profile: Option<Router>,
-}
-
-impl DiagUi {
-    /// Renders the page of `d`; `title` names the inputs (file names,
-    /// URLs without credentials).
-    pub fn new(d: &Diagnostics, title: &str) -> Result<DiagUi, DiagError> {
-        let html = pages::render(d, title)?;
-        let profile = match d {
-            Diagnostics::Goroutines(r) => Some(pages::goroutine_profile_ui(r, title)?),
-            _ => None,
-        };
-        Ok(DiagUi { html, profile })
-    }
-
-    /// The page's HTML, as `/` answers it.
-    pub fn html(&self) -> &str {
-        &self.html
-    }
-}
-
-/// The page's routes with their assets, not yet [`secure`](crate::secure)d.
-pub fn diag_router(ui: DiagUi) -> Router {
-    let ui = Arc::new(ui);
-    pages::routes(ui).merge(assets_router_of(vec![ASSETS, DIAG_ASSETS]))
-}
-
-/// The whole page, secured for `bound`: what `--web` serves.
-pub fn diag_app(ui: DiagUi, bound: &crate::Bound) -> Router {
-    crate::secure(diag_router(ui), bound.guard())
-}
+pub use server::{DIAG_ASSETS, DiagUi, diag_app, diag_router};

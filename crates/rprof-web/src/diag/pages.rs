@@ -6,24 +6,18 @@
 //! the page and `rprof … ` (text) show the same figures. Exact values
 //! ride along in `data-` attributes for scripts and tests.
 
-use super::{DiagUi, Diagnostics};
+use super::model::Diagnostics;
 use crate::page::{Chrome, Menu, MenuItem, PageData};
 use crate::pipeline::{Inputs, Pipeline, Source};
-use crate::views::{ProfileUi, html, profile_router};
+use crate::views::{ProfileUi, profile_router};
 use askama::Template;
 use axum::Router;
-use axum::body::Body;
-use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use rprof_diag::{
     Bucket, GcReport, GoroutineReport, MemReport, MemSeries, Percentiles, RaceFrame, RaceSummary,
     format_bytes, format_num,
 };
 use serde_json::json;
 use std::sync::Arc;
-use tower::ServiceExt;
 
 /// Why a page could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -53,61 +47,6 @@ pub enum DiagError {
 /// At most this many rows in a table of cycles (the page says how many
 /// were left out; the CSV has them all).
 const MAX_ROWS: usize = 10_000;
-
-type Ui = State<Arc<DiagUi>>;
-
-pub(super) fn routes(ui: Arc<DiagUi>) -> Router {
-    Router::new()
-        .route(
-            "/",
-            get(|State(ui): Ui| async move { html(ui.html.clone()) }),
-        )
-        .route("/pprof", get(|| async { redirect("/pprof/ui/") }))
-        .route("/pprof/ui", get(|| async { redirect("/pprof/ui/") }))
-        .route(
-            "/pprof/ui/",
-            get(|s: Ui, req: Request| mounted(s, String::new(), req)),
-        )
-        .route(
-            "/pprof/ui/{*rest}",
-            get(|s: Ui, Path(rest): Path<String>, req: Request| mounted(s, rest, req)),
-        )
-        .with_state(ui)
-}
-
-fn redirect(to: &'static str) -> Response {
-    let mut r = StatusCode::MOVED_PERMANENTLY.into_response();
-    r.headers_mut()
-        .insert(header::LOCATION, HeaderValue::from_static(to));
-    r
-}
-
-/// The goroutine profile's UI serves `/ui/…`: the same request with the
-/// `/pprof` prefix taken off (its links are relative, so they stay under
-/// the prefix).
-async fn mounted(State(ui): Ui, rest: String, req: Request) -> Response {
-    let Some(router) = ui.profile.clone() else {
-        return (
-            StatusCode::NOT_FOUND,
-            "only goroutine dumps have a profile\n",
-        )
-            .into_response();
-    };
-    let (mut parts, body) = req.into_parts();
-    let pq = match parts.uri.query() {
-        Some(q) => format!("/ui/{rest}?{q}"),
-        None => format!("/ui/{rest}"),
-    };
-    parts.uri = match pq.parse::<Uri>() {
-        Ok(u) => u,
-        Err(_) => return (StatusCode::BAD_REQUEST, "bad path\n").into_response(),
-    };
-    let req = Request::from_parts(parts, Body::new(body));
-    match router.oneshot(req).await {
-        Ok(r) => r,
-        Err(e) => match e {},
-    }
-}
 
 /// The dump as a goroutine profile, in a profile UI with a way back.
 pub(super) fn goroutine_profile_ui(r: &GoroutineReport, title: &str) -> Result<Router, DiagError> {
