@@ -1,39 +1,59 @@
 //! The runtime diagnostics commands: `goroutines`, `gctrace`, `memstats`
 //! and `race`, over rprof-diag (their arguments are in `cli.rs`).
 //!
-//! Every command takes several inputs and `-` for stdin, streams each
-//! input through the library's readers, and writes its output to stdout
+//! Every command takes several inputs, `-` for stdin and URLs (as every
+//! command classifies its sources: `sources.rs`), streams each input
+//! through the library's readers (a URL's body as it arrives), and writes its output to stdout
 //! or, with `-o`, atomically to a file. An input that holds nothing of
 //! the kind is one line on stderr and exit status 1; lines that were
 //! skipped in an otherwise good input are one note per input on stderr.
+//! With `--web` the result is a page of the browser UI
+//! (`rprof_web::DiagUi`) instead, served as `rprof web` serves.
 
-use crate::cli::{GcFormat, GctraceArgs, GoroutinesArgs, MemFormat, MemstatsArgs, RaceArgs};
+use crate::cli::{
+    DiagWebArgs, GcFormat, GctraceArgs, GoroutinesArgs, MemFormat, MemstatsArgs, RaceArgs,
+};
 use crate::failure::Failure;
 use crate::output;
+use crate::sources::{self, TextSource};
 use rprof_diag::{DiagError, Source, TextOptions};
-use std::io::{BufRead, IsTerminal};
+use rprof_source::FetchOptions;
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
-/// Opens `path` (`-`: stdin) and hands a buffered reader to `read`.
+/// Streams the input `name` (a file, `-`, a URL) into `read`.
 fn with_input<T>(
-    path: &Path,
+    name: &str,
+    fetch: &FetchOptions,
     read: impl FnOnce(&str, &mut dyn BufRead) -> Result<T, DiagError>,
 ) -> Result<T, Failure> {
-    let name = path.display().to_string();
-    let result = if path.as_os_str() == "-" {
-        let stdin = std::io::stdin();
-        let mut lock = stdin.lock();
-        read(&name, &mut lock)
-    } else {
-        let file = std::fs::File::open(path)
-            .map_err(|e| Failure::input(format!("{name}: {}", output::io_error(&e))))?;
-        if file.metadata().is_ok_and(|m| m.is_dir()) {
-            return Err(Failure::input(format!("{name}: is a directory")));
-        }
-        let mut r = std::io::BufReader::with_capacity(1 << 20, file);
-        read(&name, &mut r)
-    };
-    result.map_err(diag_failure)
+    sources::with_text(name, fetch, |shown, r| read(shown, r).map_err(diag_failure))
+}
+
+/// `--web`: renders the page, prints the URL as the first line of
+/// stdout, opens a browser (as `rprof web` does), serves until
+/// interrupted.
+fn serve_web(w: &DiagWebArgs, d: rprof_web::Diagnostics, names: &[String]) -> Result<(), Failure> {
+    let title = sources::shown(names);
+    let ui = rprof_web::DiagUi::new(&d, &title).map_err(|e| Failure::input(e.to_string()))?;
+    // The page is rendered: the report is not needed any more.
+    drop(d);
+    let bound = rprof_web::bind(w.http.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
+    let url = bound.url();
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "Serving web UI on {url}");
+    let _ = out.flush();
+    if !bound.is_loopback() {
+        eprintln!(
+            "rprof: warning: serving on {}, not a loopback address: anyone who can reach it can read what was loaded",
+            bound.addr()
+        );
+    }
+    if !w.no_browser {
+        crate::browser::open(&format!("{url}/"));
+    }
+    let app = rprof_web::diag_app(ui, &bound);
+    bound.serve(app).map_err(|e| Failure::input(e.to_string()))
 }
 
 fn diag_failure(e: DiagError) -> Failure {
@@ -75,17 +95,25 @@ fn extension(output: Option<&Path>) -> Option<String> {
 }
 
 /// `rprof goroutines DUMP...`.
-pub fn goroutines(a: GoroutinesArgs) -> Result<(), Failure> {
+pub fn goroutines(a: GoroutinesArgs, fetch: &FetchOptions) -> Result<(), Failure> {
+    if a.web.web && (a.html || a.to_profile) {
+        return Err(Failure::usage(
+            "--web shows the page itself: not with --html or --to-profile",
+        ));
+    }
     let opts = rprof_diag::GoroutineOptions {
         similar: a.similar,
         ..Default::default()
     };
     let mut reader = rprof_diag::GoroutineReader::new(opts);
-    for path in &a.dumps {
-        with_input(path, |name, r| reader.read(name, r))?;
+    for name in &a.dumps {
+        with_input(name, fetch, |shown, r| reader.read(shown, r))?;
     }
     let report = reader.finish();
     note_skipped(&report.sources);
+    if a.web.web {
+        return serve_web(&a.web, rprof_web::Diagnostics::Goroutines(report), &a.dumps);
+    }
     let out = a.output.as_deref();
     if a.to_profile {
         if out.is_none() {
@@ -109,7 +137,12 @@ pub fn goroutines(a: GoroutinesArgs) -> Result<(), Failure> {
 }
 
 /// `rprof gctrace LOG...`.
-pub fn gctrace(a: GctraceArgs) -> Result<(), Failure> {
+pub fn gctrace(a: GctraceArgs, fetch: &FetchOptions) -> Result<(), Failure> {
+    if a.web.web && (a.csv || a.format.is_some()) {
+        return Err(Failure::usage(
+            "--web shows the page itself: not with --csv or --format",
+        ));
+    }
     let out = a.output.as_deref();
     let format = if a.json {
         GcFormat::Json
@@ -127,12 +160,16 @@ pub fn gctrace(a: GctraceArgs) -> Result<(), Failure> {
         sources: Vec::new(),
         traces: Vec::new(),
     };
-    for path in &a.logs {
-        let (source, traces) = with_input(path, |name, r| rprof_diag::read_gctrace(name, r))?;
+    for name in &a.logs {
+        let (source, traces) =
+            with_input(name, fetch, |shown, r| rprof_diag::read_gctrace(shown, r))?;
         report.sources.push(source);
         report.traces.extend(traces);
     }
     note_skipped(&report.sources);
+    if a.web.web {
+        return serve_web(&a.web, rprof_web::Diagnostics::Gctrace(report), &a.logs);
+    }
     match format {
         GcFormat::Text => output::emit(
             out,
@@ -151,7 +188,12 @@ pub fn gctrace(a: GctraceArgs) -> Result<(), Failure> {
 }
 
 /// `rprof memstats SERIES...`.
-pub fn memstats(a: MemstatsArgs) -> Result<(), Failure> {
+pub fn memstats(a: MemstatsArgs, fetch: &FetchOptions) -> Result<(), Failure> {
+    if a.web.web && a.format.is_some() {
+        return Err(Failure::usage(
+            "--web shows the page itself: not with --format",
+        ));
+    }
     if !(a.interval > 0.0 && a.interval.is_finite()) {
         return Err(Failure::usage(
             "--interval must be a positive number of seconds",
@@ -173,15 +215,33 @@ pub fn memstats(a: MemstatsArgs) -> Result<(), Failure> {
         interval_s: a.interval,
         start_unix_s: a.start,
     });
-    for path in &a.series {
-        if path.is_dir() {
-            reader.read_dir(path).map_err(diag_failure)?;
-        } else {
-            with_input(path, |name, r| reader.read(name, r))?;
+    let every = match (a.every, a.for_) {
+        (Some(e), Some(f)) if e.is_zero() || f < e => {
+            return Err(Failure::usage(
+                "--every must be more than zero and no longer than --for",
+            ));
+        }
+        (Some(e), Some(f)) => Some((e, f)),
+        _ => None,
+    };
+    for name in &a.series {
+        match sources::text_source(name)? {
+            TextSource::Dir(dir) if dir.join(rprof_source::INDEX_FILE).is_file() => {
+                crate::series::read_collection(&mut reader, &dir)?;
+            }
+            TextSource::Dir(dir) => reader.read_dir(&dir).map_err(diag_failure)?,
+            TextSource::Remote(source) if every.is_some() => {
+                let (e, f) = every.unwrap_or_default();
+                crate::series::read_repeated(&mut reader, &source, fetch, e, f)?;
+            }
+            _ => with_input(name, fetch, |shown, r| reader.read(shown, r))?,
         }
     }
     let report = reader.finish();
     note_skipped(&report.sources);
+    if a.web.web {
+        return serve_web(&a.web, rprof_web::Diagnostics::Memstats(report), &a.series);
+    }
     match format {
         MemFormat::Text => output::emit(
             out,
@@ -258,13 +318,16 @@ impl<'a> MemJson<'a> {
 }
 
 /// `rprof race LOG...`.
-pub fn race(a: RaceArgs) -> Result<(), Failure> {
+pub fn race(a: RaceArgs, fetch: &FetchOptions) -> Result<(), Failure> {
     let mut reader = rprof_diag::RaceReader::new();
-    for path in &a.logs {
-        with_input(path, |name, r| reader.read(name, r))?;
+    for name in &a.logs {
+        with_input(name, fetch, |shown, r| reader.read(shown, r))?;
     }
     let summary = reader.finish();
     note_skipped(&summary.sources);
+    if a.web.web {
+        return serve_web(&a.web, rprof_web::Diagnostics::Race(summary), &a.logs);
+    }
     let out = a.output.as_deref();
     let text = if a.json {
         rprof_diag::to_json(&summary)

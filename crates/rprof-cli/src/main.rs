@@ -26,6 +26,7 @@ mod objtool;
 mod output;
 mod progress;
 mod report;
+mod series;
 mod sources;
 mod trace;
 mod traceweb;
@@ -91,10 +92,10 @@ fn run(r: Run) -> Result<(), Failure> {
         Run::Fetch(f) => live::fetch(f),
         Run::Gops(g) => live::gops(g),
         Run::Collect(c) => live::collect(c),
-        Run::Goroutines(a) => diag::goroutines(a),
-        Run::Gctrace(a) => diag::gctrace(a),
-        Run::Memstats(a) => diag::memstats(a),
-        Run::Race(a) => diag::race(a),
+        Run::Goroutines(a, f) => diag::goroutines(a, &f),
+        Run::Gctrace(a, f) => diag::gctrace(a, &f),
+        Run::Memstats(a, f) => diag::memstats(a, &f),
+        Run::Race(a, f) => diag::race(a, &f),
         Run::Web(w, inputs) => web::run_web(w, inputs),
         Run::HtmlReport(r, inputs) => web::run_report(r, inputs),
         #[cfg(feature = "fleet")]

@@ -301,6 +301,85 @@ pub fn open_trace(name: &str, fetch: &FetchOptions) -> Result<TraceInput, Failur
     }
 }
 
+/// Where a text input of the diagnostics commands (`goroutines`,
+/// `gctrace`, `memstats`, `race`) comes from.
+pub enum TextSource {
+    /// A file, streamed.
+    File(std::path::PathBuf),
+    /// A directory (memstats: one document per file, or a collection).
+    Dir(std::path::PathBuf),
+    /// Standard input, streamed.
+    Stdin,
+    /// A URL or gops source, streamed as it arrives.
+    Remote(Source),
+}
+
+/// Classifies a diagnostics input as every command classifies its
+/// sources.
+pub fn text_source(name: &str) -> Result<TextSource, Failure> {
+    Ok(match classify(name)? {
+        Source::Stdin => TextSource::Stdin,
+        Source::File(p) if p.is_dir() => TextSource::Dir(p),
+        Source::File(p) => TextSource::File(p),
+        remote => TextSource::Remote(remote),
+    })
+}
+
+/// Streams a text input (a file, stdin, or a remote body as it arrives:
+/// memory stays bounded by what the reader keeps, not by the body) into
+/// `read`, with its name as shown (URLs without credentials).
+pub fn with_text<T>(
+    name: &str,
+    fetch: &FetchOptions,
+    read: impl FnOnce(&str, &mut dyn std::io::BufRead) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    match text_source(name)? {
+        TextSource::Stdin => {
+            let stdin = std::io::stdin();
+            let mut lock = stdin.lock();
+            read("-", &mut lock)
+        }
+        TextSource::File(path) => {
+            let file = std::fs::File::open(&path)
+                .map_err(|e| Failure::input(format!("{name}: {}", output::io_error(&e))))?;
+            let mut r = std::io::BufReader::with_capacity(1 << 20, file);
+            read(name, &mut r)
+        }
+        TextSource::Dir(_) => Err(Failure::input(format!("{name}: is a directory"))),
+        TextSource::Remote(source) => {
+            cancel_on_signals(&fetch.cancel);
+            let progress = CliProgress::new();
+            let r = (|| {
+                let stream =
+                    rprof_source::open(&source, fetch, &progress).map_err(fetch_failure)?;
+                let shown = stream.display_name().to_string();
+                let mut r = std::io::BufReader::with_capacity(1 << 20, stream);
+                read(&shown, &mut r)
+            })();
+            progress.clear();
+            r
+        }
+    }
+}
+
+/// A remote text input's whole body and its name as shown (one snapshot
+/// of a series fetched repeatedly).
+pub fn fetch_text(source: &Source, fetch: &FetchOptions) -> Result<(String, Vec<u8>), Failure> {
+    cancel_on_signals(&fetch.cancel);
+    let progress = CliProgress::new();
+    let r = (|| {
+        let mut stream = rprof_source::open(source, fetch, &progress).map_err(fetch_failure)?;
+        let shown = stream.display_name().to_string();
+        let mut body = Vec::new();
+        stream
+            .read_to_end(&mut body)
+            .map_err(|e| Failure::input(format!("{shown}: {e}")))?;
+        Ok((shown, body))
+    })();
+    progress.clear();
+    r
+}
+
 /// Makes Ctrl-C (SIGINT) or SIGTERM set `flag`; a second signal ends the
 /// process at once. Registered once per process.
 pub fn cancel_on_signals(flag: &Arc<AtomicBool>) {

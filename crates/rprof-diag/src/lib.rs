@@ -73,3 +73,4 @@ pub use profile::{goroutine_profile, write_goroutine_profile};
 pub use race::{Access, Creation, RaceFrame, RacePair, RaceReader, RaceReport, RaceSummary};
 pub use svg::{ChartOptions, gctrace_svg, memstats_svg};
 pub use text::{TextOptions, gctrace_text, goroutines_text, memstats_text, race_text};
+pub use units::{format_bytes, format_num};

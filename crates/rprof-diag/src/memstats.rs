@@ -861,7 +861,10 @@ fn summarize(s: &MemSeries) -> MemSummary {
             let (from, to) = if t.metric == "goroutines" {
                 (format!("{}", t.from), format!("{}", t.to))
             } else {
-                (crate::units::bytes(t.from), crate::units::bytes(t.to))
+                (
+                    crate::units::format_bytes(t.from),
+                    crate::units::format_bytes(t.to),
+                )
             };
             format!(
                 "{} rose from {from} (at {:.0}s) to {to} (at {:.0}s), +{:.0}%",

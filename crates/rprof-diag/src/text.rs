@@ -5,7 +5,7 @@ use crate::goroutines::{Bucket, DumpKind, GoroutineReport};
 use crate::lines::Source;
 use crate::memstats::{MemReport, TimeBasis};
 use crate::race::{RaceFrame, RaceSummary};
-use crate::units::bytes;
+use crate::units::format_bytes as bytes;
 use std::fmt::Write;
 
 /// How text is written.
@@ -50,14 +50,8 @@ fn count(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// A float with at most `digits` decimals and no trailing zeros.
 fn num(v: f64, digits: usize) -> String {
-    let s = format!("{v:.digits$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
+    crate::units::format_num(v, digits)
 }
 
 fn skipped_lines(out: &mut String, sources: &[Source], p: &Paint) {

@@ -1,7 +1,7 @@
 //! Quantities as the text outputs and the verdicts print them.
 
 /// Bytes in binary units: `512 B`, `3.2 KiB`, `14.0 MiB`.
-pub(crate) fn bytes(v: f64) -> String {
+pub fn format_bytes(v: f64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut x = v;
     let mut u = 0;
@@ -13,5 +13,16 @@ pub(crate) fn bytes(v: f64) -> String {
         format!("{x:.0} {}", UNITS[u])
     } else {
         format!("{x:.1} {}", UNITS[u])
+    }
+}
+
+/// A float with at most `digits` decimals and no trailing zeros, as the
+/// text outputs print figures (`1.5`, `12`, `0.004`).
+pub fn format_num(v: f64, digits: usize) -> String {
+    let s = format!("{v:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
     }
 }

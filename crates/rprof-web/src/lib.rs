@@ -40,8 +40,14 @@
 //! through [`secure`] before [`Bound::serve`]. The trace UI (module
 //! `trace`: `rprof trace web`) is built so, and mounts a profile UI per
 //! blocking profile under a path of its own.
+//!
+//! The runtime diagnostics pages ([`DiagUi`], module `diag`: `rprof
+//! goroutines|gctrace|memstats|race --web`) are built the same way: one
+//! page rendered from rprof-diag's report, and for goroutine dumps the
+//! dump as a goroutine profile in a profile UI mounted under `/pprof/ui/`.
 #![warn(missing_docs)]
 
+mod diag;
 mod flame;
 pub mod page;
 mod params;
@@ -51,6 +57,7 @@ mod server;
 mod trace;
 mod views;
 
+pub use diag::{DIAG_ASSETS, DiagError, DiagUi, Diagnostics, diag_app, diag_router};
 pub use params::{ParamError, Params};
 pub use pipeline::{
     BaseChoice, Filtered, FlameTree, Inputs, LabelKey, LabelValue, Listing, Pipeline,

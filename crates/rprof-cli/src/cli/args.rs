@@ -677,6 +677,24 @@ fn nonempty(v: &[String]) -> Vec<String> {
 // ---------------------------------------------------------------------------
 // Runtime diagnostics.
 
+/// `--web`, `--http`, `--no-browser` of the diagnostics commands, as
+/// `rprof web` takes them.
+#[derive(Args, Clone, Debug, Default)]
+pub struct DiagWebArgs {
+    /// Show the result in the browser UI (tables, stacks, charts) instead
+    /// of printing it; serves until interrupted.
+    #[arg(long, conflicts_with_all = ["output", "json"])]
+    pub web: bool,
+    /// With --web: serve on HOST:PORT; default 127.0.0.1 and a free port.
+    /// Any other host than a loopback one lets anyone who can reach it
+    /// read what was loaded.
+    #[arg(long, value_name = "HOST:PORT", requires = "web")]
+    pub http: Option<String>,
+    /// With --web: do not open a browser.
+    #[arg(long, requires = "web")]
+    pub no_browser: bool,
+}
+
 /// `rprof goroutines`.
 #[derive(Args)]
 pub struct GoroutinesArgs {
@@ -693,13 +711,18 @@ pub struct GoroutinesArgs {
     /// Also group stacks that differ only in their arguments.
     #[arg(long)]
     pub similar: bool,
+    #[command(flatten)]
+    pub web: DiagWebArgs,
     /// Write to FILE (replaced only once complete); `-` for stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Goroutine dumps: panics, fatal errors, SIGQUIT, ?debug=2, go test
-    /// timeouts; `-` for stdin. Several dumps are a time series, in the order given.
+    /// timeouts; `-` for stdin; a URL
+    /// (`http://host:port/debug/pprof/goroutine?debug=2`) or
+    /// `gops://TARGET/stack`. Several dumps are a time series, in the
+    /// order given.
     #[arg(required = true, value_name = "DUMP")]
-    pub dumps: Vec<PathBuf>,
+    pub dumps: Vec<String>,
 }
 
 /// Output formats of `rprof gctrace`.
@@ -732,10 +755,12 @@ pub struct GctraceArgs {
     /// chart.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub web: DiagWebArgs,
     /// Logs with `GODEBUG=gctrace=1` lines (other lines are ignored); `-`
-    /// for stdin.
+    /// for stdin; a URL serving the log.
     #[arg(required = true, value_name = "LOG")]
-    pub logs: Vec<PathBuf>,
+    pub logs: Vec<String>,
 }
 
 /// Output formats of `rprof memstats`.
@@ -775,11 +800,22 @@ pub struct MemstatsArgs {
     /// the chart.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Fetch URL inputs this often (`1s`, `30s`) instead of once; with
+    /// --for.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "for_")]
+    pub every: Option<Duration>,
+    /// With --every: fetch for this long (`30s`, `5m`).
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration, requires = "every")]
+    pub for_: Option<Duration>,
+    #[command(flatten)]
+    pub web: DiagWebArgs,
     /// Series: a file of /debug/vars JSON documents (one per line, or one
     /// after another), a directory of one document per file (sorted by
-    /// name), or gops memstats output; `-` for stdin.
+    /// name), an `rprof collect --vars` directory (one series per target),
+    /// or gops memstats output; `-` for stdin; a URL
+    /// (`http://host:port/debug/vars`: one snapshot, or one per --every).
     #[arg(required = true, value_name = "SERIES")]
-    pub series: Vec<PathBuf>,
+    pub series: Vec<String>,
 }
 
 /// `rprof race`.
@@ -791,9 +827,12 @@ pub struct RaceArgs {
     /// Write to FILE (replaced only once complete).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Logs of `go test -race` or a -race binary; `-` for stdin.
+    #[command(flatten)]
+    pub web: DiagWebArgs,
+    /// Logs of `go test -race` or a -race binary; `-` for stdin; a URL
+    /// serving the log.
     #[arg(required = true, value_name = "LOG")]
-    pub logs: Vec<PathBuf>,
+    pub logs: Vec<String>,
 }
 
 // ---------------------------------------------------------------------------

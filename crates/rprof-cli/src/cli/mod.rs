@@ -249,10 +249,10 @@ impl Cli {
             }),
             Command::Gops(a) => Run::Gops(gops_run(a, ctx.fetch)?),
             Command::Collect(a) => Run::Collect(collect_run(a, &ctx)?),
-            Command::Goroutines(a) => Run::Goroutines(a),
-            Command::Gctrace(a) => Run::Gctrace(a),
-            Command::Memstats(a) => Run::Memstats(a),
-            Command::Race(a) => Run::Race(a),
+            Command::Goroutines(a) => Run::Goroutines(a, ctx.fetch),
+            Command::Gctrace(a) => Run::Gctrace(a, ctx.fetch),
+            Command::Memstats(a) => Run::Memstats(a, ctx.fetch),
+            Command::Race(a) => Run::Race(a, ctx.fetch),
             Command::Web(a) => {
                 let i = &a.inputs;
                 let inputs = ctx.inputs(i.profiles.clone(), i.base.clone(), i.diff_base.clone());

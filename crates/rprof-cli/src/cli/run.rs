@@ -35,14 +35,14 @@ pub enum Run {
     Gops(GopsRun),
     /// Snapshot targets periodically.
     Collect(CollectRun),
-    /// `goroutines`: goroutine dumps.
-    Goroutines(GoroutinesArgs),
+    /// `goroutines`: goroutine dumps (fetched as URLs are).
+    Goroutines(GoroutinesArgs, FetchOptions),
     /// `gctrace`: GC trace logs.
-    Gctrace(GctraceArgs),
+    Gctrace(GctraceArgs, FetchOptions),
     /// `memstats`: memory statistics over time.
-    Memstats(MemstatsArgs),
+    Memstats(MemstatsArgs, FetchOptions),
     /// `race`: race detector reports.
-    Race(RaceArgs),
+    Race(RaceArgs, FetchOptions),
     /// `web`: the browser UI.
     Web(WebCmd, Inputs),
     /// `report`: a self-contained HTML report.

@@ -4,6 +4,7 @@
 mod bad_input;
 mod cli;
 mod diag;
+mod diag_web;
 #[cfg(feature = "fleet")]
 mod fleet;
 mod live;

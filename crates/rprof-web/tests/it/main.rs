@@ -3,6 +3,8 @@
 //! Chromium).
 
 mod browser;
+mod diag_browser;
+mod diag_http;
 mod http;
 mod support;
 mod top_parity;
