@@ -67,6 +67,9 @@ struct Scenario {
     go: Option<(PathBuf, Vec<String>)>,
     /// The input's size, for a throughput column (traces).
     mb: Option<f64>,
+    /// At most this many runs of the Go tool (its slowest cases take
+    /// half a minute and gigabytes each).
+    go_runs: Option<usize>,
 }
 
 impl Scenario {
@@ -77,6 +80,7 @@ impl Scenario {
             env: Vec::new(),
             go: None,
             mb: None,
+            go_runs: None,
         }
     }
 
@@ -112,12 +116,14 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let big = dir.join("big.heap.pb.gz");
     let base = dir.join("big-base.heap.pb.gz");
     let fleet_dir = dir.join("fleet");
-    let trace = dir.join("busy.trace");
+    let trace = dir.join(crate::genbig::BUSY_TRACE);
+    let dense = dir.join(crate::genbig::DENSE_TRACE);
+    let deep = dir.join(crate::genbig::DEEP);
     let go_installed = crate::fixtures::installed_go(root).is_some();
     if !big.exists()
         || !base.exists()
         || !fleet_dir.join("000.heap.pb.gz").exists()
-        || (go_installed && !trace.exists())
+        || (go_installed && !(trace.exists() && dense.exists() && deep.exists()))
     {
         crate::genbig::run(root, &[])?;
     }
@@ -170,6 +176,14 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         }
         scenarios.push(s);
     }
+    if deep.exists() {
+        let d = deep.display().to_string();
+        scenarios.extend([
+            Scenario::new("deep: top", format!("top {d}")).go(&pprof, format!("-top {d}")),
+            Scenario::new("deep: traces", format!("traces {d}")).go(&pprof, format!("-traces {d}")),
+            Scenario::new("deep: flame", format!("flame -o /dev/null {d}")),
+        ]);
+    }
     if trace.exists() {
         let t = trace.display().to_string();
         let mb = Some(size_mb(&trace));
@@ -194,6 +208,28 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             scenarios.push(Scenario { mb, ..s });
         }
     }
+    if dense.exists() {
+        let t = dense.display().to_string();
+        let mb = Some(size_mb(&dense));
+        for s in [
+            Scenario::new(
+                "dense: trace pprof --kind sched",
+                format!("trace pprof --kind sched -o - {t}"),
+            )
+            .go(&trace_tool, format!("-pprof=sched {t}")),
+            Scenario::new(
+                "dense: trace pprof --kind sync",
+                format!("trace pprof --kind sync -o - {t}"),
+            ),
+            Scenario::new("dense: trace summary", format!("trace summary {t}")),
+        ] {
+            scenarios.push(Scenario {
+                mb,
+                go_runs: Some(1),
+                ..s
+            });
+        }
+    }
 
     println!("inputs: {} ({:.1} MB), base {}", b, size_mb(&big), bb);
     println!(
@@ -201,8 +237,22 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         fleet_dir.display(),
         dir_mb(&fleet_dir)
     );
+    if deep.exists() {
+        println!(
+            "deep-stacks profile (fixtures/go/deepalloc): {} ({:.1} MB)",
+            deep.display(),
+            size_mb(&deep)
+        );
+    }
     if trace.exists() {
         println!("trace: {} ({:.1} MB)", trace.display(), size_mb(&trace));
+    }
+    if dense.exists() {
+        println!(
+            "dense trace: {} ({:.1} MB)",
+            dense.display(),
+            size_mb(&dense)
+        );
     }
     println!(
         "runs per command: {runs} for rprof, {} for Go (best wall time, max peak RSS); {} cores\n",
@@ -211,13 +261,22 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     );
     println!("| command | rprof | Go tool | speed-up | rprof RSS | Go RSS | memory |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
-    let gunzip = best_of(runs, &|| {
-        let mut c = Command::new("gzip");
-        c.args(["-dc", &b]);
-        c
-    })?;
+    let gunzip_of = |p: &Path| {
+        best_of(runs, &|| {
+            let mut c = Command::new("gzip");
+            c.arg("-dc").arg(p);
+            c
+        })
+    };
+    let gunzip = gunzip_of(&big)?;
+    let gunzip_deep = if deep.exists() {
+        Some(gunzip_of(&deep)?)
+    } else {
+        None
+    };
     let mut notes = Vec::new();
     let mut top_rss_mb = 0;
+    let mut top_of: Vec<(&str, f64, i64)> = Vec::new();
     for s in &scenarios {
         let r = best_of(runs, &|| {
             let mut c = Command::new(&rprof);
@@ -228,7 +287,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             c
         })?;
         let g = match &s.go {
-            Some((tool, a)) => Some(best_of(go_runs, &|| {
+            Some((tool, a)) => Some(best_of(s.go_runs.unwrap_or(go_runs), &|| {
                 let mut c = Command::new(tool);
                 c.args(a).env("TZ", "UTC");
                 c
@@ -237,6 +296,39 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         };
         if s.name == "top" {
             top_rss_mb = r.rss_kb / 1024;
+        }
+        // The targets of issue 18, as ratios of this run.
+        let shape = s
+            .name
+            .strip_prefix("deep: ")
+            .map_or("synthetic", |_| "deep");
+        let plain = s.name.strip_prefix("deep: ").unwrap_or(&s.name);
+        match plain {
+            "top" => {
+                let gz = if shape == "deep" {
+                    gunzip_deep.as_ref().map_or(f64::NAN, |g| g.wall)
+                } else {
+                    gunzip.wall
+                };
+                top_of.push((shape, r.wall, r.rss_kb));
+                notes.push(format!(
+                    "`{}`: {:.2}x the time of `gzip -dc` alone ({:.3} s)",
+                    s.name,
+                    r.wall / gz,
+                    gz
+                ));
+            }
+            "flame" => {
+                if let Some(&(_, _, top_rss)) = top_of.iter().find(|t| t.0 == shape) {
+                    notes.push(format!(
+                        "`{}`: {:.3} s, {:.2}x the peak RSS of `top` on the same profile",
+                        s.name,
+                        r.wall,
+                        r.rss_kb as f64 / top_rss as f64
+                    ));
+                }
+            }
+            _ => {}
         }
         if let Some(mb) = s.mb {
             let go = g
@@ -283,6 +375,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         "\n`gzip -dc` of the big profile alone: {:.3} s. Reproduce with `cargo xtask bench`.",
         gunzip.wall
     );
+    if let Some(g) = &gunzip_deep {
+        println!(
+            "`gzip -dc` of the deep-stacks profile alone: {:.3} s.",
+            g.wall
+        );
+    }
     for n in notes {
         println!("{n}");
     }

@@ -4,8 +4,12 @@
 //! frames, a `bytes` label), written with a deterministic generator so
 //! that no Go is needed and every run produces the same file; a base to
 //! diff it against; a fleet of 100 smaller profiles of the same service
-//! for merges; and, when Go is installed, a busy 5-second execution trace
-//! from `fixtures/go/busytrace`.
+//! for merges; and, when Go is installed, inputs written by real Go
+//! programs: a profile of the other shape (`fixtures/go/deepalloc`: about
+//! 200k distinct stacks 44 frames deep over only about 4k locations, the
+//! same frames recurring in most stacks), a busy 5-second execution trace
+//! and a dense 8-second one (`fixtures/go/busytrace`, the dense one with more
+//! goroutines and hand-offs over unbuffered channels, about 100 MB).
 
 use anyhow::Context;
 use flate2::write::GzEncoder;
@@ -257,7 +261,7 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         base.display()
     );
     write_fleet(&dir.join("fleet"))?;
-    busy_trace(root, &dir)?;
+    go_inputs(root, &dir)?;
     Ok(())
 }
 
@@ -303,29 +307,61 @@ fn write_fleet(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The busy execution trace: `fixtures/go/busytrace` run for 5 seconds,
-/// when Go is installed (Go is not installed for it: the profile
-/// benchmarks do not need it).
-fn busy_trace(root: &Path, dir: &Path) -> anyhow::Result<()> {
+/// The inputs written by real Go programs, when Go is installed (Go is
+/// not installed for them: the synthetic profile's benchmarks do not
+/// need it): the deep-stacks profile of `fixtures/go/deepalloc`, and the
+/// busy (5 s) and dense (8 s: about 100 MB on a loaded 2-core machine)
+/// execution traces of `fixtures/go/busytrace`.
+fn go_inputs(root: &Path, dir: &Path) -> anyhow::Result<()> {
     let Some(go) = crate::fixtures::installed_go(root) else {
-        println!("gen-big: no Go installed; skipping the busy execution trace");
+        println!("gen-big: no Go installed; skipping the deep profile and the execution traces");
         return Ok(());
     };
+    let deepalloc = dir.join("deepalloc");
+    crate::fixtures::build(&go, &root.join("fixtures/go/deepalloc"), &deepalloc)?;
+    let deep = dir.join(DEEP);
+    run_go_program(&deepalloc, &deep, &[])?;
+    println!(
+        "wrote {} ({:.1} MB, the allocation profile of fixtures/go/deepalloc)",
+        deep.display(),
+        std::fs::metadata(&deep)?.len() as f64 / 1e6
+    );
     let bin = dir.join("busytrace");
     crate::fixtures::build(&go, &root.join("fixtures/go/busytrace"), &bin)?;
-    let out = dir.join("busy.trace");
-    let status = std::process::Command::new(&bin)
+    for (name, args) in [
+        (BUSY_TRACE, &["-d", "5s"][..]),
+        (
+            DENSE_TRACE,
+            &["-d", "8s", "-scale", "4", "-handoff", "32"][..],
+        ),
+    ] {
+        let out = dir.join(name);
+        run_go_program(&bin, &out, args)?;
+        println!(
+            "wrote {} ({:.1} MB, an execution trace: busytrace {})",
+            out.display(),
+            std::fs::metadata(&out)?.len() as f64 / 1e6,
+            args.join(" ")
+        );
+    }
+    Ok(())
+}
+
+/// The deep-stacks profile's file name under the gen-big directory.
+pub const DEEP: &str = "deep.heap.pb.gz";
+/// The busy trace's file name under the gen-big directory.
+pub const BUSY_TRACE: &str = "busy.trace";
+/// The dense trace's file name under the gen-big directory.
+pub const DENSE_TRACE: &str = "dense.trace";
+
+fn run_go_program(bin: &Path, out: &Path, args: &[&str]) -> anyhow::Result<()> {
+    let status = std::process::Command::new(bin)
         .arg("-out")
-        .arg(&out)
-        .args(["-d", "5s"])
+        .arg(out)
+        .args(args)
         .status()
         .with_context(|| format!("running {}", bin.display()))?;
     anyhow::ensure!(status.success(), "{} failed ({status})", bin.display());
-    println!(
-        "wrote {} ({:.1} MB, a 5-second execution trace)",
-        out.display(),
-        std::fs::metadata(&out)?.len() as f64 / 1e6
-    );
     Ok(())
 }
 

@@ -12,8 +12,10 @@
 //!   under `fixtures/diag/` (needs Go; never run in CI).
 //! - `gen-big`: a large synthetic allocation profile (and a second one to
 //!   diff against) and a fleet of 100 profiles under `target/big/`, from a
-//!   deterministic generator, and, when Go is installed, a busy 5-second
-//!   execution trace from `fixtures/go/busytrace`.
+//!   deterministic generator, and, when Go is installed, the inputs of
+//!   real Go programs: a deep-stacks allocation profile from
+//!   `fixtures/go/deepalloc`, a busy and a dense 5-second execution trace
+//!   from `fixtures/go/busytrace`.
 //! - `deps`: module cycles inside each crate (there should be none).
 //! - `bench`: rprof and the Go tools (`go tool pprof`, `go tool trace`)
 //!   side by side on those inputs: wall time, peak RSS, ratios.

@@ -169,75 +169,111 @@ impl Tree {
         frames: &mut Frames,
         inputs: &[(&Report, &NodeKeys, AddOptions)],
     ) {
-        use rayon::prelude::*;
         assert_eq!(self.len(), 1, "add_reports needs a tree with only its root");
-        // Every kept sample: its path (frame ids from the root; the inline
-        // bit of each frame alongside), its column and values.
-        let mut path: Vec<u32> = Vec::new();
-        let mut bits: Vec<u8> = Vec::new();
-        let mut ends: Vec<usize> = Vec::new();
-        let mut vals: Vec<(usize, i64, i64)> = Vec::new();
-        let mut no_stack = u32::MAX;
-        for &(r, keys, o) in inputs {
-            let s = &r.profile().samples;
-            let mean = !self.own_div.is_empty() && o.col == 0;
-            // Node key id → frame id, filled on first use.
-            let mut frame_of = vec![u32::MAX; keys.len()];
-            for i in 0..s.len() {
-                let mut v = s.value(i, r.sample_index());
-                if o.abs {
-                    v = v.abs();
-                }
-                let d = if mean { s.value(i, 0) } else { 0 };
-                if v == 0 && d == 0 {
-                    continue;
-                }
-                let start = path.len();
-                let stack = s.stack(i);
-                let mut walk = |loc: u32| {
-                    let nodes = keys.of_location(loc);
-                    let n = nodes.len();
-                    for j in 0..n {
-                        // Callers first (outermost line last in the list),
-                        // unless the stack is walked leaf first.
-                        let j = if o.reverse { j } else { n - 1 - j };
-                        let key = nodes[j] as usize;
-                        let mut f = frame_of[key];
-                        if f == u32::MAX {
-                            f = frames.of_key(keys, nodes[j]);
-                            frame_of[key] = f;
-                        }
-                        path.push(f);
-                        bits.push(if j + 1 < n { INLINED } else { CALLED });
+        let paths = Paths::collect(frames, inputs, !self.own_div.is_empty());
+        self.lay_down(&paths);
+    }
+
+    /// [`Tree::add_report`] for a graph drawn with inferno's `min_width`
+    /// (percent of the total): only the nodes it can draw are made. A
+    /// node narrower than `min_width` (that is not a child of the root)
+    /// is never drawn, nor is anything under it, since values are
+    /// |values| and only shrink from a node to its children; its value is
+    /// added to its parent's own value instead, which is all the drawing
+    /// needs of it. On profiles of many distinct deep stacks this makes
+    /// thousands of nodes instead of millions. Nodes at least that wide
+    /// are exactly those of the full tree, with the same values and
+    /// inline bits.
+    pub fn add_report_drawable(
+        &mut self,
+        frames: &mut Frames,
+        r: &Report,
+        keys: &NodeKeys,
+        o: AddOptions,
+        min_width: f64,
+    ) {
+        assert_eq!(
+            self.len(),
+            1,
+            "add_report_drawable needs a tree with only its root"
+        );
+        assert!(o.abs && self.cols == 1 && o.col == 0);
+        let paths = Paths::collect(frames, &[(r, keys, o)], !self.own_div.is_empty());
+        // Prefix sums of the values in sorted order: a node's samples are
+        // a contiguous run of it, so its width is one subtraction.
+        let m = paths.order.len();
+        let mut pre_v = Vec::with_capacity(m + 1);
+        let mut pre_d = Vec::with_capacity(m + 1);
+        let (mut sv, mut sd) = (0i64, 0i64);
+        pre_v.push(0);
+        pre_d.push(0);
+        for &k in &paths.order {
+            let (_, v, d) = paths.vals[k as usize];
+            sv += v;
+            sd += d;
+            pre_v.push(sv);
+            pre_d.push(sd);
+        }
+        // inferno's rule, as `svg::render` applies it to the total.
+        let min_time = min_width / (100.0 / sv as f64);
+        let mean = !self.own_div.is_empty();
+        // (node, depth, run of sorted samples through it).
+        let mut todo: Vec<(u32, usize, usize, usize)> = vec![(0, 0, 0, m)];
+        while let Some((node, depth, lo, hi)) = todo.pop() {
+            let at = |i: usize| paths.path_of(paths.order[i] as usize);
+            let mut i = lo;
+            // Samples ending here sort first (a prefix before its
+            // extensions).
+            while i < hi && at(i).len() == depth {
+                i += 1;
+            }
+            let mut own = pre_v[i] - pre_v[lo];
+            let mut own_div = pre_d[i] - pre_d[lo];
+            while i < hi {
+                let f = at(i)[depth];
+                // Sorted: the run of frame f at this depth ends where the
+                // frame id grows.
+                let j = i
+                    + 1
+                    + paths.order[i + 1..hi]
+                        .partition_point(|&k| paths.path_of(k as usize)[depth] <= f);
+                let w = pre_v[j] - pre_v[i];
+                if node == 0 || (w > 0 && (w as f64) >= min_time) {
+                    let child = self.new_child(node, f);
+                    let mut bit = 0;
+                    for &k in &paths.order[i..j] {
+                        bit |= paths.bits_of(k as usize)[depth];
                     }
-                };
-                if o.reverse {
-                    stack.iter().for_each(|&l| walk(l));
+                    self.inline[child as usize] |= bit;
+                    todo.push((child, depth + 1, i, j));
                 } else {
-                    stack.iter().rev().for_each(|&l| walk(l));
+                    own += w;
+                    own_div += pre_d[j] - pre_d[i];
                 }
-                if path.len() == start {
-                    // A sample without locations still counts towards the
-                    // total; give it a frame of its own.
-                    if no_stack == u32::MAX {
-                        no_stack = frames.intern(NO_STACK.to_string(), Category::Other);
-                    }
-                    path.push(no_stack);
-                    bits.push(CALLED);
-                }
-                ends.push(path.len());
-                vals.push((o.col, v, d));
+                i = j;
+            }
+            self.own[node as usize] += own;
+            if mean {
+                self.own_div[node as usize] += own_div;
             }
         }
-        let span = |k: usize| (if k == 0 { 0 } else { ends[k - 1] })..ends[k];
-        let mut order: Vec<u32> = (0..ends.len() as u32).collect();
-        order.par_sort_unstable_by(|&a, &b| path[span(a as usize)].cmp(&path[span(b as usize)]));
+    }
 
+    /// Lays the trie down from `paths` in sorted order.
+    fn lay_down(&mut self, paths: &Paths) {
+        let Paths {
+            path,
+            bits,
+            ends,
+            vals,
+            order,
+        } = paths;
+        let span = |k: usize| (if k == 0 { 0 } else { ends[k - 1] })..ends[k];
         let cols = self.cols;
         // The nodes of the previous sample's path, root excluded.
         let mut prev: Vec<u32> = Vec::new();
         let mut prev_k: Option<usize> = None;
-        for &k in &order {
+        for &k in order {
             let k = k as usize;
             let (p, b) = (&path[span(k)], &bits[span(k)]);
             let shared = match prev_k {
@@ -343,6 +379,108 @@ impl Tree {
             }
         }
         out
+    }
+}
+
+/// Every kept sample's stack spelled as a frame-id path from the root
+/// (with the inline bit of each frame alongside), its column and values,
+/// and the samples in the sorted order of their paths.
+struct Paths {
+    path: Vec<u32>,
+    bits: Vec<u8>,
+    ends: Vec<usize>,
+    vals: Vec<(usize, i64, i64)>,
+    order: Vec<u32>,
+}
+
+impl Paths {
+    fn collect(
+        frames: &mut Frames,
+        inputs: &[(&Report, &NodeKeys, AddOptions)],
+        mean: bool,
+    ) -> Paths {
+        use rayon::prelude::*;
+
+        // Every kept sample: its path (frame ids from the root; the inline
+        // bit of each frame alongside), its column and values.
+        let mut path: Vec<u32> = Vec::new();
+        let mut bits: Vec<u8> = Vec::new();
+        let mut ends: Vec<usize> = Vec::new();
+        let mut vals: Vec<(usize, i64, i64)> = Vec::new();
+        let mut no_stack = u32::MAX;
+        for &(r, keys, o) in inputs {
+            let s = &r.profile().samples;
+            let mean = mean && o.col == 0;
+            // Node key id → frame id, filled on first use.
+            let mut frame_of = vec![u32::MAX; keys.len()];
+            for i in 0..s.len() {
+                let mut v = s.value(i, r.sample_index());
+                if o.abs {
+                    v = v.abs();
+                }
+                let d = if mean { s.value(i, 0) } else { 0 };
+                if v == 0 && d == 0 {
+                    continue;
+                }
+                let start = path.len();
+                let stack = s.stack(i);
+                let mut walk = |loc: u32| {
+                    let nodes = keys.of_location(loc);
+                    let n = nodes.len();
+                    for j in 0..n {
+                        // Callers first (outermost line last in the list),
+                        // unless the stack is walked leaf first.
+                        let j = if o.reverse { j } else { n - 1 - j };
+                        let key = nodes[j] as usize;
+                        let mut f = frame_of[key];
+                        if f == u32::MAX {
+                            f = frames.of_key(keys, nodes[j]);
+                            frame_of[key] = f;
+                        }
+                        path.push(f);
+                        bits.push(if j + 1 < n { INLINED } else { CALLED });
+                    }
+                };
+                if o.reverse {
+                    stack.iter().for_each(|&l| walk(l));
+                } else {
+                    stack.iter().rev().for_each(|&l| walk(l));
+                }
+                if path.len() == start {
+                    // A sample without locations still counts towards the
+                    // total; give it a frame of its own.
+                    if no_stack == u32::MAX {
+                        no_stack = frames.intern(NO_STACK.to_string(), Category::Other);
+                    }
+                    path.push(no_stack);
+                    bits.push(CALLED);
+                }
+                ends.push(path.len());
+                vals.push((o.col, v, d));
+            }
+        }
+        let span = |k: usize| (if k == 0 { 0 } else { ends[k - 1] })..ends[k];
+        let mut order: Vec<u32> = (0..ends.len() as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| path[span(a as usize)].cmp(&path[span(b as usize)]));
+        Paths {
+            path,
+            bits,
+            ends,
+            vals,
+            order,
+        }
+    }
+
+    fn span(&self, k: usize) -> std::ops::Range<usize> {
+        (if k == 0 { 0 } else { self.ends[k - 1] })..self.ends[k]
+    }
+
+    fn path_of(&self, k: usize) -> &[u32] {
+        &self.path[self.span(k)]
+    }
+
+    fn bits_of(&self, k: usize) -> &[u8] {
+        &self.bits[self.span(k)]
     }
 }
 

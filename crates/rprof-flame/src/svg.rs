@@ -49,7 +49,8 @@ pub fn write_svg(report: &Report, opts: &FlameOptions, out: impl Write) -> Resul
         reverse: opts.reverse,
         abs: true,
     };
-    tree.add_report(&mut frames, report, &keys, add);
+    // Only the frames inferno can draw at `min_width` are made.
+    tree.add_report_drawable(&mut frames, report, &keys, add, opts.min_width);
     tree.finish(&frames.ranks());
     if tree.cum(0, 0) == 0 {
         return Err(FlameError::Empty {

@@ -39,6 +39,9 @@ fn sum_samples(
 ) -> Sums {
     let s = &r.profile().samples;
     let mut acc = Sums::new(keys.len());
+    if with_edges {
+        acc.edge_ids = EdgeIndex::new(keys.len());
+    }
     let Sums {
         flat,
         flat_div,
@@ -72,19 +75,21 @@ fn sum_samples(
                 }
                 let nu = node as usize;
                 visited[nu] = true;
-                if seen[nu] != generation {
-                    seen[nu] = generation;
-                    cum[nu] += w;
-                    cum_div[nu] += dw;
-                }
+                // Once per sample, whatever the recursion: without a
+                // branch, because recursive stacks (a node seen again in
+                // half the frames) made it unpredictable.
+                let fresh = seen[nu] != generation;
+                seen[nu] = generation;
+                cum[nu] += w * i64::from(fresh);
+                cum_div[nu] += dw * i64::from(fresh);
                 if let Some(par) = parent
                     && par != node
                     && with_edges
                 {
                     let inline = ni != nodes.len() - 1;
-                    let e = *edge_ids
-                        .entry(u64::from(par) << 32 | u64::from(node))
-                        .or_insert_with(|| {
+                    let e = match edge_ids.get(par, node) {
+                        Some(e) => e,
+                        None => {
                             edges.push(Edge {
                                 src: par,
                                 dst: node,
@@ -95,21 +100,20 @@ fn sum_samples(
                                 removed: false,
                             });
                             edge_seen.push(0);
-                            (edges.len() - 1) as u32
-                        });
+                            let e = (edges.len() - 1) as u32;
+                            edge_ids.insert(par, node, e);
+                            e
+                        }
+                    };
                     let eu = e as usize;
-                    if edge_seen[eu] != generation {
-                        edge_seen[eu] = generation;
-                        let ed = &mut edges[eu];
-                        ed.weight += w;
-                        ed.weight_div += dw;
-                        if residual {
-                            ed.residual = true;
-                        }
-                        if !inline {
-                            ed.inline = false;
-                        }
-                    }
+                    // As for nodes: once per sample, without a branch.
+                    let fresh = edge_seen[eu] != generation;
+                    edge_seen[eu] = generation;
+                    let ed = &mut edges[eu];
+                    ed.weight += w * i64::from(fresh);
+                    ed.weight_div += dw * i64::from(fresh);
+                    ed.residual |= residual & fresh;
+                    ed.inline &= inline | !fresh;
                 }
                 parent = Some(node);
                 residual = false;
@@ -216,9 +220,60 @@ struct Sums {
     cum_div: Vec<i64>,
     visited: Vec<bool>,
     edges: Vec<Edge>,
+    edge_ids: EdgeIndex,
+}
+
+/// Edge ids by (caller, callee) node key, looked up once per frame of
+/// every sample.
+enum EdgeIndex {
+    /// Few node keys: a table of every pair, id + 1 (0: none), so that a
+    /// lookup is one load instead of a hash probe (on profiles of deep
+    /// stacks over few functions, the probes were most of `top`).
+    Dense {
+        n: usize,
+        ids: Vec<u32>,
+    },
     // Keyed by caller << 32 | callee: FxHash, not SipHash (the keys are
-    // ours, and this runs once per frame of every sample).
-    edge_ids: FxHashMap<u64, u32>,
+    // ours).
+    Sparse(FxHashMap<u64, u32>),
+}
+
+/// Node keys up to which [`EdgeIndex::Dense`] is used: a table of 4 MiB
+/// at most (per thread), whatever the edges.
+const DENSE_EDGES_MAX_KEYS: usize = 1024;
+
+impl EdgeIndex {
+    fn new(n: usize) -> Self {
+        if n <= DENSE_EDGES_MAX_KEYS {
+            EdgeIndex::Dense {
+                n,
+                ids: vec![0; n * n],
+            }
+        } else {
+            EdgeIndex::Sparse(FxHashMap::default())
+        }
+    }
+
+    #[inline]
+    fn get(&self, src: u32, dst: u32) -> Option<u32> {
+        match self {
+            EdgeIndex::Dense { n, ids } => {
+                let id = ids[src as usize * n + dst as usize];
+                id.checked_sub(1)
+            }
+            EdgeIndex::Sparse(m) => m.get(&(u64::from(src) << 32 | u64::from(dst))).copied(),
+        }
+    }
+
+    #[inline]
+    fn insert(&mut self, src: u32, dst: u32, id: u32) {
+        match self {
+            EdgeIndex::Dense { n, ids } => ids[src as usize * *n + dst as usize] = id + 1,
+            EdgeIndex::Sparse(m) => {
+                m.insert(u64::from(src) << 32 | u64::from(dst), id);
+            }
+        }
+    }
 }
 
 impl Sums {
@@ -230,7 +285,8 @@ impl Sums {
             cum_div: vec![0; n],
             visited: vec![false; n],
             edges: Vec::new(),
-            edge_ids: FxHashMap::default(),
+            // Only passes that make edges need their index.
+            edge_ids: EdgeIndex::Sparse(FxHashMap::default()),
         }
     }
 
@@ -246,17 +302,16 @@ impl Sums {
             self.visited[k] |= later.visited[k];
         }
         for e in later.edges {
-            let key = u64::from(e.src) << 32 | u64::from(e.dst);
-            match self.edge_ids.entry(key) {
-                std::collections::hash_map::Entry::Occupied(o) => {
-                    let ed = &mut self.edges[*o.get() as usize];
+            match self.edge_ids.get(e.src, e.dst) {
+                Some(id) => {
+                    let ed = &mut self.edges[id as usize];
                     ed.weight += e.weight;
                     ed.weight_div += e.weight_div;
                     ed.residual |= e.residual;
                     ed.inline &= e.inline;
                 }
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(self.edges.len() as u32);
+                None => {
+                    self.edge_ids.insert(e.src, e.dst, self.edges.len() as u32);
                     self.edges.push(e);
                 }
             }
