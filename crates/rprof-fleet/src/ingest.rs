@@ -111,8 +111,11 @@ pub struct IngestReport {
 /// Ingests `inputs` (files, and directories walked recursively) into the
 /// dataset at `root`, creating it if needed. Path components of the form
 /// `key=value` (Hive style, e.g. `fleet/service=api/version=1.8/...`)
-/// become labels of the profiles below them. `progress` is called from the
-/// worker threads after each input.
+/// become labels of the profiles below them. A directory written by
+/// `rprof collect` (an `index.json` of format `rprof-collect/1`) is read
+/// through its index: its profile snapshots only (not `/debug/vars` or
+/// gops text), each labelled `target` with the target it came from.
+/// `progress` is called from the worker threads after each input.
 pub fn ingest(
     root: &Path,
     inputs: &[PathBuf],
@@ -135,8 +138,8 @@ pub fn ingest(
     for chunk in files.chunks(opts.chunk_files.max(1)) {
         let converted: Vec<Result<Converted, Skipped>> = chunk
             .par_iter()
-            .map(|path| {
-                let r = convert_file(path, opts);
+            .map(|(path, extra)| {
+                let r = convert_file(path, extra, opts);
                 if let Ok(c) = &r {
                     bytes.fetch_add(c.input_bytes, Ordering::Relaxed);
                 }
@@ -172,19 +175,24 @@ pub fn ingest(
     Ok(report)
 }
 
-/// The files to read: files as given, directories walked (sorted, hidden
-/// entries skipped), each with the labels of its `key=value` path parts.
-fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, FleetError> {
+/// The files to read, each with labels of its own: files as given,
+/// directories walked (sorted, hidden entries skipped), `rprof collect`
+/// directories through their index.
+fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, Labels)>, FleetError> {
     let mut out = Vec::new();
     for input in inputs {
         let meta = std::fs::metadata(input).map_err(|e| FleetError::io(input, e))?;
         if !meta.is_dir() {
-            out.push(input.clone());
+            out.push((input.clone(), Vec::new()));
             continue;
         }
         let mut todo = vec![input.clone()];
         let mut found = Vec::new();
         while let Some(d) = todo.pop() {
+            if let Some(snapshots) = collect_index(&d)? {
+                found.extend(snapshots);
+                continue;
+            }
             let entries = std::fs::read_dir(&d).map_err(|e| FleetError::io(&d, e))?;
             for entry in entries {
                 let entry = entry.map_err(|e| FleetError::io(&d, e))?;
@@ -196,7 +204,7 @@ fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, FleetError> {
                 if ty.is_dir() {
                     todo.push(path);
                 } else {
-                    found.push(path);
+                    found.push((path, Vec::new()));
                 }
             }
         }
@@ -204,6 +212,46 @@ fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, FleetError> {
         out.extend(found);
     }
     Ok(out)
+}
+
+type Labels = Vec<(String, String)>;
+
+/// The profile snapshots of an `rprof collect` directory (`dir/index.json`
+/// of format `rprof-collect/1`), each labelled with its target; `None`
+/// when `dir` is no such directory. Snapshots whose file is gone (dropped
+/// by `--keep` or `--max-size`) are left out.
+fn collect_index(dir: &Path) -> Result<Option<Vec<(PathBuf, Labels)>>, FleetError> {
+    let index = dir.join("index.json");
+    let Ok(text) = std::fs::read_to_string(&index) else {
+        return Ok(None);
+    };
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Ok(None);
+    };
+    if doc.get("format").and_then(|f| f.as_str()) != Some("rprof-collect/1") {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for snap in doc
+        .get("snapshots")
+        .and_then(|s| s.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let field = |k: &str| snap.get(k).and_then(|v| v.as_str());
+        let (Some("profile"), Some(file)) = (field("kind"), field("file")) else {
+            continue;
+        };
+        let path = dir.join(file);
+        if !path.is_file() {
+            continue;
+        }
+        let labels = field("target")
+            .map(|t| vec![("target".to_string(), t.to_string())])
+            .unwrap_or_default();
+        out.push((path, labels));
+    }
+    Ok(Some(out))
 }
 
 /// `key=value` components of `path`, outermost first (inner ones win).
@@ -289,7 +337,7 @@ struct Converted {
     locations: Vec<Arc<[Frame]>>,
 }
 
-fn convert_file(path: &Path, opts: &IngestOptions) -> Result<Converted, Skipped> {
+fn convert_file(path: &Path, extra: &Labels, opts: &IngestOptions) -> Result<Converted, Skipped> {
     let skipped = |reason| Skipped {
         path: path.to_path_buf(),
         reason,
@@ -301,7 +349,7 @@ fn convert_file(path: &Path, opts: &IngestOptions) -> Result<Converted, Skipped>
     // mapping-less (legacy text) profiles.
     rprof_profile::ensure_mapping(&mut p);
     let mut labels = path_labels(path);
-    for (k, v) in &opts.labels {
+    for (k, v) in extra.iter().chain(&opts.labels) {
         labels.retain(|(ok, _)| ok != k);
         labels.push((k.clone(), v.clone()));
     }

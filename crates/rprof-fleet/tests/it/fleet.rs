@@ -459,3 +459,83 @@ fn a_ballista_cluster_answers_as_the_embedded_engine() {
     assert!(want.len() > 10);
     assert_eq!(rows(&remote), want);
 }
+
+/// An `rprof collect` directory is read through its index: profile
+/// snapshots only (its `/debug/vars` JSON and the index itself are not
+/// inputs that fail), each labelled with its target; a snapshot whose file
+/// the collector dropped (`--keep`) is left out.
+#[test]
+fn a_collect_directory_is_ingested_through_its_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let snaps = tmp.path().join("snaps");
+    let target_dir = snaps.join("127.0.0.1_8080");
+    std::fs::create_dir_all(&target_dir).unwrap();
+    std::fs::copy(
+        fixture("heap.pb.gz"),
+        target_dir.join("20261206T120000Z.heap.pb.gz"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("heap.v2.pb.gz"),
+        target_dir.join("20261206T120100Z.heap.pb.gz"),
+    )
+    .unwrap();
+    std::fs::write(
+        target_dir.join("20261206T120000Z.vars.json"),
+        r#"{"memstats": {"HeapAlloc": 1}}"#,
+    )
+    .unwrap();
+    let snap = |what: &str, kind: &str, file: &str| {
+        format!(
+            r#"{{"time": "2026-12-06T12:00:00Z", "unix_ms": 1796558400000, "round": 1,
+                "target": "http://127.0.0.1:8080", "what": "{what}", "kind": "{kind}",
+                "file": "{file}", "bytes": 1}}"#
+        )
+    };
+    let index = format!(
+        r#"{{"format": "rprof-collect/1", "targets": ["http://127.0.0.1:8080"], "rounds": 2,
+            "snapshots": [{}, {}, {}, {}]}}"#,
+        snap(
+            "heap",
+            "profile",
+            "127.0.0.1_8080/20261206T120000Z.heap.pb.gz"
+        ),
+        snap(
+            "heap",
+            "profile",
+            "127.0.0.1_8080/20261206T120100Z.heap.pb.gz"
+        ),
+        snap("vars", "vars", "127.0.0.1_8080/20261206T120000Z.vars.json"),
+        snap(
+            "heap",
+            "profile",
+            "127.0.0.1_8080/20261206T115900Z.heap.pb.gz"
+        ),
+    );
+    std::fs::write(snaps.join("index.json"), index).unwrap();
+
+    let root = tmp.path().join("ds");
+    let r = rprof_fleet::ingest(&root, &[snaps], &IngestOptions::default(), |_| {}).unwrap();
+    assert_eq!(r.ingested, 2, "{:?}", r.skipped);
+    assert!(r.skipped.is_empty(), "{:?}", r.skipped);
+    let fleet = Fleet::open(&root, &OpenOptions::default()).unwrap();
+    let m = fleet
+        .merged(Some("labels['target'] = 'http://127.0.0.1:8080'"))
+        .unwrap();
+    let mut sources: Vec<String> = m
+        .profiles
+        .iter()
+        .map(|p| {
+            Path::new(&p.source)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    sources.sort();
+    assert_eq!(
+        sources,
+        ["20261206T120000Z.heap.pb.gz", "20261206T120100Z.heap.pb.gz"]
+    );
+}
