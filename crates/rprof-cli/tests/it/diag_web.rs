@@ -4,24 +4,16 @@
 //! diagnostics commands reading URLs (a server on 127.0.0.1 started by
 //! the test) and `rprof collect` directories.
 
+use crate::serving::{Kill, get_raw, serve as serve_cmd};
 use crate::support::{Fault, serve};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 fn diag() -> PathBuf {
     rprof_testkit::fixture("diag").join("go1.27")
-}
-
-struct Kill(Child);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn rprof(args: &[&str]) -> Output {
@@ -55,40 +47,18 @@ fn text(args: &[&str]) -> String {
 
 /// Starts `rprof ARGS --web --no-browser`; the guard and `127.0.0.1:PORT`.
 fn web(args: &[&str]) -> (Kill, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rprof"))
-        .args(args)
-        .args(["--web", "--no-browser"])
-        .current_dir(diag())
-        .env_remove("BROWSER")
-        .env_remove("DISPLAY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let out = child.stdout.take().unwrap();
-    let guard = Kill(child);
-    let mut line = String::new();
-    BufReader::new(out).read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("Serving web UI on http://127.0.0.1:")
-        .map(|port| format!("127.0.0.1:{port}"))
-        .unwrap_or_else(|| panic!("first line: {line:?}"));
-    (guard, addr)
+    serve_cmd(
+        Command::new(env!("CARGO_BIN_EXE_rprof"))
+            .args(args)
+            .args(["--web", "--no-browser"])
+            .current_dir(diag())
+            .stderr(Stdio::null()),
+    )
 }
 
 /// GET: the status and the body.
 fn get(addr: &str, path: &str) -> (u16, String) {
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    let status = raw.split(' ').nth(1).unwrap().parse().unwrap();
+    let (status, raw) = get_raw(addr, path);
     let body = raw
         .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_string())

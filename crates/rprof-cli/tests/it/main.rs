@@ -11,6 +11,7 @@ mod live;
 mod multibyte;
 mod outputs;
 mod parity;
+mod serving;
 #[path = "../../../rprof-source/tests/it/support/mod.rs"]
 mod support;
 mod web;

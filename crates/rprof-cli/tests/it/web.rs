@@ -1,58 +1,25 @@
 //! `rprof web` and `rprof report` as a user runs them: the first line of
 //! stdout, the served pages, the HTML file, and bad input.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 fn fixture(name: &str) -> PathBuf {
     rprof_testkit::fixture("profiles").join(name)
 }
 
-struct Kill(Child);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn get(addr: &str, path: &str) -> (u16, String) {
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    let status = raw.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, raw)
-}
+use crate::serving::{Kill, get_raw as get, serve};
 
 #[test]
 fn web_prints_its_url_first_and_serves() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rprof"))
-        .args(["web", "--no-browser", "--sample-index=alloc_space"])
-        .arg(fixture("heap.pb.gz"))
-        .env_remove("BROWSER")
-        .env_remove("DISPLAY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = child.stdout.take().unwrap();
-    let _guard = Kill(child);
-    let mut line = String::new();
-    BufReader::new(out).read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("Serving web UI on http://127.0.0.1:")
-        .map(|port| format!("127.0.0.1:{port}"))
-        .unwrap_or_else(|| panic!("first line: {line:?}"));
+    let (_guard, addr) = serve(
+        Command::new(env!("CARGO_BIN_EXE_rprof"))
+            .args(["web", "--no-browser", "--sample-index=alloc_space"])
+            .arg(fixture("heap.pb.gz"))
+            .stderr(Stdio::piped()),
+    );
     let (status, body) = get(&addr, "/ui/top?si=alloc_space");
     assert_eq!(status, 200);
     assert!(body.contains("main.allocBuffer"));
@@ -140,25 +107,13 @@ fn trace_fixture(name: &str) -> PathBuf {
 
 /// `rprof trace web ARGS`: the server's address from its first line.
 fn trace_web(args: &[&str]) -> (Kill, String, std::process::ChildStderr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rprof"))
-        .args(["trace", "web", "--no-browser"])
-        .args(args)
-        .env_remove("BROWSER")
-        .env_remove("DISPLAY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = child.stdout.take().unwrap();
-    let err = child.stderr.take().unwrap();
-    let guard = Kill(child);
-    let mut line = String::new();
-    BufReader::new(out).read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("Serving web UI on http://127.0.0.1:")
-        .map(|port| format!("127.0.0.1:{port}"))
-        .unwrap_or_else(|| panic!("first line: {line:?}"));
+    let (mut guard, addr) = serve(
+        Command::new(env!("CARGO_BIN_EXE_rprof"))
+            .args(["trace", "web", "--no-browser"])
+            .args(args)
+            .stderr(Stdio::piped()),
+    );
+    let err = guard.0.stderr.take().unwrap();
     (guard, addr, err)
 }
 
@@ -224,24 +179,12 @@ fn trace_web_from_a_url() {
     let url = format!("http://127.0.0.1:{port}/debug/pprof/trace?seconds=1");
     let home = std::env::temp_dir().join(format!("rprof-trace-web-url-{}", std::process::id()));
     std::fs::create_dir_all(&home).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rprof"))
-        .args(["trace", "web", "--no-browser", "--no-save", &url])
-        .env("HOME", &home)
-        .env_remove("BROWSER")
-        .env_remove("DISPLAY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = child.stdout.take().unwrap();
-    let _guard = Kill(child);
-    let mut line = String::new();
-    BufReader::new(out).read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("Serving web UI on http://")
-        .unwrap_or_else(|| panic!("first line: {line:?}"))
-        .to_string();
+    let (_guard, addr) = serve(
+        Command::new(env!("CARGO_BIN_EXE_rprof"))
+            .args(["trace", "web", "--no-browser", "--no-save", &url])
+            .env("HOME", &home)
+            .stderr(Stdio::piped()),
+    );
     server.join().unwrap();
     let (status, body) = get_indexed(&addr, "/trace/api/info");
     assert_eq!(status, 200);
