@@ -63,12 +63,23 @@ fn wait_up(addr: &str, limit: Duration) -> Result<()> {
     Ok(())
 }
 
+/// A process's peak resident set, MB (0 once it is gone).
 fn peak_rss_mb(pid: u32) -> i64 {
+    status_mb(pid, "VmHWM:")
+}
+
+/// A process's resident set now, MB (0 once it is gone).
+fn current_rss_mb(pid: u32) -> i64 {
+    status_mb(pid, "VmRSS:")
+}
+
+/// The kB figure of `field` in `/proc/PID/status`, in MB.
+fn status_mb(pid: u32, field: &str) -> i64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<i64>().ok())
         })
         .map_or(0, |kb| kb / 1024)
@@ -226,17 +237,6 @@ fn get_ready(addr: &str, path: &str, limit: Duration) -> Result<(u16, usize)> {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-fn current_rss_mb(pid: u32) -> i64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<i64>().ok())
-        })
-        .map_or(0, |kb| kb / 1024)
 }
 
 struct TraceRun {
