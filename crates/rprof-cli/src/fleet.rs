@@ -9,9 +9,9 @@ use crate::failure::Failure;
 use rprof_fleet::{Fleet, FleetError, OpenOptions};
 
 /// Runs `rprof fleet …`.
-pub fn run(cmd: FleetCmd, read: rprof_profile::ReadOptions) -> Result<(), Failure> {
+pub fn run(cmd: FleetCmd, fetch: rprof_source::FetchOptions) -> Result<(), Failure> {
     match cmd.command {
-        FleetSub::Ingest(a) => ingest(a, read),
+        FleetSub::Ingest(a) => ingest(a, &fetch),
         FleetSub::Sql(a) => sql(a),
         FleetSub::Top(a) => top(a),
         FleetSub::Diff(a) => diff(a),
@@ -30,7 +30,83 @@ fn open(dataset: &std::path::Path, engine: &EngineArgs) -> Result<Fleet, Failure
     Fleet::open(dataset, &opts).map_err(failed)
 }
 
-fn ingest(a: IngestCmd, read: rprof_profile::ReadOptions) -> Result<(), Failure> {
+/// The inputs of `fleet ingest`: local ones as paths, remote ones fetched
+/// (concurrently, with progress) and labelled `target` as `rprof collect`
+/// labels its snapshots. Fetches that fail are reported and skipped.
+fn ingest_inputs(
+    args: &[String],
+    fetch: &rprof_source::FetchOptions,
+) -> Result<(Vec<rprof_fleet::Input>, usize), Failure> {
+    use rprof_source::{CollectTarget, Source};
+    let sources = args
+        .iter()
+        .map(|a| crate::sources::classify(a))
+        .collect::<Result<Vec<_>, _>>()?;
+    let remote: Vec<(&String, Source)> = args
+        .iter()
+        .zip(&sources)
+        .filter(|(_, s)| s.is_remote())
+        .map(|(a, s)| (a, s.clone()))
+        .collect();
+    let mut fetched = Vec::new();
+    if !remote.is_empty() {
+        crate::sources::cancel_on_signals(&fetch.cancel);
+        let progress = crate::progress::CliProgress::new();
+        let list: Vec<Source> = remote.iter().map(|(_, s)| s.clone()).collect();
+        fetched = rprof_source::fetch_all(&list, fetch, &progress);
+        progress.clear();
+    }
+    let mut fetched = remote.iter().zip(fetched);
+    let mut inputs = Vec::with_capacity(args.len());
+    let mut failed = 0;
+    for s in &sources {
+        let Source::File(path) = s else {
+            if !s.is_remote() {
+                return Err(Failure::usage(format!(
+                    "{}: fleet ingest reads files, directories and URLs",
+                    s.display_name()
+                )));
+            }
+            let Some(((arg, src), r)) = fetched.next() else {
+                continue;
+            };
+            let shown = src.display_name();
+            match r {
+                Err(e) if e.is_cancelled() => return Err(crate::sources::fetch_failure(e)),
+                Err(e) => {
+                    failed += 1;
+                    eprintln!(
+                        "rprof: {} (skipped)",
+                        crate::sources::fetch_failure(e).message
+                    );
+                }
+                Ok(f) => match f.profile {
+                    None => {
+                        failed += 1;
+                        eprintln!("rprof: {}: not a profile (skipped)", f.display_name);
+                    }
+                    Some(profile) => {
+                        let target = CollectTarget::parse(arg)
+                            .map(|t| t.display_name())
+                            .unwrap_or(shown);
+                        inputs.push(rprof_fleet::Input::Profile {
+                            source: f.display_name,
+                            bytes: f.bytes.len() as u64,
+                            profile: Box::new(profile),
+                            labels: vec![("target".to_string(), target)],
+                        });
+                    }
+                },
+            }
+            continue;
+        };
+        inputs.push(rprof_fleet::Input::Path(path.clone()));
+    }
+    Ok((inputs, failed))
+}
+
+fn ingest(a: IngestCmd, fetch: &rprof_source::FetchOptions) -> Result<(), Failure> {
+    let read = fetch.read.clone();
     use std::io::{IsTerminal, Write};
     let mut labels = Vec::new();
     for l in &a.labels {
@@ -47,7 +123,8 @@ fn ingest(a: IngestCmd, read: rprof_profile::ReadOptions) -> Result<(), Failure>
     };
     let show = !a.quiet && std::io::stderr().is_terminal();
     let last = std::sync::Mutex::new(std::time::Instant::now());
-    let report = rprof_fleet::ingest(&a.output, &a.inputs, &opts, |p| {
+    let (inputs, fetch_failed) = ingest_inputs(&a.inputs, fetch)?;
+    let report = rprof_fleet::ingest_inputs(&a.output, inputs, &opts, |p| {
         if !show {
             return;
         }
@@ -79,15 +156,16 @@ fn ingest(a: IngestCmd, read: rprof_profile::ReadOptions) -> Result<(), Failure>
         report.new_stacks,
         report.files_written,
         report.duplicates,
-        report.skipped.len()
+        report.skipped.len() + fetch_failed
     );
-    if report.skipped.is_empty() {
+    let skipped = report.skipped.len() + fetch_failed;
+    if skipped == 0 {
         Ok(())
     } else {
         Err(Failure::input(format!(
             "{} of {} inputs were no readable profile (the others were ingested)",
-            report.skipped.len(),
-            report.skipped.len() + report.ingested + report.duplicates
+            skipped,
+            skipped + report.ingested + report.duplicates
         )))
     }
 }

@@ -99,7 +99,7 @@ fn run(r: Run) -> Result<(), Failure> {
         Run::Web(w, inputs) => web::run_web(w, inputs),
         Run::HtmlReport(r, inputs) => web::run_report(r, inputs),
         #[cfg(feature = "fleet")]
-        Run::Fleet(f, read) => fleet::run(f, read),
+        Run::Fleet(f, fetch) => fleet::run(f, fetch),
     }
 }
 

@@ -134,7 +134,7 @@ pub fn redacted(names: &[String]) -> Vec<String> {
 }
 
 /// The source an argument names.
-fn classify(name: &str) -> Result<Source, Failure> {
+pub fn classify(name: &str) -> Result<Source, Failure> {
     let source = Source::parse(name).map_err(|e| Failure::usage(e.to_string()))?;
     if let Source::Http(h) = &source
         && h.scheme_added()

@@ -1,4 +1,5 @@
-//! Ingest: profiles (files, directories) become rows of the three tables.
+//! Ingest: profiles (files, directories, profiles read elsewhere such as
+//! fetched from a URL) become rows of the three tables.
 //!
 //! Files are read and converted on rayon's thread pool, a chunk at a
 //! time; the rows of a chunk are deduplicated (profiles by content id,
@@ -122,6 +123,37 @@ pub fn ingest(
     opts: &IngestOptions,
     progress: impl Fn(&Progress) + Sync,
 ) -> Result<IngestReport, FleetError> {
+    let inputs: Vec<Input> = inputs.iter().cloned().map(Input::Path).collect();
+    ingest_inputs(root, inputs, opts, progress)
+}
+
+/// One input of [`ingest_inputs`].
+#[derive(Debug)]
+pub enum Input {
+    /// A file, or a directory walked as [`ingest()`] walks it.
+    Path(PathBuf),
+    /// A profile already read, e.g. fetched from a `/debug/pprof` URL by
+    /// the caller (this crate does no network I/O).
+    Profile {
+        /// Stored as `profiles.source` (a URL: without credentials).
+        source: String,
+        /// The profile.
+        profile: Box<Profile>,
+        /// Its size as received, counted as input bytes.
+        bytes: u64,
+        /// Labels of its own (e.g. `target`); `--label`s win over them.
+        labels: Vec<(String, String)>,
+    },
+}
+
+/// [`ingest()`] of files, directories and profiles read elsewhere, in the
+/// order given (an input given twice is stored once).
+pub fn ingest_inputs(
+    root: &Path,
+    inputs: Vec<Input>,
+    opts: &IngestOptions,
+    progress: impl Fn(&Progress) + Sync,
+) -> Result<IngestReport, FleetError> {
     for (k, v) in &opts.labels {
         if k.is_empty() {
             return Err(FleetError::BadLabel(format!("{k}={v}")));
@@ -138,8 +170,16 @@ pub fn ingest(
     for chunk in files.chunks(opts.chunk_files.max(1)) {
         let converted: Vec<Result<Converted, Skipped>> = chunk
             .par_iter()
-            .map(|(path, extra)| {
-                let r = convert_file(path, extra, opts);
+            .map(|item| {
+                let r = match item {
+                    Item::File(path, extra) => convert_file(path, extra, opts),
+                    Item::Profile {
+                        source,
+                        profile,
+                        bytes,
+                        labels,
+                    } => Ok(convert_read(profile, source.clone(), *bytes, labels, opts)),
+                };
                 if let Ok(c) = &r {
                     bytes.fetch_add(c.input_bytes, Ordering::Relaxed);
                 }
@@ -175,15 +215,44 @@ pub fn ingest(
     Ok(report)
 }
 
+/// What [`expand_inputs`] makes of an [`Input`]: a file to read, or a
+/// profile read elsewhere.
+enum Item {
+    File(PathBuf, Labels),
+    Profile {
+        source: String,
+        profile: Box<Profile>,
+        bytes: u64,
+        labels: Labels,
+    },
+}
+
 /// The files to read, each with labels of its own: files as given,
 /// directories walked (sorted, hidden entries skipped), `rprof collect`
-/// directories through their index.
-fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, Labels)>, FleetError> {
+/// directories through their index; profiles read elsewhere as they are.
+fn expand_inputs(inputs: Vec<Input>) -> Result<Vec<Item>, FleetError> {
     let mut out = Vec::new();
     for input in inputs {
-        let meta = std::fs::metadata(input).map_err(|e| FleetError::io(input, e))?;
+        let input = match input {
+            Input::Path(p) => p,
+            Input::Profile {
+                source,
+                profile,
+                bytes,
+                labels,
+            } => {
+                out.push(Item::Profile {
+                    source,
+                    profile,
+                    bytes,
+                    labels,
+                });
+                continue;
+            }
+        };
+        let meta = std::fs::metadata(&input).map_err(|e| FleetError::io(&input, e))?;
         if !meta.is_dir() {
-            out.push((input.clone(), Vec::new()));
+            out.push(Item::File(input, Vec::new()));
             continue;
         }
         let mut todo = vec![input.clone()];
@@ -209,7 +278,7 @@ fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, Labels)>, FleetErro
             }
         }
         found.sort();
-        out.extend(found);
+        out.extend(found.into_iter().map(|(p, l)| Item::File(p, l)));
     }
     Ok(out)
 }
@@ -348,15 +417,42 @@ fn convert_file(path: &Path, extra: &Labels, opts: &IngestOptions) -> Result<Con
     // As `rprof merge` does before merging: a placeholder mapping for
     // mapping-less (legacy text) profiles.
     rprof_profile::ensure_mapping(&mut p);
-    let mut labels = path_labels(path);
+    let labels = with_labels(path_labels(path), extra, opts);
+    let mut c = convert(&p, path.display().to_string(), labels);
+    c.input_bytes = data.len() as u64;
+    Ok(c)
+}
+
+/// A profile read elsewhere, converted as [`convert_file`] converts a file
+/// (with no `key=value` path labels: its source is no path).
+fn convert_read(
+    p: &Profile,
+    source: String,
+    bytes: u64,
+    extra: &Labels,
+    opts: &IngestOptions,
+) -> Converted {
+    let labels = with_labels(Vec::new(), extra, opts);
+    let mut c = if p.mappings.is_empty() {
+        let mut p = p.clone();
+        rprof_profile::ensure_mapping(&mut p);
+        convert(&p, source, labels)
+    } else {
+        convert(p, source, labels)
+    };
+    c.input_bytes = bytes;
+    c
+}
+
+/// `labels` with the input's own labels and then the options' labels
+/// over them (later ones win), sorted.
+fn with_labels(mut labels: Labels, extra: &Labels, opts: &IngestOptions) -> Labels {
     for (k, v) in extra.iter().chain(&opts.labels) {
         labels.retain(|(ok, _)| ok != k);
         labels.push((k.clone(), v.clone()));
     }
     labels.sort();
-    let mut c = convert(&p, path.display().to_string(), labels);
-    c.input_bytes = data.len() as u64;
-    Ok(c)
+    labels
 }
 
 /// pprof's mapping identity (`Mapping.key`): size rounded up to 4 KiB,

@@ -112,6 +112,8 @@ pub use engine::{Fleet, OpenOptions};
 #[cfg(feature = "engine")]
 pub use error::{FleetError, SkipReason};
 #[cfg(feature = "engine")]
-pub use ingest::{IngestOptions, IngestReport, Progress, Skipped, ingest, path_labels};
+pub use ingest::{
+    IngestOptions, IngestReport, Input, Progress, Skipped, ingest, ingest_inputs, path_labels,
+};
 #[cfg(feature = "engine")]
 pub use select::{Merged, ProfileInfo};

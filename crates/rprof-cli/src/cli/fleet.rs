@@ -14,8 +14,8 @@ pub struct FleetCmd {
 /// The `rprof fleet` subcommands.
 #[derive(Subcommand)]
 pub enum FleetSub {
-    /// Add profiles (files, directories) to a dataset, creating it if
-    /// needed. `key=value` directory names become labels; the same profile
+    /// Add profiles (files, directories, URLs) to a dataset, creating it
+    /// if needed. `key=value` directory names become labels; the same profile
     /// is stored once; bad files are reported and skipped.
     Ingest(IngestCmd),
     /// Run SQL over the tables profiles, samples and stacks.
@@ -41,9 +41,11 @@ pub struct IngestCmd {
     /// No progress line on stderr.
     #[arg(short, long)]
     pub quiet: bool,
-    /// Profiles and directories of profiles.
+    /// Profiles, directories of profiles (`rprof collect` directories
+    /// through their index), and URLs of `/debug/pprof` endpoints or gops
+    /// agents (fetched concurrently; labelled `target`).
     #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    pub inputs: Vec<String>,
 }
 
 /// Where queries run.

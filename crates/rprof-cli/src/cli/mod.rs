@@ -259,7 +259,7 @@ impl Cli {
                 Run::Web(a, inputs)
             }
             #[cfg(feature = "fleet")]
-            Command::Fleet(a) => Run::Fleet(a, ctx.read),
+            Command::Fleet(a) => Run::Fleet(a, ctx.fetch),
             Command::Report(a) => {
                 let i = &a.inputs;
                 let inputs = ctx.inputs(i.profiles.clone(), i.base.clone(), i.diff_base.clone());

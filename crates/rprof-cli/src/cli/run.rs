@@ -49,7 +49,7 @@ pub enum Run {
     HtmlReport(ReportHtmlCmd, Inputs),
     /// `fleet`: profiles as a dataset.
     #[cfg(feature = "fleet")]
-    Fleet(fleet::FleetCmd, rprof_profile::ReadOptions),
+    Fleet(fleet::FleetCmd, FetchOptions),
 }
 
 /// Where a command's profiles come from: files, `-`, URLs, gops agents.

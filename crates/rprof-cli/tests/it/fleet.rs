@@ -183,3 +183,61 @@ fn bad_profiles_are_reported_and_the_rest_ingested() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no dataset here"));
 }
+
+/// URLs are ingested as files are: fetched concurrently, stored with the
+/// URL as their source and labelled `target` as `rprof collect` labels
+/// its snapshots; the same profile from a file and a URL is stored once;
+/// a URL that fails (refused, an HTML page) is reported in one line
+/// naming it and skipped, the rest ingested, exit 1.
+#[test]
+fn urls_are_fetched_labelled_and_bad_ones_skipped() {
+    use crate::support::{self, Fault, serve};
+    let tmp = tempfile::tempdir().unwrap();
+    let heap = std::fs::read(fixture("heap.pb.gz")).unwrap();
+    let good = serve(Fault::Ok(heap, "application/octet-stream"));
+    let html = serve(Fault::Html);
+    let url = good.url("/debug/pprof/heap");
+    let page = html.url("/debug/pprof/heap");
+    let refused = format!("http://{}/debug/pprof/heap", support::refused_addr());
+    let ds = tmp.path().join("ds").display().to_string();
+    let o = Command::new(env!("CARGO_BIN_EXE_rprof"))
+        .args(["fleet", "ingest", "-o", &ds, &url, &page, &refused])
+        .args(["--no-save", "--timeout", "10"])
+        .env("TZ", "UTC")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("ingested 1 profiles") && out.contains("2 skipped"),
+        "{out}"
+    );
+    for bad in [&page, &refused] {
+        let lines: Vec<&str> = err
+            .lines()
+            .filter(|l| l.starts_with(&format!("rprof: {bad}")))
+            .collect();
+        assert_eq!(lines.len(), 1, "{bad}: {err}");
+        assert!(lines[0].ends_with("(skipped)"), "{}", lines[0]);
+    }
+    let csv = ok(&[
+        "fleet",
+        "sql",
+        "--csv",
+        "SELECT source, labels['target'] AS target FROM profiles",
+        &ds,
+    ]);
+    assert_eq!(csv, format!("source,target\n{url},http://{}\n", good.addr));
+    // The fetched profile's report is the file's.
+    assert_eq!(
+        ok(&["fleet", "top", &ds]),
+        ok(&["top", &fixture("heap.pb.gz")])
+    );
+    // The same profile again, as a file: already there.
+    let out = ok(&["fleet", "ingest", "-q", "-o", &ds, &fixture("heap.pb.gz")]);
+    assert!(
+        out.contains("ingested 0 profiles") && out.contains("1 already there"),
+        "{out}"
+    );
+}

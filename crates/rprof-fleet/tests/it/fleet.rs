@@ -5,7 +5,7 @@
 //! embedded engine does. Inputs are the Go-written fixtures.
 
 use datafusion::arrow::array::{AsArray, RecordBatch};
-use datafusion::arrow::datatypes::{Int64Type, UInt64Type};
+use datafusion::arrow::datatypes::Int64Type;
 use rprof_fleet::{Fleet, IngestOptions, OpenOptions};
 use rprof_profile::Profile;
 use rprof_report::ReportOptions;
@@ -448,7 +448,9 @@ fn a_ballista_cluster_answers_as_the_embedded_engine() {
     let rows = |f: &Fleet| {
         let mut out = Vec::new();
         for b in f.sql(q).unwrap() {
-            let ids = b.column(0).as_primitive::<UInt64Type>();
+            let ids = b
+                .column(0)
+                .as_primitive::<datafusion::arrow::datatypes::UInt64Type>();
             for i in 0..b.num_rows() {
                 out.push((ids.value(i), i64_at(&b, "v", i)));
             }
