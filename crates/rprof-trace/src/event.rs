@@ -526,12 +526,12 @@ pub struct StackFrame<'a> {
 impl StackFrame<'_> {
     /// The function name.
     pub fn func_name(&self) -> Cow<'_, str> {
-        String::from_utf8_lossy(self.func)
+        lossy(self.func)
     }
 
     /// The file name.
     pub fn file_name(&self) -> Cow<'_, str> {
-        String::from_utf8_lossy(self.file)
+        lossy(self.file)
     }
 }
 
@@ -579,8 +579,15 @@ impl<'a> Stack<'a> {
 
 static EMPTY_TABLE: std::sync::LazyLock<EvTable> = std::sync::LazyLock::new(EvTable::default);
 
+/// `String::from_utf8_lossy`, with `str::from_utf8`'s faster check first:
+/// names and reasons are valid UTF-8 nearly always, and this runs for
+/// every state transition an analysis looks at.
+#[inline]
 fn lossy(b: &[u8]) -> Cow<'_, str> {
-    String::from_utf8_lossy(b)
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
 }
 
 impl Event {

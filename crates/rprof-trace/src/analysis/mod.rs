@@ -158,6 +158,81 @@ pub(crate) fn drive<R: Read + Send>(
     })
 }
 
+/// [`drive`] for two analyses that share nothing: `side` runs on a
+/// thread of its own, `main` on the calling thread, both seeing every
+/// event in order, while a third thread reads. For an analysis that is
+/// slower than the reading (the summary runs three), this spreads it
+/// over the cores instead of leaving the reader waiting for it.
+///
+/// Batches are shared (`Arc`) and go back to the reader from whichever
+/// analysis finishes with them last.
+pub(crate) fn drive_split<R: Read + Send>(
+    reader: &mut Reader<R>,
+    mut side: impl FnMut(&Event) + Send,
+    mut main: impl FnMut(&Event),
+) -> Result<Option<Error>, Error> {
+    use std::sync::{Arc, mpsc};
+    const BATCH: usize = 4096;
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        return drive_serial(reader, |ev| {
+            side(ev);
+            main(ev);
+        });
+    }
+    let (main_tx, main_rx) = mpsc::sync_channel::<Arc<Batch>>(4);
+    let (side_tx, side_rx) = mpsc::sync_channel::<Arc<Batch>>(4);
+    let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
+    let side_empty = empty_tx.clone();
+    std::thread::scope(|s| {
+        let producer = s.spawn(move || {
+            let mut any = false;
+            loop {
+                let mut buf = empty_rx.try_recv().unwrap_or_default();
+                buf.clear();
+                let end = match reader.read_into(&mut buf, BATCH) {
+                    Ok(true) => None,
+                    Ok(false) => Some(Ok(None)),
+                    Err(e) if any || !buf.is_empty() => Some(Ok(Some(e))),
+                    Err(e) => Some(Err(e)),
+                };
+                if !buf.is_empty() {
+                    any = true;
+                    let buf = Arc::new(buf);
+                    if side_tx.send(buf.clone()).is_err() || main_tx.send(buf).is_err() {
+                        // An analysis is gone (it panicked); its panic is
+                        // what the caller will see.
+                        return Ok(None);
+                    }
+                }
+                if let Some(end) = end {
+                    return end;
+                }
+            }
+        });
+        let side_thread = s.spawn(move || {
+            for buf in side_rx {
+                buf.for_each(&mut side);
+                if let Some(b) = Arc::into_inner(buf) {
+                    let _ = side_empty.send(b);
+                }
+            }
+        });
+        for buf in main_rx {
+            buf.for_each(&mut main);
+            if let Some(b) = Arc::into_inner(buf) {
+                let _ = empty_tx.send(b);
+            }
+        }
+        if let Err(p) = side_thread.join() {
+            std::panic::resume_unwind(p);
+        }
+        match producer.join() {
+            Ok(r) => r,
+            Err(p) => std::panic::resume_unwind(p),
+        }
+    })
+}
+
 /// [`drive`] on the calling thread alone.
 fn drive_serial<R: Read>(
     reader: &mut Reader<R>,

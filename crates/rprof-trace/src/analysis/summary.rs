@@ -290,6 +290,11 @@ impl SummaryAnalyzer {
     /// Processes the next event.
     pub fn event(&mut self, ev: &Event) {
         self.goroutines.event(ev);
+        self.event_own(ev);
+    }
+
+    /// [`SummaryAnalyzer::event`] but for the goroutine statistics.
+    fn event_own(&mut self, ev: &Event) {
         self.mmu.event(ev);
         let t = ev.time();
         self.first.get_or_insert(t);
@@ -597,7 +602,11 @@ pub fn summary<R: Read + Send>(
     opts: &SummaryOptions,
 ) -> Result<Partial<Summary>, Error> {
     let mut a = SummaryAnalyzer::new(opts.clone());
-    let error = super::drive(reader, |ev| a.event(ev))?;
+    // The goroutine statistics on a thread of their own: they are about
+    // as much work as the rest of the summary.
+    let mut goroutines = std::mem::take(&mut a.goroutines);
+    let error = super::drive_split(reader, |ev| goroutines.event(ev), |ev| a.event_own(ev))?;
+    a.goroutines = goroutines;
     Ok(Partial {
         value: a.finish(),
         error,

@@ -506,7 +506,7 @@ fn validate_ids(e: &Event, table: Option<&crate::table::EvTable>) -> Result<(), 
     };
     for &i in sp.stack_ids {
         let id = e.base.args[i - 1];
-        if t.stacks.get(id).is_none() {
+        if !t.stacks.contains(id) {
             return Err(Error::format(format!(
                 "found invalid stack ID {id} for event {}",
                 sp.name
@@ -515,7 +515,7 @@ fn validate_ids(e: &Event, table: Option<&crate::table::EvTable>) -> Result<(), 
     }
     for &i in sp.string_ids {
         let id = e.base.args[i - 1];
-        if t.strings.get(id).is_none() {
+        if !t.strings.contains(id) {
             return Err(Error::format(format!(
                 "found invalid string ID {id} for event {}",
                 sp.name
