@@ -43,6 +43,22 @@ fn measure(mut cmd: Command) -> Result<Measure> {
     })
 }
 
+/// `cargo xtask gen-big ARGS` in a process of its own. Not in this one:
+/// a child's peak RSS as `wait4` reports it is at least its parent's RSS
+/// when it was spawned (Linux keeps the high-water mark of the memory
+/// replaced by `exec`), and generating the inputs leaves this process
+/// hundreds of MB big, which became the floor of every rprof figure.
+fn gen_big(args: &[String]) -> Result<()> {
+    let status = Command::new(std::env::current_exe()?)
+        .arg("gen-big")
+        .args(args)
+        .status()?;
+    if !status.success() {
+        bail!("xtask gen-big failed");
+    }
+    Ok(())
+}
+
 /// The best (shortest) wall time of `runs` runs, and the largest peak
 /// RSS. The best, not the median, for both tools alike: on a shared
 /// virtual machine the noise only ever adds time, so the fastest run is
@@ -125,7 +141,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         || !fleet_dir.join("000.heap.pb.gz").exists()
         || (go_installed && !(trace.exists() && dense.exists() && deep.exists()))
     {
-        crate::genbig::run(root, &[])?;
+        gen_big(&[])?;
     }
     let status = Command::new("cargo")
         .args(["build", "--release", "--quiet", "-p", "rprof-cli"])
@@ -450,7 +466,7 @@ fn tree_mb(dir: &Path) -> Result<f64> {
 fn fleet_bench(root: &Path, n: usize, runs: usize) -> Result<()> {
     let input = root.join(format!("target/big/fleet-{n}"));
     if !input.exists() {
-        crate::genbig::run(root, &["--fleet".to_string(), n.to_string()])?;
+        gen_big(&["--fleet".to_string(), n.to_string()])?;
     }
     let status = Command::new("cargo")
         .args([
