@@ -92,12 +92,15 @@ struct Run {
 }
 
 /// The pages fetched after the first flame graph; the peek pattern names
-/// one function of the generated profile (`…/internal/api.handle290.func1`).
+/// one function of the generated profile (`…/internal/api.handle290.func1`,
+/// and its `func1N` siblings: peek's lines granularity names a node
+/// `func file:line`, and the generated functions have no file, so a
+/// trailing space or `$` matches nothing, in pprof as in rprof).
 const PAGES: &[&str] = &[
     "flamegraph",
     "top",
     "graph",
-    "peek?f=api%5C.handle290%5C.func1%20",
+    "peek?f=api%5C.handle290%5C.func1",
 ];
 
 fn visit(server: &Server, addr: &str, start: Instant) -> Result<Run> {
