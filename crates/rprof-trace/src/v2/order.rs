@@ -178,6 +178,51 @@ struct MState {
     p: ProcId,
 }
 
+/// The threads' states (Go's `mStates` map), each in a slot that never
+/// moves once made: a batch cursor remembers its thread's slot, so that
+/// the two lookups of every event are two loads instead of two hash
+/// probes. A slot is made when Go would add the map entry, no earlier.
+#[derive(Default)]
+struct MStates {
+    index: FxHashMap<ThreadId, u32>,
+    slots: Vec<(ThreadId, MState)>,
+}
+
+impl MStates {
+    /// The slot of `m`, made (with no G and no P) if it has none.
+    fn slot_or_insert(&mut self, m: ThreadId) -> u32 {
+        let n = self.slots.len() as u32;
+        let slot = *self.index.entry(m).or_insert(n);
+        if slot == n {
+            self.slots.push((
+                m,
+                MState {
+                    g: NO_GOROUTINE,
+                    p: NO_PROC,
+                },
+            ));
+        }
+        slot
+    }
+
+    fn get(&self, m: &ThreadId) -> Option<&MState> {
+        self.index.get(m).map(|&i| &self.slots[i as usize].1)
+    }
+
+    fn get_mut(&mut self, m: &ThreadId) -> Option<&mut MState> {
+        self.index.get(m).map(|&i| &mut self.slots[i as usize].1)
+    }
+
+    fn insert(&mut self, m: ThreadId, st: MState) {
+        let slot = self.slot_or_insert(m);
+        self.slots[slot as usize].1 = st;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&ThreadId, &MState)> {
+        self.slots.iter().map(|(m, s)| (m, s))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum GcState {
     Undetermined,
@@ -246,7 +291,7 @@ pub(crate) struct Ordering {
     // go to the map.
     g_states: DenseMap<GState, { 1 << 16 }>,
     p_states: DenseMap<PState, { 1 << 16 }>,
-    m_states: FxHashMap<ThreadId, MState>,
+    m_states: MStates,
     active_tasks: FxHashMap<TaskId, (Arc<[u8]>, TaskId)>,
     gc_seq: u64,
     gc_state: GcState,
@@ -268,7 +313,7 @@ impl Ordering {
             ver,
             g_states: DenseMap::default(),
             p_states: DenseMap::default(),
-            m_states: FxHashMap::default(),
+            m_states: MStates::default(),
             active_tasks: FxHashMap::default(),
             gc_seq: 0,
             gc_state: GcState::Undetermined,
@@ -315,11 +360,14 @@ impl Ordering {
 
     /// Go's `ordering.Advance`: whether `ev`, the next event of thread
     /// `m`, can happen now. On success its events are queued.
+    ///
+    /// `m_slot` caches `m`'s slot between calls (`None` the first time).
     pub(crate) fn advance(
         &mut self,
         ev: &mut BaseEvent,
         evt: &Arc<EvTable>,
         m: ThreadId,
+        m_slot: &mut Option<u32>,
         generation: u64,
     ) -> Result<bool, Error> {
         if self.initial_gen == 0 {
@@ -330,14 +378,22 @@ impl Ordering {
             p: NO_PROC,
             g: NO_GOROUTINE,
         };
-        if m != NO_THREAD {
-            let ms = self.m_states.entry(m).or_insert(MState {
-                g: NO_GOROUTINE,
-                p: NO_PROC,
-            });
+        let slot = if m != NO_THREAD {
+            let slot = match *m_slot {
+                Some(s) => s,
+                None => {
+                    let s = self.m_states.slot_or_insert(m);
+                    *m_slot = Some(s);
+                    s
+                }
+            };
+            let ms = &self.m_states.slots[slot as usize].1;
             cur.p = ms.p;
             cur.g = ms.g;
-        }
+            Some(slot)
+        } else {
+            None
+        };
         use spec::*;
         let r = match ev.typ {
             EV_PROCS_CHANGE | EV_GO_LABEL | EV_USER_LOG => self.advance_annotation(ev, evt, cur),
@@ -378,10 +434,8 @@ impl Ordering {
             }
         };
         let (new, ok) = r?;
-        if ok
-            && m != NO_THREAD
-            && let Some(ms) = self.m_states.get_mut(&m)
-        {
+        if ok && let Some(slot) = slot {
+            let ms = &mut self.m_states.slots[slot as usize].1;
             ms.p = new.p;
             ms.g = new.g;
         }

@@ -20,6 +20,8 @@ use super::order::{Ordering, sync_event};
 
 struct BatchCursor {
     m: ThreadId,
+    /// `m`'s slot in the ordering's thread states, once it has one.
+    m_slot: Option<u32>,
     /// Index of `m` in the generation's `batch_ms`.
     mi: usize,
     last_ts: Time,
@@ -390,10 +392,13 @@ impl<R: Read> V2Reader<R> {
             return Err(Error::invalid("internal error: no generation installed"));
         };
         let bc = &mut self.frontier[i];
-        if !self
-            .order
-            .advance(&mut bc.ev, &generation.table, bc.m, generation.generation)?
-        {
+        if !self.order.advance(
+            &mut bc.ev,
+            &generation.table,
+            bc.m,
+            &mut bc.m_slot,
+            generation.generation,
+        )? {
             return Ok(false);
         }
         if bc.next_event(generation)? {
@@ -458,6 +463,7 @@ impl<R: Read> V2Reader<R> {
         for (mi, &m) in g.batch_ms.iter().enumerate() {
             let mut bc = BatchCursor {
                 m,
+                m_slot: None,
                 mi,
                 last_ts: 0,
                 idx: 0,
