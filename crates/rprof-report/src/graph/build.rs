@@ -19,18 +19,21 @@ pub fn build_tagged(
     kept: Option<&[bool]>,
     tags: Option<&SampleTags>,
 ) -> Graph {
-    build_inner(r, keys, kept, tags, true)
+    build_inner(r, keys, kept, tags, true, None)
 }
 
 /// The node values of [`build`] without its edges: what
 /// the first trimming step needs, at a fraction of the cost (the edge
 /// table is the expensive part of a build).
 pub fn build_nodes(r: &Report, keys: &NodeKeys) -> Graph {
-    build_inner(r, keys, None, None, false)
+    build_inner(r, keys, None, None, false, None)
 }
 
 /// The node and edge sums of samples `range` (pprof's `newGraph` loop).
-fn sum_samples(
+///
+/// `NODES == false` leaves the node sums at zero (the caller has them
+/// from an earlier pass) and only makes the edges.
+fn sum_samples<const NODES: bool>(
     r: &Report,
     keys: &NodeKeys,
     kept: Option<&[bool]>,
@@ -73,15 +76,17 @@ fn sum_samples(
                     residual = true;
                     continue;
                 }
-                let nu = node as usize;
-                visited[nu] = true;
-                // Once per sample, whatever the recursion: without a
-                // branch, because recursive stacks (a node seen again in
-                // half the frames) made it unpredictable.
-                let fresh = seen[nu] != generation;
-                seen[nu] = generation;
-                cum[nu] += w * i64::from(fresh);
-                cum_div[nu] += dw * i64::from(fresh);
+                if NODES {
+                    let nu = node as usize;
+                    visited[nu] = true;
+                    // Once per sample, whatever the recursion: without a
+                    // branch, because recursive stacks (a node seen again
+                    // in half the frames) made it unpredictable.
+                    let fresh = seen[nu] != generation;
+                    seen[nu] = generation;
+                    cum[nu] += w * i64::from(fresh);
+                    cum_div[nu] += dw * i64::from(fresh);
+                }
                 if let Some(par) = parent
                     && par != node
                     && with_edges
@@ -119,7 +124,8 @@ fn sum_samples(
                 residual = false;
             }
         }
-        if let Some(leaf) = parent
+        if NODES
+            && let Some(leaf) = parent
             && !residual
         {
             flat[leaf as usize] += w;
@@ -129,12 +135,29 @@ fn sum_samples(
     acc
 }
 
+/// [`build`] over the nodes `kept`, with their values taken from
+/// `first`, the [`build_nodes`] graph of the same report: a kept node's
+/// flat and cum do not depend on which other nodes are kept (each sample
+/// counts once for every node in it, and flat goes to the leaf only when
+/// the leaf is kept), so only the edges need the samples again.
+/// With `tags`, as [`build_tagged`].
+pub(crate) fn build_kept(
+    r: &Report,
+    keys: &NodeKeys,
+    kept: &[bool],
+    first: &Graph,
+    tags: Option<&SampleTags>,
+) -> Graph {
+    build_inner(r, keys, Some(kept), tags, true, Some(first))
+}
+
 fn build_inner(
     r: &Report,
     keys: &NodeKeys,
     kept: Option<&[bool]>,
     tags: Option<&SampleTags>,
     with_edges: bool,
+    nodes_from: Option<&Graph>,
 ) -> Graph {
     let s = &r.profile().samples;
     let n = keys.len();
@@ -144,6 +167,11 @@ fn build_inner(
     // appearance, their flags combine as the sequential pass does).
     const SHARE: usize = 32_768;
     let threads = rayon::current_num_threads();
+    let sum = if nodes_from.is_some() {
+        sum_samples::<false>
+    } else {
+        sum_samples::<true>
+    };
     let Sums {
         flat,
         flat_div,
@@ -161,19 +189,34 @@ fn build_inner(
             .collect();
         let parts: Vec<Sums> = ranges
             .into_par_iter()
-            .map(|range| sum_samples(r, keys, kept, with_edges, range))
+            .map(|range| sum(r, keys, kept, with_edges, range))
             .collect();
         let mut parts = parts.into_iter();
         let first = parts.next().unwrap_or_else(|| Sums::new(n));
         parts.fold(first, Sums::merge)
     } else {
-        sum_samples(r, keys, kept, with_edges, 0..s.len())
+        sum(r, keys, kept, with_edges, 0..s.len())
     };
 
     // Nodes, in key order for now (callers sort them).
     let mut slot = vec![u32::MAX; n];
     let mut nodes = Vec::new();
+    if let (Some(first), Some(kept)) = (nodes_from, kept) {
+        for f in first.nodes.iter().filter(|f| kept[f.key as usize]) {
+            slot[f.key as usize] = nodes.len() as u32;
+            nodes.push(Node {
+                in_edges: Vec::new(),
+                out_edges: Vec::new(),
+                label_tags: Vec::new(),
+                numeric_tags: Vec::new(),
+                ..*f
+            });
+        }
+    }
     for k in 0..n {
+        if nodes_from.is_some() {
+            break;
+        }
         if !visited[k] || (cum[k] == 0 && flat[k] == 0) {
             continue;
         }

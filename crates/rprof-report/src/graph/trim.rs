@@ -2,7 +2,7 @@
 //! `nodefraction`, `edgefraction` and `nodecount`. The text reports and
 //! the visual ones (DOT) trim differently, as pprof does.
 
-use super::build::{build, build_nodes, build_tagged};
+use super::build::{build, build_kept, build_nodes, build_tagged};
 use super::order::{sort_edges, sort_nodes, sort_nodes_entropy};
 use super::tags::{SampleTags, count_tags, trim_low_frequency_tags};
 use super::{Graph, NameCache, NodeKeys, NodeOrder};
@@ -23,7 +23,7 @@ pub fn trimmed_graph<'k, 'q>(
     let first = build_nodes(r, keys);
     let (node_cutoff, edge_cutoff) = cutoffs(r, &first);
     let (mut g, dropped_nodes) = match node_fraction_survivors(&first, keys.len(), node_cutoff) {
-        Some((kept, dropped)) => (build(r, keys, Some(&kept)), dropped),
+        Some((kept, dropped)) => (build_kept(r, keys, &kept, &first, None), dropped),
         None => (build(r, keys, None), 0),
     };
     let orig_count = g.nodes.len();
@@ -41,7 +41,7 @@ pub fn trimmed_graph<'k, 'q>(
             for n in &g.nodes[..node_count] {
                 kept[n.key as usize] = true;
             }
-            g = build(r, keys, Some(&kept));
+            g = build_kept(r, keys, &kept, &first, None);
             sort_nodes(&mut g.nodes, order, &mut names);
         }
     }
@@ -72,7 +72,7 @@ pub fn trimmed_graph_visual<'k, 'q>(
     let first = build_nodes(r, keys);
     let (node_cutoff, edge_cutoff) = cutoffs(r, &first);
     let (mut g, dropped_nodes) = match node_fraction_survivors(&first, keys.len(), node_cutoff) {
-        Some((kept, dropped)) => (build_tagged(r, keys, Some(&kept), tags), dropped),
+        Some((kept, dropped)) => (build_kept(r, keys, &kept, &first, tags), dropped),
         None => (build_tagged(r, keys, None, tags), 0),
     };
     let orig_count = g.nodes.len();
@@ -87,7 +87,7 @@ pub fn trimmed_graph_visual<'k, 'q>(
             for node in &g.nodes[..n] {
                 kept[node.key as usize] = true;
             }
-            g = build_tagged(r, keys, Some(&kept), tags);
+            g = build_kept(r, keys, &kept, &first, tags);
             sort_nodes_entropy(&mut g, &mut names);
         }
     }
