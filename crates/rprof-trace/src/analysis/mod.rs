@@ -115,37 +115,13 @@ pub(crate) fn drive<R: Read + Send>(
     mut f: impl FnMut(&Event),
 ) -> Result<Option<Error>, Error> {
     use std::sync::mpsc;
-    const BATCH: usize = 4096;
     if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
         return drive_serial(reader, f);
     }
     let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(4);
     let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
     std::thread::scope(|s| {
-        let producer = s.spawn(move || {
-            let mut any = false;
-            loop {
-                let mut buf = empty_rx.try_recv().unwrap_or_default();
-                buf.clear();
-                let end = match reader.read_into(&mut buf, BATCH) {
-                    Ok(true) => None,
-                    Ok(false) => Some(Ok(None)),
-                    Err(e) if any || !buf.is_empty() => Some(Ok(Some(e))),
-                    Err(e) => Some(Err(e)),
-                };
-                if !buf.is_empty() {
-                    any = true;
-                    if full_tx.send(buf).is_err() {
-                        // The consumer is gone (it panicked); its panic
-                        // is what the caller will see.
-                        return Ok(None);
-                    }
-                }
-                if let Some(end) = end {
-                    return end;
-                }
-            }
-        });
+        let producer = s.spawn(move || produce(reader, &empty_rx, |buf| full_tx.send(buf).is_ok()));
         for buf in full_rx {
             buf.for_each(&mut f);
             // The reader may have finished; then the batch drops here.
@@ -156,6 +132,41 @@ pub(crate) fn drive<R: Read + Send>(
             Err(p) => std::panic::resume_unwind(p),
         }
     })
+}
+
+/// Events per batch handed from the reading thread to the analyses.
+const BATCH: usize = 4096;
+
+/// The reading thread of [`drive`] and [`drive_split`]: fills batches
+/// (reusing those that come back on `empty`) and gives each to `send`
+/// until the trace ends, or until `send` says the analyses are gone
+/// (one panicked: its panic is what the caller will see). Returns what
+/// [`drive`] returns.
+fn produce<R: Read>(
+    reader: &mut Reader<R>,
+    empty: &std::sync::mpsc::Receiver<Batch>,
+    mut send: impl FnMut(Batch) -> bool,
+) -> Result<Option<Error>, Error> {
+    let mut any = false;
+    loop {
+        let mut buf = empty.try_recv().unwrap_or_default();
+        buf.clear();
+        let end = match reader.read_into(&mut buf, BATCH) {
+            Ok(true) => None,
+            Ok(false) => Some(Ok(None)),
+            Err(e) if any || !buf.is_empty() => Some(Ok(Some(e))),
+            Err(e) => Some(Err(e)),
+        };
+        if !buf.is_empty() {
+            any = true;
+            if !send(buf) {
+                return Ok(None);
+            }
+        }
+        if let Some(end) = end {
+            return end;
+        }
+    }
 }
 
 /// [`drive`] for two analyses that share nothing: `side` runs on a
@@ -172,7 +183,6 @@ pub(crate) fn drive_split<R: Read + Send>(
     mut main: impl FnMut(&Event),
 ) -> Result<Option<Error>, Error> {
     use std::sync::{Arc, mpsc};
-    const BATCH: usize = 4096;
     if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
         return drive_serial(reader, |ev| {
             side(ev);
@@ -185,29 +195,10 @@ pub(crate) fn drive_split<R: Read + Send>(
     let side_empty = empty_tx.clone();
     std::thread::scope(|s| {
         let producer = s.spawn(move || {
-            let mut any = false;
-            loop {
-                let mut buf = empty_rx.try_recv().unwrap_or_default();
-                buf.clear();
-                let end = match reader.read_into(&mut buf, BATCH) {
-                    Ok(true) => None,
-                    Ok(false) => Some(Ok(None)),
-                    Err(e) if any || !buf.is_empty() => Some(Ok(Some(e))),
-                    Err(e) => Some(Err(e)),
-                };
-                if !buf.is_empty() {
-                    any = true;
-                    let buf = Arc::new(buf);
-                    if side_tx.send(buf.clone()).is_err() || main_tx.send(buf).is_err() {
-                        // An analysis is gone (it panicked); its panic is
-                        // what the caller will see.
-                        return Ok(None);
-                    }
-                }
-                if let Some(end) = end {
-                    return end;
-                }
-            }
+            produce(reader, &empty_rx, |buf| {
+                let buf = Arc::new(buf);
+                side_tx.send(buf.clone()).is_ok() && main_tx.send(buf).is_ok()
+            })
         });
         let side_thread = s.spawn(move || {
             for buf in side_rx {
