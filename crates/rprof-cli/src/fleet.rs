@@ -50,11 +50,8 @@ fn ingest_inputs(
         .collect();
     let mut fetched = Vec::new();
     if !remote.is_empty() {
-        crate::sources::cancel_on_signals(&fetch.cancel);
-        let progress = crate::progress::CliProgress::new();
         let list: Vec<Source> = remote.iter().map(|(_, s)| s.clone()).collect();
-        fetched = rprof_source::fetch_all(&list, fetch, &progress);
-        progress.clear();
+        fetched = crate::sources::fetch_each(&list, fetch);
     }
     let mut fetched = remote.iter().zip(fetched);
     let mut inputs = Vec::with_capacity(args.len());

@@ -174,11 +174,7 @@ fn read_local(source: &Source) -> Result<Input, Failure> {
 /// Fetches remote sources concurrently, with progress on stderr and
 /// Ctrl-C cancelling them.
 fn fetch_remote(sources: &[Source], fetch: &FetchOptions) -> Result<Vec<Input>, Failure> {
-    cancel_on_signals(&fetch.cancel);
-    let progress = CliProgress::new();
-    let results = rprof_source::fetch_all(sources, fetch, &progress);
-    progress.clear();
-    results
+    fetch_each(sources, fetch)
         .into_iter()
         .map(|r| {
             let f = r.map_err(fetch_failure)?;
@@ -188,6 +184,19 @@ fn fetch_remote(sources: &[Source], fetch: &FetchOptions) -> Result<Vec<Input>, 
             })
         })
         .collect()
+}
+
+/// Fetches remote sources concurrently, with progress on stderr and
+/// Ctrl-C cancelling them: each one's result, in order.
+pub fn fetch_each(
+    sources: &[Source],
+    fetch: &FetchOptions,
+) -> Vec<Result<rprof_source::Fetched, FetchError>> {
+    cancel_on_signals(&fetch.cancel);
+    let progress = CliProgress::new();
+    let results = rprof_source::fetch_all(sources, fetch, &progress);
+    progress.clear();
+    results
 }
 
 /// An execution trace: a file, streamed each time it is read, or a
