@@ -199,42 +199,36 @@ fn build_inner(
     };
 
     // Nodes, in key order for now (callers sort them).
+    let bare = |key: u32, flat, flat_div, cum, cum_div| Node {
+        key,
+        flat,
+        flat_div,
+        cum,
+        cum_div,
+        in_edges: Vec::new(),
+        out_edges: Vec::new(),
+        label_tags: Vec::new(),
+        numeric_tags: Vec::new(),
+    };
+    let mut nodes: Vec<Node> = match (nodes_from, kept) {
+        // The first pass's nodes that are kept (see `build_kept`).
+        (Some(first), Some(kept)) => first
+            .nodes
+            .iter()
+            .filter(|f| kept[f.key as usize])
+            .map(|f| bare(f.key, f.flat, f.flat_div, f.cum, f.cum_div))
+            .collect(),
+        _ => (0..n)
+            .filter(|&k| visited[k] && !(cum[k] == 0 && flat[k] == 0))
+            .filter(|&k| {
+                !(r.options().drop_negative && (flat[k] < 0 || (flat[k] == 0 && cum[k] < 0)))
+            })
+            .map(|k| bare(k as u32, flat[k], flat_div[k], cum[k], cum_div[k]))
+            .collect(),
+    };
     let mut slot = vec![u32::MAX; n];
-    let mut nodes = Vec::new();
-    if let (Some(first), Some(kept)) = (nodes_from, kept) {
-        for f in first.nodes.iter().filter(|f| kept[f.key as usize]) {
-            slot[f.key as usize] = nodes.len() as u32;
-            nodes.push(Node {
-                in_edges: Vec::new(),
-                out_edges: Vec::new(),
-                label_tags: Vec::new(),
-                numeric_tags: Vec::new(),
-                ..*f
-            });
-        }
-    }
-    for k in 0..n {
-        if nodes_from.is_some() {
-            break;
-        }
-        if !visited[k] || (cum[k] == 0 && flat[k] == 0) {
-            continue;
-        }
-        if r.options().drop_negative && (flat[k] < 0 || (flat[k] == 0 && cum[k] < 0)) {
-            continue;
-        }
-        slot[k] = nodes.len() as u32;
-        nodes.push(Node {
-            key: k as u32,
-            flat: flat[k],
-            flat_div: flat_div[k],
-            cum: cum[k],
-            cum_div: cum_div[k],
-            in_edges: Vec::new(),
-            out_edges: Vec::new(),
-            label_tags: Vec::new(),
-            numeric_tags: Vec::new(),
-        });
+    for (i, node) in nodes.iter().enumerate() {
+        slot[node.key as usize] = i as u32;
     }
     if let Some(t) = tags {
         super::tags::collect(r, keys, kept, t).attach(t, &slot, &mut nodes);
