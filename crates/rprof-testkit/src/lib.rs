@@ -38,9 +38,14 @@ pub fn read(path: impl AsRef<Path>) -> Vec<u8> {
 }
 
 /// A new, empty directory for one test (under the system's temporary
-/// directory, named after the process and `name`).
+/// directory, named after the process, the call and `name`). Numbered per
+/// call because the tests of one binary run in parallel and two of them
+/// picking the same name (`trace` in two modules) used to share, and
+/// delete, each other's directory.
 pub fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("rprof-test-{}-{name}", std::process::id()));
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let d = std::env::temp_dir().join(format!("rprof-test-{}-{n}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
     d
