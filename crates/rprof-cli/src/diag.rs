@@ -18,7 +18,7 @@ use crate::output;
 use crate::sources::{self, TextSource};
 use rprof_diag::{DiagError, Source, TextOptions};
 use rprof_source::FetchOptions;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 
 /// Streams the input `name` (a file, `-`, a URL) into `read`.
@@ -38,17 +38,8 @@ fn serve_web(w: &DiagWebArgs, d: rprof_web::Diagnostics, names: &[String]) -> Re
     let ui = rprof_web::DiagUi::new(&d, &title).map_err(|e| Failure::input(e.to_string()))?;
     // The page is rendered: the report is not needed any more.
     drop(d);
-    let bound = rprof_web::bind(w.http.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
+    let bound = crate::web::bind_announced(w.http.as_deref(), "what was loaded")?;
     let url = bound.url();
-    let mut out = std::io::stdout();
-    let _ = writeln!(out, "Serving web UI on {url}");
-    let _ = out.flush();
-    if !bound.is_loopback() {
-        eprintln!(
-            "rprof: warning: serving on {}, not a loopback address: anyone who can reach it can read what was loaded",
-            bound.addr()
-        );
-    }
     if !w.no_browser {
         crate::browser::open(&format!("{url}/"));
     }

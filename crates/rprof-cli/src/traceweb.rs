@@ -8,7 +8,7 @@ use crate::cli::TraceWebRun;
 use crate::failure::Failure;
 use crate::output;
 use crate::sources::TraceInput;
-use std::io::{BufReader, Write};
+use std::io::BufReader;
 
 /// Serves `input` until interrupted.
 pub fn run(input: TraceInput, w: TraceWebRun) -> Result<(), Failure> {
@@ -23,17 +23,8 @@ pub fn run(input: TraceInput, w: TraceWebRun) -> Result<(), Failure> {
             .map_err(|e| Failure::input(format!("{name}: {}", first_line(&e.to_string()))))?;
     }
     let file = input.into_file()?;
-    let bound = rprof_web::bind(w.http.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
+    let bound = crate::web::bind_announced(w.http.as_deref(), "the trace")?;
     let url = bound.url();
-    let mut out = std::io::stdout();
-    let _ = writeln!(out, "Serving web UI on {url}");
-    let _ = out.flush();
-    if !bound.is_loopback() {
-        eprintln!(
-            "rprof: warning: serving on {}, not a loopback address: anyone who can reach it can read the trace",
-            bound.addr()
-        );
-    }
     let ui = rprof_web::TraceUi::start(rprof_web::TraceInputs {
         name: name.clone(),
         path: file.path.clone(),

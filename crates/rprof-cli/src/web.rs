@@ -41,6 +41,24 @@ fn load(i: &WebInputs, inputs: &Inputs) -> Result<Pipeline, Failure> {
     Pipeline::new(web_inputs).map_err(|e| Failure::input(e.to_string()))
 }
 
+/// Binds the web server's address (loopback unless `http` says
+/// otherwise), prints `Serving web UI on URL` (the first line of stdout,
+/// which scripts and tests read) and warns on stderr when the address is
+/// not a loopback one: anyone who can reach it can read `what`.
+pub fn bind_announced(http: Option<&str>, what: &str) -> Result<rprof_web::Bound, Failure> {
+    let bound = rprof_web::bind(http).map_err(|e| Failure::usage(e.to_string()))?;
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "Serving web UI on {}", bound.url());
+    let _ = out.flush();
+    if !bound.is_loopback() {
+        eprintln!(
+            "rprof: warning: serving on {}, not a loopback address: anyone who can reach it can read {what}",
+            bound.addr()
+        );
+    }
+    Ok(bound)
+}
+
 fn pipeline_failure(e: PipelineError) -> Failure {
     if e.is_bad_request() {
         Failure::usage(e.to_string())
@@ -74,17 +92,8 @@ pub fn run_web(a: WebCmd, inputs: Inputs) -> Result<(), Failure> {
         ..Default::default()
     };
     pipeline.filtered(&sel, &opts).map_err(pipeline_failure)?;
-    let bound = rprof_web::bind(a.http.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
+    let bound = crate::web::bind_announced(a.http.as_deref(), "the profile")?;
     let url = bound.url();
-    let mut out = std::io::stdout();
-    let _ = writeln!(out, "Serving web UI on {url}");
-    let _ = out.flush();
-    if !bound.is_loopback() {
-        eprintln!(
-            "rprof: warning: serving on {}, not a loopback address: anyone who can reach it can read the profile",
-            bound.addr()
-        );
-    }
     if !a.no_browser {
         crate::browser::open(&format!("{url}/ui/"));
     }
