@@ -2,6 +2,9 @@
 //! every edge's weight (pprof's `graph.New`, not the call-tree variant).
 
 use super::{Edge, Graph, Node, NodeKeys, SampleTags};
+
+/// No kept node yet in a sample's stack.
+const NO_PARENT: u32 = u32::MAX;
 use crate::Report;
 use rustc_hash::FxHashMap;
 
@@ -59,26 +62,19 @@ fn sum_samples<const NODES: bool>(
     let mut generation = 0u32;
     let index = r.sample_index();
     let mean = r.mean();
-    for i in range {
-        let w = s.value(i, index);
-        let dw = if mean { s.value(i, 0) } else { 0 };
-        if dw == 0 && w == 0 {
-            continue;
-        }
-        generation += 1;
-        let mut parent: Option<u32> = None;
-        let mut residual = false;
-        for &loc in s.stack(i).iter().rev() {
-            let nodes = keys.of_location(loc);
-            for ni in (0..nodes.len()).rev() {
-                let node = nodes[ni];
-                if kept.is_some_and(|k| !k[node as usize]) {
-                    residual = true;
-                    continue;
-                }
+    // One frame of a sample, callers first: `inline` when the node is
+    // not its location's outermost line. `parent` is the last kept node
+    // (NO_PARENT: none yet) and `residual` whether nodes were dropped
+    // since it. A macro, not a closure: rustc would not inline the
+    // closure into both call sites, and the call was a third of the loop.
+    macro_rules! frame {
+        ($node:expr, $inline:expr, $w:expr, $dw:expr, $parent:ident, $residual:ident) => {{
+            let (node, inline, w, dw): (u32, bool, i64, i64) = ($node, $inline, $w, $dw);
+            if kept.is_some_and(|k| !k[node as usize]) {
+                $residual = true;
+            } else {
                 if NODES {
                     let nu = node as usize;
-                    visited[nu] = true;
                     // Once per sample, whatever the recursion: without a
                     // branch, because recursive stacks (a node seen again
                     // in half the frames) made it unpredictable.
@@ -87,11 +83,8 @@ fn sum_samples<const NODES: bool>(
                     cum[nu] += w * i64::from(fresh);
                     cum_div[nu] += dw * i64::from(fresh);
                 }
-                if let Some(par) = parent
-                    && par != node
-                    && with_edges
-                {
-                    let inline = ni != nodes.len() - 1;
+                let par = $parent;
+                if with_edges && par != NO_PARENT && par != node {
                     let e = match edge_ids.get(par, node) {
                         Some(e) => e,
                         None => {
@@ -100,7 +93,7 @@ fn sum_samples<const NODES: bool>(
                                 dst: node,
                                 weight: 0,
                                 weight_div: 0,
-                                residual,
+                                residual: $residual,
                                 inline,
                                 removed: false,
                             });
@@ -117,19 +110,44 @@ fn sum_samples<const NODES: bool>(
                     let ed = &mut edges[eu];
                     ed.weight += w * i64::from(fresh);
                     ed.weight_div += dw * i64::from(fresh);
-                    ed.residual |= residual & fresh;
+                    ed.residual |= $residual & fresh;
                     ed.inline &= inline | !fresh;
                 }
-                parent = Some(node);
-                residual = false;
+                $parent = node;
+                $residual = false;
+            }
+        }};
+    }
+    for i in range {
+        let w = s.value(i, index);
+        let dw = if mean { s.value(i, 0) } else { 0 };
+        if dw == 0 && w == 0 {
+            continue;
+        }
+        generation += 1;
+        let mut parent = NO_PARENT;
+        let mut residual = false;
+        for &loc in s.stack(i).iter().rev() {
+            let single = keys.single_node(loc);
+            if single != NodeKeys::MULTI {
+                frame!(single, false, w, dw, parent, residual);
+                continue;
+            }
+            let nodes = keys.of_location(loc);
+            for ni in (0..nodes.len()).rev() {
+                let inline = ni != nodes.len() - 1;
+                frame!(nodes[ni], inline, w, dw, parent, residual);
             }
         }
-        if NODES
-            && let Some(leaf) = parent
-            && !residual
-        {
-            flat[leaf as usize] += w;
-            flat_div[leaf as usize] += dw;
+        if NODES && parent != NO_PARENT && !residual {
+            flat[parent as usize] += w;
+            flat_div[parent as usize] += dw;
+        }
+    }
+    if NODES {
+        // A node was visited when some sample stamped it.
+        for (v, &g) in visited.iter_mut().zip(&seen) {
+            *v = g != 0;
         }
     }
     acc

@@ -75,6 +75,10 @@ pub struct NodeKeys<'p> {
     /// `loc_nodes[loc_ends[l-1]..loc_ends[l]]`: node ids of location l.
     loc_nodes: Vec<u32>,
     loc_ends: Vec<u32>,
+    /// Per location, its node id when it has exactly one (no inlined
+    /// frames), else [`NodeKeys::MULTI`]: the common case in one load
+    /// instead of two bounds and a slice.
+    loc_single: Vec<u32>,
 }
 
 /// Which fields of a location survive aggregation (pprof's
@@ -209,6 +213,7 @@ impl<'p> NodeKeys<'p> {
         let mut key_ids = HashMap::new();
         let mut loc_nodes = Vec::with_capacity(p.lines.len() + p.locations.len());
         let mut loc_ends = Vec::with_capacity(p.locations.len());
+        let mut loc_single = Vec::with_capacity(p.locations.len());
         let mut intern = |k: NodeKey| -> u32 {
             *key_ids.entry(k).or_insert_with(|| {
                 keys.push(k);
@@ -254,6 +259,12 @@ impl<'p> NodeKeys<'p> {
                 }
                 loc_nodes.push(intern(k));
             }
+            let start = loc_ends.last().map_or(0, |&e| e as usize);
+            loc_single.push(if loc_nodes.len() - start == 1 {
+                loc_nodes[start]
+            } else {
+                Self::MULTI
+            });
             loc_ends.push(loc_nodes.len() as u32);
         }
         NodeKeys {
@@ -262,7 +273,19 @@ impl<'p> NodeKeys<'p> {
             key_ids,
             loc_nodes,
             loc_ends,
+            loc_single,
         }
+    }
+
+    /// What [`NodeKeys::single_node`] returns for a location of several
+    /// nodes.
+    pub const MULTI: u32 = u32::MAX;
+
+    /// The node id of location `loc` when it has one node (no inlined
+    /// frames), else [`NodeKeys::MULTI`] (then see [`NodeKeys::of_location`]).
+    #[inline]
+    pub fn single_node(&self, loc: u32) -> u32 {
+        self.loc_single[loc as usize]
     }
 
     /// Node ids of location `loc`, innermost line first.
