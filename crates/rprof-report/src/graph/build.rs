@@ -36,7 +36,7 @@ pub fn build_nodes(r: &Report, keys: &NodeKeys) -> Graph {
 ///
 /// `NODES == false` leaves the node sums at zero (the caller has them
 /// from an earlier pass) and only makes the edges.
-fn sum_samples<const NODES: bool>(
+fn sum_samples<const NODES: bool, const MEAN: bool>(
     r: &Report,
     keys: &NodeKeys,
     kept: Option<&[bool]>,
@@ -61,7 +61,6 @@ fn sum_samples<const NODES: bool>(
     let mut edge_seen: Vec<u32> = Vec::new();
     let mut generation = 0u32;
     let index = r.sample_index();
-    let mean = r.mean();
     // One frame of a sample, callers first: `inline` when the node is
     // not its location's outermost line. `parent` is the last kept node
     // (NO_PARENT: none yet) and `residual` whether nodes were dropped
@@ -81,7 +80,9 @@ fn sum_samples<const NODES: bool>(
                     let fresh = seen[nu] != generation;
                     seen[nu] = generation;
                     cum[nu] += w * i64::from(fresh);
-                    cum_div[nu] += dw * i64::from(fresh);
+                    if MEAN {
+                        cum_div[nu] += dw * i64::from(fresh);
+                    }
                 }
                 let par = $parent;
                 if with_edges && par != NO_PARENT && par != node {
@@ -109,7 +110,9 @@ fn sum_samples<const NODES: bool>(
                     edge_seen[eu] = generation;
                     let ed = &mut edges[eu];
                     ed.weight += w * i64::from(fresh);
-                    ed.weight_div += dw * i64::from(fresh);
+                    if MEAN {
+                        ed.weight_div += dw * i64::from(fresh);
+                    }
                     ed.residual |= $residual & fresh;
                     ed.inline &= inline | !fresh;
                 }
@@ -120,7 +123,7 @@ fn sum_samples<const NODES: bool>(
     }
     for i in range {
         let w = s.value(i, index);
-        let dw = if mean { s.value(i, 0) } else { 0 };
+        let dw = if MEAN { s.value(i, 0) } else { 0 };
         if dw == 0 && w == 0 {
             continue;
         }
@@ -141,7 +144,9 @@ fn sum_samples<const NODES: bool>(
         }
         if NODES && parent != NO_PARENT && !residual {
             flat[parent as usize] += w;
-            flat_div[parent as usize] += dw;
+            if MEAN {
+                flat_div[parent as usize] += dw;
+            }
         }
     }
     if NODES {
@@ -186,9 +191,15 @@ fn build_inner(
     const SHARE: usize = 32_768;
     let threads = rayon::current_num_threads();
     let sum = if nodes_from.is_some() {
-        sum_samples::<false>
+        if r.mean() {
+            sum_samples::<false, true>
+        } else {
+            sum_samples::<false, false>
+        }
+    } else if r.mean() {
+        sum_samples::<true, true>
     } else {
-        sum_samples::<true>
+        sum_samples::<true, false>
     };
     let Sums {
         flat,
