@@ -116,8 +116,8 @@ fn inflated_size_guess(data: &[u8], limit: u64) -> usize {
 /// Chunks the inflating thread hands over.
 const CHUNK: usize = 1 << 20;
 
-/// [`gunzip`] on a second thread, while this one reads the samples at
-/// the front of the profile as they arrive (see
+/// [`gunzip`] on a second thread, while this one reads the profile's
+/// samples as they arrive (see
 /// [`crate::proto::SamplePrefetch`]): for a big profile, decoding its
 /// samples then costs almost nothing on top of inflating it.
 fn gunzip_prefetching(
