@@ -655,10 +655,11 @@ impl SampleCtx<'_> {
 /// preceded by the locations and functions it is the first to use (other
 /// writers put the tables after every sample). Until the tables are
 /// known, a sample's location ids are taken to be Go's dense 1..=n
-/// (index = id - 1) and its label strings to exist; [`SamplePrefetch::confirmed`] checks these guesses
-/// against the tables, and where they fail (or the fields come in another
-/// order) the samples are decoded again the ordinary way, so the result
-/// and the errors are always those of [`decode`].
+/// (index = id - 1) and its label strings to exist;
+/// [`SamplePrefetch::confirmed`] checks these guesses against the
+/// tables, and where they fail (or the fields come in another order) the
+/// samples are decoded again the ordinary way, so the result and the
+/// errors are always those of [`decode`].
 #[derive(Default)]
 pub(crate) struct SamplePrefetch {
     /// Where the next top-level field starts.
@@ -683,7 +684,8 @@ pub(crate) struct SamplePrefetch {
 impl SamplePrefetch {
     /// Reads the complete top-level fields of `buf` (the inflated bytes so
     /// far, growing between calls), about `budget` bytes of them: sample
-    /// types and samples are read, the others stepped over. Whether it read any (or stopped).
+    /// types and samples are read, the others stepped over. Whether it
+    /// read any (or stopped).
     pub(crate) fn feed(&mut self, buf: &[u8], budget: usize) -> bool {
         let start = self.pos;
         self.fields(buf, self.pos.saturating_add(budget));
@@ -1291,6 +1293,65 @@ mod tests {
             assert_eq!(read.samples.stack_ends, plain.samples.stack_ends, "{name}");
             assert_eq!(read.samples.values, plain.samples.values, "{name}");
             assert_eq!(read.samples.labels, plain.samples.labels, "{name}");
+        }
+    }
+
+    /// The top-level fields of `buf`: (field number, start, end).
+    fn fields(buf: &[u8]) -> Vec<(u64, usize, usize)> {
+        let mut w = Wire::new(buf, 0);
+        let mut out = Vec::new();
+        while !w.done() {
+            let start = w.pos;
+            let (field, wt) = w.key().unwrap();
+            w.skip(wt).unwrap();
+            out.push((field, start, w.pos));
+        }
+        out
+    }
+
+    /// A big profile in Go's field order, read ahead only in part: the
+    /// samples left are decoded by two threads straight into the array
+    /// after the prefetched ones, and everything equals the plain
+    /// single-threaded reading.
+    #[test]
+    fn samples_left_after_a_partial_prefetch_land_in_place() {
+        let small = inflated("cpu_labels.pb.gz");
+        let samples: Vec<&[u8]> = fields(&small)
+            .into_iter()
+            .filter(|&(f, _, _)| f == 2)
+            .map(|(_, a, b)| &small[a..b])
+            .collect();
+        // Go's order, with copies of the samples appended (they use the
+        // same locations and labels) until two threads share the rest.
+        let mut buf = small.clone();
+        let mut n = samples.len();
+        while n < 6 * SAMPLES_PER_RUN {
+            for s in &samples {
+                buf.extend_from_slice(s);
+            }
+            n += samples.len();
+        }
+        let pool = |n| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap()
+        };
+        let plain = pool(1).install(|| decode(&buf)).unwrap();
+        assert_eq!(plain.samples.len(), n);
+        for part in [3, 2] {
+            let mut p = SamplePrefetch::default();
+            let end = buf.len() / part;
+            while p.wants(&buf[..end]) && p.feed(&buf[..end], 4096) {}
+            let done = p.msgs.len();
+            assert!(n - done >= 2 * SAMPLES_PER_RUN, "{done} of {n}");
+            assert!(done > 0, "nothing read ahead");
+            let read = pool(2).install(|| decode_with(&buf, Some(p))).unwrap();
+            assert_eq!(read.samples.stacks, plain.samples.stacks);
+            assert_eq!(read.samples.stack_ends, plain.samples.stack_ends);
+            assert_eq!(read.samples.values, plain.samples.values);
+            assert_eq!(read.samples.label_ends, plain.samples.label_ends);
+            assert_eq!(read.samples.labels, plain.samples.labels);
         }
     }
 }
