@@ -1,10 +1,12 @@
-//! Micro-benchmarks of the three costs that decide rprof's speed: decoding
-//! a profile, aggregating it into the report graph, and folding stacks for
-//! a flame graph. `cargo bench -p rprof-cli`; for the side-by-side
-//! comparison with go tool pprof see `cargo xtask bench`.
+//! Micro-benchmarks of the costs that decide rprof's speed: decoding
+//! a profile, aggregating it into the report graph, folding stacks for
+//! a flame graph, and reading an execution trace. `cargo bench -p
+//! rprof-cli`; for the side-by-side comparison with go tool pprof and go
+//! tool trace see `cargo xtask bench`.
 //!
 //! Inputs: the committed CPU and heap fixtures, and, when `cargo xtask
-//! gen-big` has been run, the 200k-stack synthetic heap profile.
+//! gen-big` has been run, the 200k-stack synthetic heap profile and the
+//! busy execution trace.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rprof_report::{Report, ReportOptions};
@@ -60,5 +62,38 @@ fn benches(c: &mut Criterion) {
     }
 }
 
-criterion_group!(core, benches);
+/// The reading of an execution trace (decoding, Go's ordering) with the
+/// cheapest analysis, and with the summary's three: the busy trace of
+/// `cargo xtask gen-big`, when it is there.
+fn trace_benches(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let Ok(bytes) = std::fs::read(root.join("target/big/busy.trace")) else {
+        eprintln!("(run `cargo xtask gen-big` to include the busy trace)");
+        return;
+    };
+    let mut g = c.benchmark_group("busy-trace");
+    g.sample_size(10);
+    g.throughput(criterion::Throughput::Bytes(bytes.len() as u64));
+    g.bench_function("pprof sched", |b| {
+        b.iter(|| {
+            let mut r = rprof_trace::Reader::new(black_box(&bytes[..])).unwrap();
+            let p = rprof_trace::analysis::pprof_profile(
+                &mut r,
+                rprof_trace::analysis::PprofKind::Sched,
+            )
+            .unwrap();
+            black_box(p.value.samples.len())
+        })
+    });
+    g.bench_function("summary", |b| {
+        b.iter(|| {
+            let mut r = rprof_trace::Reader::new(black_box(&bytes[..])).unwrap();
+            let s = rprof_trace::analysis::summary(&mut r, &Default::default()).unwrap();
+            black_box(s.value)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(core, benches, trace_benches);
 criterion_main!(core);
