@@ -56,29 +56,10 @@ impl<'a> Wire<'a> {
                 self.pos += 1;
                 return Ok(u64::from(b));
             }
+            // Up to 8 bytes at once; longer varints (negative numbers)
+            // take the loops below.
             _ if buf.len() >= 8 => {
-                // Up to 8 bytes at once: find the last byte (the first
-                // with its high bit clear) and gather the 7-bit groups
-                // without a loop. Longer varints (negative numbers) take
-                // the byte loop below.
-                let word = u64::from_le_bytes(buf[..8].try_into().expect("8 bytes"));
-                let stop = !word & 0x8080_8080_8080_8080;
-                if stop != 0 {
-                    let bits = stop.trailing_zeros() + 1;
-                    let w = if bits == 64 {
-                        word
-                    } else {
-                        word & ((1u64 << bits) - 1)
-                    };
-                    let v = (w & 0x7f)
-                        | ((w >> 1) & (0x7f << 7))
-                        | ((w >> 2) & (0x7f << 14))
-                        | ((w >> 3) & (0x7f << 21))
-                        | ((w >> 4) & (0x7f << 28))
-                        | ((w >> 5) & (0x7f << 35))
-                        | ((w >> 6) & (0x7f << 42))
-                        | ((w >> 7) & (0x7f << 49));
-                    self.pos += (bits / 8) as usize;
+                if let Some(v) = self.varint_in_word() {
                     return Ok(v);
                 }
                 if buf.len() >= 10 {
@@ -91,8 +72,9 @@ impl<'a> Wire<'a> {
     }
 
     /// The next varint when eight bytes are at hand and it fits in them,
-    /// without a branch on its length: in a packed run of location ids
-    /// of one and two bytes, that branch was mispredicted often.
+    /// without a branch on its length (a packed run of location ids reads
+    /// them this way: there, the one-byte test of [`Wire::varint`] was
+    /// mispredicted often).
     #[inline(always)]
     fn varint_in_word(&mut self) -> Option<u64> {
         let buf = self.buf.get(self.pos..self.pos + 8)?;
