@@ -852,10 +852,16 @@ fn decode_samples(
     first: usize,
     mut into: SampleRun,
 ) -> WResult<SampleRun> {
+    // One run on this thread: for few samples or one thread, and for
+    // input the counting below cannot vouch for (malformed messages,
+    // which the ordinary checks then name).
+    let plain = |mut into: SampleRun| -> WResult<SampleRun> {
+        into.append(ctx.run(msgs, first)?);
+        Ok(into)
+    };
     let threads = rayon::current_num_threads();
     if threads < 2 || msgs.len() < 2 * SAMPLES_PER_RUN {
-        into.append(ctx.run(msgs, first)?);
-        return Ok(into);
+        return plain(into);
     }
     use rayon::prelude::*;
     let per = msgs
@@ -869,17 +875,7 @@ fn decode_samples(
         .map(|c| c.iter().sum::<usize>())
         .filter(|&t| base + t <= u32::MAX as usize);
     let (Some(counts), Some(total)) = (counts, total) else {
-        // Something unusual: decode each share into its own arrays and
-        // let the ordinary checks name the problem.
-        let runs: Vec<WResult<SampleRun>> = shares
-            .into_par_iter()
-            .enumerate()
-            .map(|(i, m)| ctx.run(m, first + i * per))
-            .collect();
-        for r in runs {
-            into.append(r?);
-        }
-        return Ok(into);
+        return plain(into);
     };
     into.stacks.reserve_exact(total);
     // Zeroed by every thread at once: the first touch of fresh pages is
@@ -910,8 +906,7 @@ fn decode_samples(
             // The count and the decoding disagree (a malformed varint the
             // count took for a whole one): start again the plain way.
             into.stacks.truncate(base);
-            into.append(ctx.run(msgs, first)?);
-            return Ok(into);
+            return plain(into);
         }
         runs_ok.push((run, at));
         at += c;
