@@ -62,8 +62,9 @@ fn benches(c: &mut Criterion) {
     }
 }
 
-/// The reading of an execution trace (decoding, Go's ordering) with the
-/// cheapest analysis, and with the summary's three: the busy trace of
+/// The reading of an execution trace (decoding, Go's ordering) alone
+/// (every event handed to a closure that counts it), with the cheapest
+/// analysis, and with the summary's three: the busy trace of
 /// `cargo xtask gen-big`, when it is there.
 fn trace_benches(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -74,6 +75,14 @@ fn trace_benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("busy-trace");
     g.sample_size(10);
     g.throughput(criterion::Throughput::Bytes(bytes.len() as u64));
+    g.bench_function("read", |b| {
+        b.iter(|| {
+            let mut r = rprof_trace::Reader::new(black_box(&bytes[..])).unwrap();
+            let mut n = 0u64;
+            rprof_trace::analysis::for_each_event(&mut r, |_| n += 1).unwrap();
+            black_box(n)
+        })
+    });
     g.bench_function("pprof sched", |b| {
         b.iter(|| {
             let mut r = rprof_trace::Reader::new(black_box(&bytes[..])).unwrap();
