@@ -10,8 +10,52 @@
 
 use std::sync::Arc;
 
-use crate::event::Event;
+use crate::event::{Event, EventKind, kind_of};
+use crate::spec::EventType;
 use crate::table::EvTable;
+
+/// Which events an analysis looks at, by type: the reader leaves the
+/// others out of the batches it hands over. Only a hint, never a
+/// guarantee: an analysis must still ignore what it does not want (the
+/// serial reader and the web UI's shared pass deliver everything).
+///
+/// Of a busy trace's events about three quarters are heap metrics and
+/// mark-assist ranges, which the blocking profiles never look at; each
+/// one left out is 96 bytes the analysing thread does not read and the
+/// reading thread does not keep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Interest([u64; 4]);
+
+impl Interest {
+    /// Every event.
+    pub(crate) const ALL: Interest = Interest([u64::MAX; 4]);
+
+    /// The events of these kinds, and Sync events (the first event of
+    /// every trace: whether any event was read decides whether a damaged
+    /// trace is an error or a partial result).
+    pub(crate) fn kinds(kinds: &[EventKind]) -> Interest {
+        let mut bits = [0u64; 4];
+        for typ in 0..=EventType::MAX {
+            let kind = kind_of(typ);
+            if kind == EventKind::Sync || kinds.contains(&kind) {
+                bits[usize::from(typ / 64)] |= 1 << (typ % 64);
+            }
+        }
+        Interest(bits)
+    }
+
+    /// Whether events of type `typ` are wanted.
+    #[inline]
+    pub(crate) fn wants(&self, typ: EventType) -> bool {
+        self.0[usize::from(typ / 64)] & (1 << (typ % 64)) != 0
+    }
+}
+
+impl Default for Interest {
+    fn default() -> Self {
+        Interest::ALL
+    }
+}
 
 /// Events in trace order, and the table of each run of them.
 #[derive(Default)]

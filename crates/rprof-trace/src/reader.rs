@@ -3,7 +3,7 @@
 
 use std::io::{Read, Write};
 
-use crate::batch::Batch;
+use crate::batch::{Batch, Interest};
 use crate::error::Error;
 use crate::event::Event;
 use crate::input::Input;
@@ -30,6 +30,8 @@ pub struct Reader<R> {
     version: Version,
     total_bytes: Option<u64>,
     done: bool,
+    /// The events [`Reader::read_into`] keeps (see [`Interest`]).
+    interest: Interest,
 }
 
 impl<R: Read> Reader<R> {
@@ -49,6 +51,7 @@ impl<R: Read> Reader<R> {
             version,
             total_bytes: None,
             done: false,
+            interest: Interest::ALL,
         })
     }
 
@@ -81,6 +84,15 @@ impl<R: Read> Reader<R> {
 }
 
 impl<R: Read> Reader<R> {
+    /// Which events [`Reader::read_into`] hands over from now on: a hint
+    /// for analyses that look at a few kinds (see [`Interest`]).
+    pub(crate) fn set_interest(&mut self, interest: Interest) {
+        self.interest = interest;
+        if let Inner::V2(r) = &mut self.inner {
+            r.interest = interest;
+        }
+    }
+
     /// Appends up to `max` events to `out` (what [`Reader::next_event`]
     /// would return one by one): `Ok(false)` once the trace has ended. On
     /// an error, `out` holds the events read before it.
@@ -95,7 +107,8 @@ impl<R: Read> Reader<R> {
             Inner::V1(_) => {
                 while out.len() < max {
                     match self.next_event()? {
-                        Some(e) => out.push(e),
+                        Some(e) if self.interest.wants(e.base.typ) => out.push(e),
+                        Some(_) => {}
                         None => return Ok(false),
                     }
                 }

@@ -44,9 +44,9 @@ mod gostats;
 
 use std::io::Read;
 
-use crate::batch::Batch;
+use crate::batch::{Batch, Interest};
 use crate::error::Error;
-use crate::event::Event;
+use crate::event::{Event, EventKind};
 use crate::reader::Reader;
 
 pub use goroutines::{
@@ -132,6 +132,21 @@ pub(crate) fn drive<R: Read + Send>(
             Err(p) => std::panic::resume_unwind(p),
         }
     })
+}
+
+/// [`drive`] for an analysis that looks only at events of `kinds` (and
+/// Sync events): the reading thread may leave the others out of the
+/// batches (see `crate::batch::Interest`), so that neither thread spends
+/// time on them past Go's checks.
+pub(crate) fn drive_kinds<R: Read + Send>(
+    reader: &mut Reader<R>,
+    kinds: &[EventKind],
+    f: impl FnMut(&Event),
+) -> Result<Option<Error>, Error> {
+    reader.set_interest(Interest::kinds(kinds));
+    let r = drive(reader, f);
+    reader.set_interest(Interest::ALL);
+    r
 }
 
 /// Events per batch handed from the reading thread to the analyses.

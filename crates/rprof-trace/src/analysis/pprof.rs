@@ -195,7 +195,7 @@ pub fn pprof_profiles<R: Read + Send>(
     reader: &mut Reader<R>,
 ) -> Result<Partial<PprofProfiles>, Error> {
     let mut b = PprofAnalyzer::new(&PprofKind::ALL);
-    let error = super::drive(reader, |ev| b.event(ev))?;
+    let error = super::drive_kinds(reader, PprofAnalyzer::KINDS, |ev| b.event(ev))?;
     Ok(Partial {
         value: b.finish(),
         error,
@@ -209,7 +209,7 @@ pub fn pprof_profile<R: Read + Send>(
     kind: PprofKind,
 ) -> Result<Partial<Profile>, Error> {
     let mut b = PprofAnalyzer::new(&[kind]);
-    let error = super::drive(reader, |ev| b.event(ev))?;
+    let error = super::drive_kinds(reader, PprofAnalyzer::KINDS, |ev| b.event(ev))?;
     Ok(Partial {
         value: b.finish().into_profile(kind),
         error,
@@ -224,7 +224,7 @@ pub fn pprof_filtered<R: Read + Send>(
     filter: PprofFilter,
 ) -> Result<Partial<PprofProfiles>, Error> {
     let mut b = PprofAnalyzer::new(kinds).with_filter(filter);
-    let error = super::drive(reader, |ev| b.event(ev))?;
+    let error = super::drive_kinds(reader, PprofAnalyzer::KINDS, |ev| b.event(ev))?;
     Ok(Partial {
         value: b.finish(),
         error,
@@ -525,6 +525,10 @@ pub struct PprofAnalyzer {
 }
 
 impl PprofAnalyzer {
+    /// The kinds of events [`PprofAnalyzer::event`] looks at (besides
+    /// Sync events); it ignores the others.
+    const KINDS: &[EventKind] = &[EventKind::StateTransition];
+
     /// A builder for the given kinds.
     pub fn new(kinds: &[PprofKind]) -> Self {
         let mut kinds = kinds.to_vec();

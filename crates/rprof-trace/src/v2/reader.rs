@@ -5,7 +5,7 @@
 
 use std::io::Read;
 
-use crate::batch::Batch;
+use crate::batch::{Batch, Interest};
 use crate::error::Error;
 use crate::event::{BaseEvent, Event, ThreadId};
 use crate::gosort::sort_func;
@@ -173,6 +173,8 @@ pub(crate) struct V2Reader<R> {
     /// Complete generations delivered, and where the last one ends.
     pub(crate) gens_ok: u64,
     pub(crate) good_bytes: u64,
+    /// The events [`V2Reader::read_into`] keeps.
+    pub(crate) interest: Interest,
 }
 
 impl<R: Read> V2Reader<R> {
@@ -197,6 +199,7 @@ impl<R: Read> V2Reader<R> {
             gen_counted: false,
             gens_ok: 0,
             good_bytes: off,
+            interest: Interest::ALL,
         }
     }
 
@@ -223,12 +226,17 @@ impl<R: Read> V2Reader<R> {
     /// `out`, bare (the batch records the generation's table once).
     /// Anything else (another thread's event first, a CPU sample, a new
     /// generation, the end) takes `read_event`'s path.
+    ///
+    /// Events that [`V2Reader::interest`] does not want are read,
+    /// checked and timed like the others, then left out.
     pub(crate) fn read_into(&mut self, out: &mut Batch, max: usize) -> Result<bool, Error> {
         while out.len() < max {
             while let Some(mut e) = self.order.next() {
                 validate_ids(&e, e.table.as_deref())?;
                 increasing(&mut self.last_ts, &mut e.base.time);
-                out.push(e);
+                if self.interest.wants(e.base.typ) {
+                    out.push(e);
+                }
             }
             if self.done {
                 return Ok(false);
@@ -249,18 +257,29 @@ impl<R: Read> V2Reader<R> {
                 let advanced = advanced.inspect_err(|_| out.events.truncate(start))?;
                 if advanced {
                     let table = self.generation.as_ref().map(|g| &*g.table);
+                    // Unwanted events are swapped past the wanted ones
+                    // and dropped at the end (they may own a string).
+                    let mut kept = start;
                     for i in start..out.events.len() {
                         if let Err(e) = validate_ids(&out.events[i], table) {
-                            out.events.truncate(i);
+                            out.events.truncate(kept);
                             return Err(e);
                         }
                         increasing(&mut self.last_ts, &mut out.events[i].base.time);
+                        if self.interest.wants(out.events[i].base.typ) {
+                            if kept != i {
+                                out.events.swap(kept, i);
+                            }
+                            kept += 1;
+                        }
                     }
+                    out.events.truncate(kept);
                     continue;
                 }
             }
             match self.read_event()? {
-                Some(e) => out.push(e),
+                Some(e) if self.interest.wants(e.base.typ) => out.push(e),
+                Some(_) => {}
                 None => return Ok(false),
             }
         }

@@ -137,6 +137,37 @@ fn single_kind_equals_all_kinds() {
     }
 }
 
+/// `pprof_profiles` lets the reader leave out the events the profiles
+/// never look at; fed every event instead (the web UI's shared pass), the
+/// analyzer gives the same profiles, errors included, on whole and cut
+/// traces of both formats.
+#[test]
+fn events_left_out_change_nothing() {
+    use rprof_trace::analysis::{PprofAnalyzer, for_each_event};
+    for input in whole().into_iter().chain(cuts()) {
+        let filtered = pprof_profiles(&mut Reader::new(&input.bytes[..]).unwrap()).unwrap();
+        let mut b = PprofAnalyzer::new(&PprofKind::ALL);
+        let error = for_each_event(&mut Reader::new(&input.bytes[..]).unwrap(), |ev| {
+            b.event(ev)
+        })
+        .unwrap();
+        let every = b.finish();
+        assert_eq!(
+            filtered.error.map(|e| e.to_string()),
+            error.map(|e| e.to_string()),
+            "{}",
+            input.name
+        );
+        for kind in PprofKind::ALL {
+            assert_same(
+                &format!("{} {kind}: events left out vs every event", input.name),
+                render(every.get(kind), "traces").as_bytes(),
+                render(filtered.value.get(kind), "traces").as_bytes(),
+            );
+        }
+    }
+}
+
 /// The profile's header fields are Go's.
 #[test]
 fn profile_shape() {
