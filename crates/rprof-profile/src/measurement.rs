@@ -290,6 +290,7 @@ pub fn common_value_type(ts: &[(&str, &str)]) -> Result<Option<usize>, (usize, u
 /// Go's `int64(f)` for a float64 as compiled for amd64: truncation toward
 /// zero, and `math.MinInt64` for NaN and out-of-range values (Rust's `as`
 /// would saturate instead).
+#[inline]
 pub fn go_f64_to_i64(f: f64) -> i64 {
     if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
         i64::MIN

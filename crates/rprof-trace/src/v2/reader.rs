@@ -247,33 +247,53 @@ impl<R: Read> V2Reader<R> {
             {
                 out.use_table(Some(&g.table));
                 // The ordering engine's queue is empty here: lend it the
-                // batch, so that what it queues lands in place.
+                // batch, so that what it queues lands in place, and
+                // advance the earliest thread for as long as that is
+                // possible (a thread that must wait, a CPU sample due or
+                // the end of the generation take `read_event`'s path).
                 let start = out.events.len();
                 std::mem::swap(&mut out.events, &mut self.order.queue);
                 self.order.bare = true;
-                let advanced = self.try_advance(0);
+                let mut advanced = Ok(false);
+                let mut before = start;
+                while self.order.queue.len() < max {
+                    before = self.order.queue.len();
+                    advanced = self.try_advance(0);
+                    if !matches!(advanced, Ok(true))
+                        || self.frontier.is_empty()
+                        || self.cpu_sample_due()
+                    {
+                        break;
+                    }
+                }
                 self.order.bare = false;
                 std::mem::swap(&mut out.events, &mut self.order.queue);
-                let advanced = advanced.inspect_err(|_| out.events.truncate(start))?;
-                if advanced {
-                    let table = self.generation.as_ref().map(|g| &*g.table);
-                    // Unwanted events are swapped past the wanted ones
-                    // and dropped at the end (they may own a string).
-                    let mut kept = start;
-                    for i in start..out.events.len() {
-                        if let Err(e) = validate_ids(&out.events[i], table) {
-                            out.events.truncate(kept);
-                            return Err(e);
-                        }
-                        increasing(&mut self.last_ts, &mut out.events[i].base.time);
-                        if self.interest.wants(out.events[i].base.typ) {
-                            if kept != i {
-                                out.events.swap(kept, i);
-                            }
-                            kept += 1;
-                        }
+                if advanced.is_err() {
+                    // What the failing step queued is not delivered.
+                    out.events.truncate(before);
+                }
+                // Check and time what was queued; unwanted events are
+                // swapped past the wanted ones and dropped at the end
+                // (they may own a string).
+                let table = self.generation.as_ref().map(|g| &*g.table);
+                let mut kept = start;
+                for i in start..out.events.len() {
+                    if !ids_present(&out.events[i], table)
+                        && let Err(e) = validate_ids(&out.events[i], table)
+                    {
+                        out.events.truncate(kept);
+                        return Err(e);
                     }
-                    out.events.truncate(kept);
+                    increasing(&mut self.last_ts, &mut out.events[i].base.time);
+                    if self.interest.wants(out.events[i].base.typ) {
+                        if kept != i {
+                            out.events.swap(kept, i);
+                        }
+                        kept += 1;
+                    }
+                }
+                out.events.truncate(kept);
+                if advanced? || out.events.len() > start {
                     continue;
                 }
             }
@@ -517,6 +537,25 @@ fn increasing(last: &mut Time, time: &mut Time) {
         *time = last.wrapping_add(1);
     }
     *last = *time;
+}
+
+/// Whether every stack and string ID of `e` is in `table` (or there is
+/// no table): [`validate_ids`]' answer without its error, for the common
+/// case.
+#[inline]
+fn ids_present(e: &Event, table: Option<&crate::table::EvTable>) -> bool {
+    let m = spec::ID_ARGS[usize::from(e.base.typ)];
+    let Some(t) = table else {
+        return true;
+    };
+    if m == 0 {
+        return true;
+    }
+    (0..4).all(|i| {
+        let id = e.base.args[i];
+        (m & (1 << i) == 0 || t.stacks.contains(id))
+            && (m & (16 << i) == 0 || t.strings.contains(id))
+    })
 }
 
 /// Go's `Event.validateTableIDs`, against `table` (the event's own, or
