@@ -229,6 +229,27 @@ pub static SPECS: [EventSpec; NUM_SPECS] = build();
 /// of the reading thread's time.
 pub(crate) static ID_ARGS: [u8; 256] = id_args();
 
+/// Per event type, the number of arguments of a timed event (the time
+/// delta first), 0 for a type that cannot start one: what
+/// `readTimedBaseEvent` needs of [`SPECS`], one load per event.
+pub(crate) static TIMED_ARGS: [u8; 256] = timed_args();
+
+const fn timed_args() -> [u8; 256] {
+    let specs = build();
+    let mut t = [0u8; 256];
+    let mut typ = 0;
+    while typ < NUM_SPECS {
+        let s = &specs[typ];
+        if s.is_timed && !s.args.is_empty() {
+            // The time and at most four arguments (`BaseEvent::args`).
+            assert!(s.args.len() <= 5);
+            t[typ] = s.args.len() as u8;
+        }
+        typ += 1;
+    }
+    t
+}
+
 const fn id_args() -> [u8; 256] {
     let specs = build();
     let mut t = [0u8; 256];
@@ -498,5 +519,18 @@ mod tests {
             some += usize::from(m != 0);
         }
         assert!(some > 10, "{some} types with IDs");
+    }
+
+    /// `TIMED_ARGS` says what `SPECS` says of timed events.
+    #[test]
+    fn timed_args_follow_the_specs() {
+        for (typ, &n) in TIMED_ARGS.iter().enumerate() {
+            let want = SPECS
+                .get(typ)
+                .filter(|s| s.is_timed && !s.args.is_empty())
+                .map_or(0, |s| s.args.len());
+            assert_eq!(usize::from(n), want, "type {typ}");
+        }
+        assert!(TIMED_ARGS.iter().filter(|&&n| n > 0).count() > 30);
     }
 }

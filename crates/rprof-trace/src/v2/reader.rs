@@ -25,68 +25,118 @@ struct BatchCursor {
     /// Index of `m` in the generation's `batch_ms`.
     mi: usize,
     last_ts: Time,
+    /// The next of `m`'s batches to open.
     idx: usize,
-    data_off: usize,
+    /// The unread bytes of the open batch: `data[pos..end]` of the
+    /// generation (absolute offsets: one bounds check per event).
+    pos: usize,
+    end: usize,
+    /// The open batch's base time (ticks).
+    batch_time: u64,
     /// The last event read (reused: Go leaves stale arguments in the
     /// unused slots, and so do we).
     ev: BaseEvent,
 }
 
 impl BatchCursor {
-    /// Go's `batchCursor.nextEvent`.
-    fn next_event(&mut self, generation: &Generation) -> Result<bool, Error> {
-        let batches = &generation.batches[self.mi];
-        while self.idx < batches.len()
-            && batches[self.idx].end - batches[self.idx].start == self.data_off
-        {
-            self.idx += 1;
-            self.data_off = 0;
-            self.last_ts = 0;
+    fn new(m: ThreadId, mi: usize) -> Self {
+        BatchCursor {
+            m,
+            m_slot: None,
+            mi,
+            last_ts: 0,
+            idx: 0,
+            pos: 0,
+            end: 0,
+            batch_time: 0,
+            ev: BaseEvent::default(),
         }
-        if self.idx == batches.len() {
+    }
+
+    /// Go's `batchCursor.nextEvent`.
+    #[inline]
+    fn next_event(&mut self, generation: &Generation) -> Result<bool, Error> {
+        if self.pos == self.end && !self.next_batch(generation) {
             return Ok(false);
         }
         let freq = generation.table.freq;
-        let b = batches[self.idx];
         if self.last_ts == 0 {
-            self.last_ts = freq_mul(freq, b.time);
+            self.last_ts = freq_mul(freq, self.batch_time);
         }
-        let data = &generation.data[b.start + self.data_off..b.end];
-        let (n, tsdiff) = read_timed_base_event(data, &mut self.ev)?;
+        let (n, tsdiff) =
+            read_timed_base_event(&generation.data[self.pos..self.end], &mut self.ev)?;
         self.ev.time = freq_mul(freq, tsdiff).wrapping_add(self.last_ts);
         self.last_ts = self.ev.time;
-        self.data_off += n;
+        self.pos += n;
         Ok(true)
+    }
+
+    /// Opens the next of `m`'s batches that has data, if any (Go accepts
+    /// empty batches and skips them); each starts its own clock.
+    #[inline(never)]
+    fn next_batch(&mut self, generation: &Generation) -> bool {
+        let batches = &generation.batches[self.mi];
+        while let Some(b) = batches.get(self.idx) {
+            self.idx += 1;
+            self.last_ts = 0;
+            if b.end > b.start {
+                self.pos = b.start;
+                self.end = b.end;
+                self.batch_time = b.time;
+                return true;
+            }
+        }
+        false
     }
 }
 
+/// One varint of `b` at `*pos` (Go's `binary.Uvarint`), the one-byte
+/// case inline: most of a trace's varints are small.
+#[inline(always)]
+fn varint_at(b: &[u8], pos: &mut usize) -> Option<u64> {
+    if let Some(&x) = b.get(*pos)
+        && x < 0x80
+    {
+        *pos += 1;
+        return Some(u64::from(x));
+    }
+    let (v, n) = uvarint(&b[*pos..]);
+    if n <= 0 {
+        return None;
+    }
+    *pos += n as usize;
+    Some(v)
+}
+
 /// Go's `readTimedBaseEvent`.
+#[inline]
 fn read_timed_base_event(b: &[u8], e: &mut BaseEvent) -> Result<(usize, u64), Error> {
     let typ = b[0];
-    let Some(spec) = spec::spec_of(typ) else {
-        return Err(Error::format(format!("found invalid event type: {typ}")));
-    };
+    let nargs = usize::from(spec::TIMED_ARGS[usize::from(typ)]);
+    if nargs == 0 {
+        return Err(untimed_event(typ));
+    }
     e.typ = typ;
-    if spec.args.is_empty() || !spec.is_timed {
-        return Err(Error::format(format!(
-            "found event without a timestamp: type={typ}"
-        )));
-    }
     let mut n = 1;
-    let (ts, nb) = uvarint(&b[n..]);
-    if nb <= 0 {
+    let Some(ts) = varint_at(b, &mut n) else {
         return Err(Error::format("found invalid uvarint for timestamp"));
-    }
-    n += nb as usize;
-    for i in 0..spec.args.len() - 1 {
-        let (arg, nb) = uvarint(&b[n..]);
-        if nb <= 0 {
+    };
+    for i in 0..nargs - 1 {
+        let Some(arg) = varint_at(b, &mut n) else {
             return Err(Error::format("found invalid uvarint"));
-        }
+        };
         e.args[i] = arg;
-        n += nb as usize;
     }
     Ok((n, ts))
+}
+
+/// Why an event of type `typ` cannot start a timed event.
+#[cold]
+fn untimed_event(typ: u8) -> Error {
+    if spec::spec_of(typ).is_none() {
+        return Error::format(format!("found invalid event type: {typ}"));
+    }
+    Error::format(format!("found event without a timestamp: type={typ}"))
 }
 
 fn heap_sift_up(h: &mut [BatchCursor], mut i: usize) -> usize {
@@ -500,15 +550,7 @@ impl<R: Read> V2Reader<R> {
         self.frontier.clear();
         self.generation = None;
         for (mi, &m) in g.batch_ms.iter().enumerate() {
-            let mut bc = BatchCursor {
-                m,
-                m_slot: None,
-                mi,
-                last_ts: 0,
-                idx: 0,
-                data_off: 0,
-                ev: BaseEvent::default(),
-            };
+            let mut bc = BatchCursor::new(m, mi);
             match bc.next_event(&g) {
                 Ok(true) => {}
                 Ok(false) => continue,
