@@ -476,6 +476,7 @@ impl<R: Read> V2Reader<R> {
         ))
     }
 
+    #[inline(always)]
     fn try_advance(&mut self, i: usize) -> Result<bool, Error> {
         let Some(generation) = self.generation.as_ref() else {
             return Err(Error::invalid("internal error: no generation installed"));
