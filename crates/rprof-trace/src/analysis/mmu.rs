@@ -367,10 +367,8 @@ impl MmuAnalyzer {
                 }
             }
             EventKind::StateTransition => {
-                if let Some(st) = ev.state_transition()
-                    && let ResourceId::Goroutine(g) = st.resource
-                    && let Some((old, new)) = st.goroutine()
-                {
+                if let Some(st) = ev.goroutine_transition() {
+                    let (g, old, new) = (st.g, st.old, st.new);
                     if self.in_gc.contains_key(&g) || self.bg_mark.contains_key(&g) {
                         if !old.executing() && new.executing() {
                             if let Some(p) = self.p(ev) {

@@ -68,7 +68,7 @@ use rprof_profile::{Line, Profile, ProfileBuilder};
 
 use super::Partial;
 use crate::error::Error;
-use crate::event::{Event, EventKind, GoId, GoState, ResourceId};
+use crate::event::{Event, EventKind, GoId, GoState};
 use crate::fxhash::FxHashMap;
 use crate::reader::Reader;
 use crate::table::{EvTable, Time};
@@ -129,13 +129,13 @@ impl PprofKind {
         }
     }
 
-    /// Go's reason filter for the kind.
-    fn tracks(self, reason: &str) -> bool {
+    /// Go's reason filter for the kind (on the reason's bytes: the same
+    /// answers as on its text, see [`Event::goroutine_transition`]).
+    fn tracks(self, reason: &[u8]) -> bool {
+        let has = |w: &[u8]| reason.windows(w.len()).any(|x| x == w);
         match self {
-            PprofKind::Net => reason == "network",
-            PprofKind::Sync => {
-                reason.contains("chan") || reason.contains("sync") || reason.contains("select")
-            }
+            PprofKind::Net => reason == b"network",
+            PprofKind::Sync => has(b"chan") || has(b"sync") || has(b"select"),
             PprofKind::Sched | PprofKind::Syscall => true,
         }
     }
@@ -565,15 +565,10 @@ impl PprofAnalyzer {
     }
 
     fn transition(&mut self, ev: &Event) {
-        let Some(st) = ev.state_transition() else {
+        let Some(st) = ev.goroutine_transition() else {
             return;
         };
-        let ResourceId::Goroutine(id) = st.resource else {
-            return;
-        };
-        let Some((old, new)) = st.goroutine() else {
-            return;
-        };
+        let (id, old, new) = (st.g, st.old, st.new);
         let mut t = ev.time();
         if let Some((a, b)) = self.filter.window {
             // Intervals cut to the window: every time inside it.
@@ -624,7 +619,7 @@ impl PprofAnalyzer {
             let tracking = &mut self.tracking[kind.index()];
             let Some(&(a, variant)) = tracking.get(&id) else {
                 if new == kind.state()
-                    && kind.tracks(&st.reason)
+                    && kind.tracks(st.reason)
                     && self
                         .filter
                         .goroutines
@@ -688,7 +683,7 @@ impl PprofAnalyzer {
         // "forever"): held intervals of a goroutine that never ran count
         // in full.
         let ended = new == GoState::NotExist
-            || (new == GoState::Waiting && old != new && st.reason == "forever");
+            || (new == GoState::Waiting && old != new && st.reason == b"forever");
         if ended
             && let Entry::Occupied(o) = self.goroutines.entry(id)
             && o.get().reuse.is_none()

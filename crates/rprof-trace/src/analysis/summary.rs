@@ -27,9 +27,10 @@ use super::gostats::Names;
 use super::mmu::{DEFAULT_WINDOWS, MmuAnalyzer, MmuPoint, UtilFlags};
 use super::{Partial, fmt_dur};
 use crate::error::Error;
-use crate::event::{Event, EventKind, GoId, GoState, ProcId, ResourceId, TaskId};
+use crate::event::{Event, EventKind, GoId, GoState, ProcId, ResourceId, TaskId, kind_of};
 use crate::fxhash::FxHashMap;
 use crate::reader::Reader;
+use crate::spec;
 use crate::table::Time;
 
 /// What the summary computes beyond the fixed parts.
@@ -237,7 +238,9 @@ pub struct SummaryAnalyzer {
     sync_ts: Time,
     syncs: u64,
     events: u64,
-    by_kind: BTreeMap<&'static str, u64>,
+    /// Events by type (by kind at the end: a map entry per event was a
+    /// tenth of this analysis's time).
+    by_type: Box<[u64; 256]>,
     gomaxprocs: u64,
     counts: GoroutineCounts,
     live: u64,
@@ -268,7 +271,7 @@ impl SummaryAnalyzer {
             sync_ts: 0,
             syncs: 0,
             events: 0,
-            by_kind: BTreeMap::new(),
+            by_type: Box::new([0; 256]),
             gomaxprocs: 0,
             counts: GoroutineCounts::default(),
             live: 0,
@@ -304,22 +307,23 @@ impl SummaryAnalyzer {
         self.last = t;
         self.events += 1;
         let kind = ev.kind();
-        *self.by_kind.entry(kind.name()).or_default() += 1;
+        self.by_type[usize::from(ev.base.typ)] += 1;
         match kind {
             EventKind::Sync => {
                 self.sync_ts = t;
                 self.syncs += 1;
             }
             EventKind::Metric => {
-                if let Some(m) = ev.metric() {
-                    match m.name {
-                        "/sched/gomaxprocs:threads" => self.gomaxprocs = m.value,
-                        "/memory/classes/heap/objects:bytes" => {
-                            self.gc.max_heap_bytes = self.gc.max_heap_bytes.max(m.value)
-                        }
-                        "/gc/heap/goal:bytes" => self.gc.last_heap_goal_bytes = m.value,
-                        _ => {}
+                // By type rather than by `Event::metric`'s name: the same
+                // three metrics, without comparing their names.
+                let value = ev.base.args[0];
+                match ev.base.typ {
+                    spec::EV_PROCS_CHANGE => self.gomaxprocs = value,
+                    spec::EV_HEAP_ALLOC => {
+                        self.gc.max_heap_bytes = self.gc.max_heap_bytes.max(value)
                     }
+                    spec::EV_HEAP_GOAL => self.gc.last_heap_goal_bytes = value,
+                    _ => {}
                 }
             }
             EventKind::StateTransition => self.transition(ev),
@@ -368,15 +372,10 @@ impl SummaryAnalyzer {
     }
 
     fn transition(&mut self, ev: &Event) {
-        let Some(st) = ev.state_transition() else {
+        let Some(st) = ev.goroutine_transition() else {
             return;
         };
-        let ResourceId::Goroutine(g) = st.resource else {
-            return;
-        };
-        let Some((old, new)) = st.goroutine() else {
-            return;
-        };
+        let (g, old, new) = (st.g, st.old, st.new);
         if old == new {
             return;
         }
@@ -568,11 +567,15 @@ impl SummaryAnalyzer {
             end_ns: end,
             duration_ns: duration,
             events: self.events,
-            events_by_kind: self
-                .by_kind
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
+            events_by_kind: {
+                let mut m = BTreeMap::<String, u64>::new();
+                for (typ, &n) in self.by_type.iter().enumerate() {
+                    if n > 0 {
+                        *m.entry(kind_of(typ as u8).name().to_string()).or_default() += n;
+                    }
+                }
+                m
+            },
             generations: self.syncs.saturating_sub(1),
             gomaxprocs: self.gomaxprocs,
             goroutines: counts,
