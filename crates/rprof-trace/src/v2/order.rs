@@ -250,21 +250,47 @@ const USER_GO_REQS: Reqs = Reqs {
     g: Need::Required,
 };
 
+/// Inlined, like the other checks every event goes through: a call takes
+/// the context by reference to a copy on the stack, and the copy (16-byte
+/// loads of fields just stored 8 bytes at a time) stalled the CPU on
+/// every event; the errors are built out of line.
+#[inline(always)]
 fn validate_ctx(ctx: SchedCtx, r: Reqs) -> Result<(), Error> {
-    fn check(need: Need, have: bool, what: &str) -> Result<(), Error> {
+    #[inline(always)]
+    fn check(need: Need, have: bool, what: &'static str) -> Result<(), Error> {
         match need {
-            Need::Required if !have => Err(Error::invalid(format!(
-                "expected a {what} but didn't have one"
-            ))),
-            Need::Forbidden if have => {
-                Err(Error::invalid(format!("expected no {what} but had one")))
-            }
+            Need::Required if !have => Err(missing(what)),
+            Need::Forbidden if have => Err(unexpected(what)),
             _ => Ok(()),
         }
+    }
+    #[cold]
+    fn missing(what: &str) -> Error {
+        Error::invalid(format!("expected a {what} but didn't have one"))
+    }
+    #[cold]
+    fn unexpected(what: &str) -> Error {
+        Error::invalid(format!("expected no {what} but had one"))
     }
     check(r.m, ctx.m != NO_THREAD, "thread")?;
     check(r.p, ctx.p != NO_PROC, "proc")?;
     check(r.g, ctx.g != NO_GOROUTINE, "goroutine")
+}
+
+#[cold]
+fn not_running(ver: Version, typ: EventType) -> Error {
+    Error::invalid(format!(
+        "{} event for goroutine that's not Running",
+        spec::event_name(ver, typ)
+    ))
+}
+
+#[cold]
+fn no_goroutine(ver: Version, typ: EventType, g: GoId) -> Error {
+    Error::invalid(format!(
+        "event {} for goroutine ({g}) that doesn't exist",
+        spec::event_name(ver, typ)
+    ))
 }
 
 /// The region a UserRegionBegin or UserRegionEnd event names: its task
@@ -332,6 +358,7 @@ impl Ordering {
         spec::event_name(self.ver, typ)
     }
 
+    #[inline(always)]
     fn push(&mut self, evt: &Arc<EvTable>, ctx: SchedCtx, base: BaseEvent) {
         self.queue.push(Event {
             table: (!self.bare).then(|| evt.clone()),
@@ -727,14 +754,12 @@ impl Ordering {
         Ok((new, true))
     }
 
+    #[inline(always)]
     fn check_running_g(&self, typ: EventType, cur: SchedCtx) -> Result<(), Error> {
         if let Some(s) = self.g_states.get(&cur.g)
             && s.status != go_status::RUNNING
         {
-            return Err(Error::invalid(format!(
-                "{} event for goroutine that's not Running",
-                self.ev_name(typ)
-            )));
+            return Err(not_running(self.ver, typ));
         }
         Ok(())
     }
@@ -773,23 +798,19 @@ impl Ordering {
     }
 
     /// The running goroutine's state, for events that need one.
+    #[inline(always)]
     fn running_g(
         &mut self,
         typ: EventType,
         cur: SchedCtx,
         want: u64,
     ) -> Result<&mut GState, Error> {
-        let name = self.ev_name(typ);
+        let ver = self.ver;
         let Some(s) = self.g_states.get_mut(&cur.g) else {
-            return Err(Error::invalid(format!(
-                "event {name} for goroutine ({}) that doesn't exist",
-                cur.g
-            )));
+            return Err(no_goroutine(ver, typ, cur.g));
         };
         if s.status != want {
-            return Err(Error::invalid(format!(
-                "{name} event for goroutine that's not Running"
-            )));
+            return Err(not_running(ver, typ));
         }
         Ok(s)
     }
