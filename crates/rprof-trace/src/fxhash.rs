@@ -74,6 +74,28 @@ impl<V, const DENSE: i64> DenseMap<V, DENSE> {
         }
     }
 
+    /// The value of `k`, made by `f` if there is none.
+    #[inline]
+    pub(crate) fn get_or_insert_with(&mut self, k: i64, f: impl FnOnce() -> V) -> &mut V {
+        match Self::slot(k) {
+            Some(i) => {
+                if i >= self.dense.len() {
+                    self.dense.resize_with(i + 1, || None);
+                }
+                self.dense[i].get_or_insert_with(f)
+            }
+            None => self.sparse.entry(k).or_insert_with(f),
+        }
+    }
+
+    /// Every value, in no particular order.
+    pub(crate) fn into_values(self) -> impl Iterator<Item = V> {
+        self.dense
+            .into_iter()
+            .flatten()
+            .chain(self.sparse.into_values())
+    }
+
     /// Every (ID, value) pair, in no particular order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (i64, &V)> {
         self.dense

@@ -58,7 +58,6 @@
 //! Memory: the tracked intervals of live goroutines, one record per
 //! distinct stack, and the current generation's stack cache.
 
-use std::collections::hash_map::Entry;
 use std::fmt;
 use std::io::Read;
 use std::str::FromStr;
@@ -69,7 +68,7 @@ use rprof_profile::{Line, Profile, ProfileBuilder};
 use super::Partial;
 use crate::error::Error;
 use crate::event::{Event, EventKind, GoId, GoState};
-use crate::fxhash::FxHashMap;
+use crate::fxhash::{DenseMap, FxHashMap};
 use crate::reader::Reader;
 use crate::table::{EvTable, Time};
 
@@ -514,8 +513,11 @@ pub struct PprofAnalyzer {
     /// The first event's time: the origin of the filter's times.
     t0: Option<Time>,
     /// Per kind (by index): goroutine → (start of the interval, stack).
-    tracking: [FxHashMap<GoId, (Time, u32)>; 4],
-    goroutines: FxHashMap<GoId, GoInfo>,
+    /// Per kind, the goroutines in the kind's state: since when, and the
+    /// stack variant. Goroutine IDs are small and dense: indexed maps,
+    /// not hashed (several lookups per transition).
+    tracking: [DenseMap<(Time, u32), { 1 << 16 }>; 4],
+    goroutines: DenseMap<GoInfo, { 1 << 16 }>,
     totals: Accs,
     stacks: Stacks,
     /// Sync events seen.
@@ -539,7 +541,7 @@ impl PprofAnalyzer {
             filter: PprofFilter::default(),
             t0: None,
             tracking: Default::default(),
-            goroutines: FxHashMap::default(),
+            goroutines: DenseMap::default(),
             totals: Accs::default(),
             stacks: Stacks::new(),
             seg: 0,
@@ -583,28 +585,30 @@ impl PprofAnalyzer {
                 GoState::Undetermined => {
                     self.goroutines.insert(id, GoInfo::default());
                 }
-                GoState::NotExist => match self.goroutines.entry(id) {
-                    Entry::Occupied(mut o) => {
+                GoState::NotExist => match self.goroutines.get_mut(&id) {
+                    Some(g) => {
                         // A reused ID (cgo callback): a new incarnation.
-                        let g = o.get_mut();
                         g.start = 0;
                         g.held.clear();
                         if let Some(r) = &mut g.reuse {
                             r.cur.clear();
                         }
                     }
-                    Entry::Vacant(v) => {
+                    None => {
                         let reuse = (new == GoState::Syscall).then(Box::default);
-                        v.insert(GoInfo {
-                            reuse,
-                            ..GoInfo::default()
-                        });
+                        self.goroutines.insert(
+                            id,
+                            GoInfo {
+                                reuse,
+                                ..GoInfo::default()
+                            },
+                        );
                     }
                 },
                 _ => {}
             }
             if new == GoState::Running {
-                let g = self.goroutines.entry(id).or_default();
+                let g = self.goroutines.get_or_insert_with(id, GoInfo::default);
                 if g.start == 0 {
                     g.start = t;
                     // They ended before this first run: Go's overlap is 0.
@@ -650,7 +654,7 @@ impl PprofAnalyzer {
                 }
                 continue;
             }
-            let g = self.goroutines.entry(id).or_default();
+            let g = self.goroutines.get_or_insert_with(id, GoInfo::default);
             if let Some(r) = &mut g.reuse {
                 let full = t - a.max(0);
                 if full > 0 {
@@ -685,10 +689,9 @@ impl PprofAnalyzer {
         let ended = new == GoState::NotExist
             || (new == GoState::Waiting && old != new && st.reason == b"forever");
         if ended
-            && let Entry::Occupied(o) = self.goroutines.entry(id)
-            && o.get().reuse.is_none()
+            && self.goroutines.get(&id).is_some_and(|g| g.reuse.is_none())
+            && let Some(g) = self.goroutines.remove(&id)
         {
-            let g = o.remove();
             for h in g.held {
                 add_held(&mut self.totals, &self.stacks, &h);
             }
