@@ -43,8 +43,8 @@ use serde::Serialize;
 
 use super::Partial;
 use crate::error::Error;
-use crate::event::{Event, EventKind, GoId, GoState, Range, ResourceId};
-use crate::fxhash::FxHashMap;
+use crate::event::{Event, EventKind, GoState, Range, ResourceId};
+use crate::fxhash::DenseMap;
 use crate::reader::Reader;
 
 /// What counts as GC work (Go's `UtilFlags`).
@@ -182,9 +182,11 @@ pub struct MmuAnalyzer {
     // Go's MutatorUtilizationV2 state.
     stw: i64,
     ps: Vec<PerP>,
-    in_gc: FxHashMap<GoId, ()>,
-    states: FxHashMap<GoId, GoState>,
-    bg_mark: FxHashMap<GoId, ()>,
+    // Goroutine IDs are small and dense: indexed, not hashed (a lookup
+    // or two per transition).
+    in_gc: DenseMap<(), { 1 << 16 }>,
+    states: DenseMap<GoState, { 1 << 16 }>,
+    bg_mark: DenseMap<(), { 1 << 16 }>,
     procs: Vec<(i64, usize)>,
     n_sync: u64,
     /// Go's `out`: one series, or one per P ever seen.
@@ -206,9 +208,9 @@ impl MmuAnalyzer {
             windows: windows.to_vec(),
             stw: 0,
             ps: Vec::new(),
-            in_gc: FxHashMap::default(),
-            states: FxHashMap::default(),
-            bg_mark: FxHashMap::default(),
+            in_gc: DenseMap::default(),
+            states: DenseMap::default(),
+            bg_mark: DenseMap::default(),
             procs: Vec::new(),
             n_sync: 0,
             series: Vec::new(),
@@ -423,10 +425,15 @@ impl MmuAnalyzer {
             } else {
                 self.ps.iter().filter(|p| p.gc > 0).count()
             };
-            let mu = Util {
-                time,
-                util: 1.0 - gc_ps as f64 / self.ps.len() as f64,
+            // The division only when its result is not exact anyway
+            // (x/x is 1 and 0/x is 0 in floating point): it is the
+            // latency of one per event, compared at once by `add_util`.
+            let util = match gc_ps {
+                0 => 1.0,
+                n if n == self.ps.len() => 0.0,
+                n => 1.0 - n as f64 / self.ps.len() as f64,
             };
+            let mu = Util { time, util };
             add_util(&mut self.series[0].buf, mu);
         }
         self.after_sync(ev);
