@@ -801,6 +801,7 @@ impl Event {
             old: GoState::from_u8(t.old),
             new: GoState::from_u8(t.new),
             reason: t.reason,
+            stack: t.stack,
         })
     }
 
@@ -1109,6 +1110,7 @@ pub(crate) struct GoTransition<'a> {
     pub(crate) old: GoState,
     pub(crate) new: GoState,
     pub(crate) reason: &'a [u8],
+    pub(crate) stack: Stack<'a>,
 }
 
 struct RawTransition<'a> {

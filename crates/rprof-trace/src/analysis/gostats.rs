@@ -11,7 +11,7 @@
 //! they appeared (Go's final pass gives them a total time).
 
 use crate::event::{Event, EventKind, GoId, GoState, ProcId, ProcState, ResourceId};
-use crate::fxhash::FxHashMap;
+use crate::fxhash::{DenseMap, FxHashMap};
 use crate::table::Time;
 
 /// Interned names (block reasons, range names).
@@ -19,9 +19,22 @@ use crate::table::Time;
 pub(crate) struct Names {
     names: Vec<Box<str>>,
     ids: FxHashMap<Box<str>, u32>,
+    /// The same IDs by the names' bytes as the trace has them (block
+    /// reasons, looked up per transition without a UTF-8 check).
+    by_bytes: FxHashMap<Box<[u8]>, u32>,
 }
 
 impl Names {
+    /// [`Names::id`] of `String::from_utf8_lossy(b)`.
+    pub(crate) fn id_of_bytes(&mut self, b: &[u8]) -> u32 {
+        if let Some(&i) = self.by_bytes.get(b) {
+            return i;
+        }
+        let i = self.id(&String::from_utf8_lossy(b));
+        self.by_bytes.insert(b.into(), i);
+        i
+    }
+
     pub(crate) fn id(&mut self, s: &str) -> u32 {
         if let Some(&i) = self.ids.get(s) {
             return i;
@@ -174,7 +187,9 @@ impl GoSummary {
 /// `finished`; the caller drains it.
 #[derive(Debug, Default)]
 pub(crate) struct GoStats {
-    gs: FxHashMap<GoId, GoSummary>,
+    /// Live goroutines by ID (small and dense: indexed, not hashed; boxed,
+    /// so that a slot costs a pointer).
+    gs: DenseMap<Box<GoSummary>, { 1 << 16 }>,
     syscalling_p: FxHashMap<ProcId, GoId>,
     syscalling_g: FxHashMap<GoId, ProcId>,
     ranges_p: FxHashMap<(ProcId, u32), GoId>,
@@ -266,15 +281,10 @@ impl GoStats {
     }
 
     fn transition(&mut self, ev: &Event) {
-        let Some(st) = ev.state_transition() else {
-            return;
-        };
         let t = self.now;
-        match st.resource {
-            ResourceId::Goroutine(id) => {
-                let Some((old, new)) = st.goroutine() else {
-                    return;
-                };
+        if let Some(st) = ev.goroutine_transition() {
+            let (id, old, new) = (st.g, st.old, st.new);
+            {
                 if old == new {
                     return;
                 }
@@ -286,7 +296,7 @@ impl GoStats {
                         match new {
                             GoState::Running => g.stats.exec += state_time,
                             GoState::Waiting => {
-                                let r = self.names.id(&st.reason);
+                                let r = self.names.id_of_bytes(st.reason);
                                 *g.stats.block_by_reason.entry(r) += state_time;
                             }
                             GoState::Runnable => g.stats.sched_wait += state_time,
@@ -299,7 +309,7 @@ impl GoStats {
                             }
                             _ => {}
                         }
-                        self.gs.insert(id, g);
+                        self.gs.insert(id, Box::new(g));
                     }
                     GoState::NotExist => {
                         // Go replaces any earlier summary of the ID (a
@@ -308,31 +318,39 @@ impl GoStats {
                         let mut g = GoSummary::new(id, t);
                         g.reusable =
                             new == GoState::Syscall || self.gs.get(&id).is_some_and(|o| o.reusable);
-                        self.gs.insert(id, g);
+                        self.gs.insert(id, Box::new(g));
                         // (Task inheritance from the creator's regions is
                         // not needed for the statistics.)
                     }
                     GoState::Running => {
-                        let g = self.gs.entry(id).or_insert_with(|| GoSummary::new(id, t));
+                        let g = self
+                            .gs
+                            .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
                         g.stats.exec += t - g.last_start;
                         g.last_start = 0;
                     }
                     GoState::Waiting => {
-                        let g = self.gs.entry(id).or_insert_with(|| GoSummary::new(id, t));
+                        let g = self
+                            .gs
+                            .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
                         if g.last_block != 0 {
                             *g.stats.block_by_reason.entry(g.last_block_reason) += t - g.last_block;
                             g.last_block = 0;
                         }
                     }
                     GoState::Runnable => {
-                        let g = self.gs.entry(id).or_insert_with(|| GoSummary::new(id, t));
+                        let g = self
+                            .gs
+                            .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
                         if g.last_runnable != 0 {
                             g.stats.sched_wait += t - g.last_runnable;
                             g.last_runnable = 0;
                         }
                     }
                     GoState::Syscall => {
-                        let g = self.gs.entry(id).or_insert_with(|| GoSummary::new(id, t));
+                        let g = self
+                            .gs
+                            .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
                         if g.last_syscall != 0 {
                             if g.last_syscall_block != 0 {
                                 g.stats.syscall_block += t - g.last_syscall_block;
@@ -348,7 +366,8 @@ impl GoStats {
                         }
                     }
                     GoState::Bad(_) => {
-                        self.gs.entry(id).or_insert_with(|| GoSummary::new(id, t));
+                        self.gs
+                            .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
                     }
                 }
                 let Some(g) = self.gs.get_mut(&id) else {
@@ -374,9 +393,9 @@ impl GoStats {
                     }
                     GoState::Runnable => g.last_runnable = t,
                     GoState::Waiting => {
-                        if st.reason != "forever" {
+                        if st.reason != b"forever" {
                             g.last_block = t;
-                            g.last_block_reason = self.names.id(&st.reason);
+                            g.last_block_reason = self.names.id_of_bytes(st.reason);
                         } else {
                             end = true;
                         }
@@ -396,28 +415,31 @@ impl GoStats {
                         && g.stats.total != 0
                         && let Some(g) = self.gs.remove(&id)
                     {
-                        self.finished.push(g);
+                        self.finished.push(*g);
                     }
                 }
             }
-            ResourceId::Proc(id) => {
-                let Some((old, new)) = st.proc() else { return };
-                if old != new
-                    && new == ProcState::Idle
-                    && let Some(goid) = self.syscalling_p.remove(&id)
-                    && let Some(g) = self.gs.get_mut(&goid)
-                {
-                    g.last_syscall_block = t;
-                }
+        } else if let Some(st) = ev.state_transition()
+            && let ResourceId::Proc(id) = st.resource
+        {
+            let Some((old, new)) = st.proc() else { return };
+            if old != new
+                && new == ProcState::Idle
+                && let Some(goid) = self.syscalling_p.remove(&id)
+                && let Some(g) = self.gs.get_mut(&goid)
+            {
+                g.last_syscall_block = t;
             }
-            _ => {}
         }
     }
 
     /// Go's `Finalize`: every remaining goroutine goes to `finished`.
     pub(crate) fn finish(&mut self) {
         let last = self.last_ts;
-        let mut rest: Vec<GoSummary> = self.gs.drain().map(|(_, g)| g).collect();
+        let mut rest: Vec<GoSummary> = std::mem::take(&mut self.gs)
+            .into_values()
+            .map(|g| *g)
+            .collect();
         rest.sort_by_key(|g| g.id);
         for mut g in rest {
             g.finalize(last, None);
