@@ -28,7 +28,7 @@ use super::mmu::{DEFAULT_WINDOWS, MmuAnalyzer, MmuPoint, UtilFlags};
 use super::{Partial, fmt_dur};
 use crate::error::Error;
 use crate::event::{Event, EventKind, GoId, GoState, ProcId, ResourceId, TaskId, kind_of};
-use crate::fxhash::FxHashMap;
+use crate::fxhash::{DenseMap, FxHashMap};
 use crate::reader::Reader;
 use crate::spec;
 use crate::table::Time;
@@ -247,7 +247,9 @@ pub struct SummaryAnalyzer {
     gc: GcStats,
     stw_kinds: BTreeMap<String, StwKind>,
     ranges: FxHashMap<(Class, ResourceId), (Time, u32)>,
-    running: FxHashMap<GoId, (ProcId, Time)>,
+    /// Running goroutines (indexed by their small, dense IDs: one insert
+    /// and one removal per run).
+    running: DenseMap<(ProcId, Time), { 1 << 16 }>,
     procs: BTreeMap<ProcId, i64>,
     names: Names,
     tasks_live: FxHashMap<TaskId, (u32, Time)>,
@@ -278,7 +280,7 @@ impl SummaryAnalyzer {
             gc: GcStats::default(),
             stw_kinds: BTreeMap::new(),
             ranges: FxHashMap::default(),
-            running: FxHashMap::default(),
+            running: DenseMap::default(),
             procs: BTreeMap::new(),
             names,
             tasks_live: FxHashMap::default(),
@@ -489,7 +491,7 @@ impl SummaryAnalyzer {
         for ((class, _), (b, name)) in std::mem::take(&mut self.ranges) {
             self.close(class, name, end - b, false);
         }
-        for (_, (p, since)) in std::mem::take(&mut self.running) {
+        for (p, since) in std::mem::take(&mut self.running).into_values() {
             *self.procs.entry(p).or_default() += end - since;
         }
         for (_, (name, b)) in std::mem::take(&mut self.tasks_live) {
