@@ -10,9 +10,11 @@
 
 use std::sync::Arc;
 
+use crate::error::Error;
 use crate::event::{Event, EventKind, kind_of};
 use crate::spec::EventType;
-use crate::table::EvTable;
+use crate::table::{EvTable, Time};
+use crate::v2::reader::{ids_present, increasing, validate_ids};
 
 /// Which events an analysis looks at, by type: the reader leaves the
 /// others out of the batches it hands over. Only a hint, never a
@@ -62,9 +64,39 @@ impl Default for Interest {
 pub(crate) struct Batch {
     /// The events, without their tables.
     pub(crate) events: Vec<Event>,
-    /// `(first event, table)`: the table of the events from `first` to the
-    /// next run's first.
-    runs: Vec<(usize, Option<Arc<EvTable>>)>,
+    /// The runs of events that share a table, in order.
+    runs: Vec<Run>,
+}
+
+/// Events from `start` to the next run's start: their table, and what
+/// [`Batch::check`] has left to do for them.
+struct Run {
+    start: usize,
+    table: Option<Arc<EvTable>>,
+    delivery: Delivery,
+}
+
+/// What a run of events still needs of Go's delivery checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Delivery {
+    /// Everything: queued by the new-format reader's fast path. An error
+    /// among them reports the trace as good up to `LostAt`.
+    Unchecked(LostAt),
+    /// Checked by the reader, whose times may lag the ones [`Batch::check`]
+    /// has made to increase (moving them again gives Go's times).
+    Checked,
+    /// Nothing left: checked and timed by the reader, or old-format
+    /// events, which Go delivers as converted.
+    Done,
+}
+
+/// How much of a trace had been read when a run of events was queued:
+/// what [`Error::Lost`] reports for a bad event among them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LostAt {
+    pub(crate) generations_ok: u64,
+    pub(crate) valid_bytes: u64,
+    pub(crate) total_bytes: Option<u64>,
 }
 
 fn same(a: &Option<Arc<EvTable>>, b: Option<&Arc<EvTable>>) -> bool {
@@ -90,19 +122,93 @@ impl Batch {
         self.runs.clear();
     }
 
-    /// Makes `table` the table of the bare events pushed from now on.
-    #[inline]
-    pub(crate) fn use_table(&mut self, table: Option<&Arc<EvTable>>) {
-        if !self.runs.last().is_some_and(|(_, t)| same(t, table)) {
-            self.runs.push((self.events.len(), table.cloned()));
+    fn start_run(&mut self, table: Option<&Arc<EvTable>>, delivery: Delivery) {
+        if !self
+            .runs
+            .last()
+            .is_some_and(|r| same(&r.table, table) && r.delivery == delivery)
+        {
+            self.runs.push(Run {
+                start: self.events.len(),
+                table: table.cloned(),
+                delivery,
+            });
         }
     }
 
-    /// Adds an event that carries its table.
-    pub(crate) fn push(&mut self, mut e: Event) {
+    /// Makes `table` the table of the bare events pushed from now on,
+    /// which the reader has checked.
+    #[cfg(test)]
+    pub(crate) fn use_table(&mut self, table: Option<&Arc<EvTable>>) {
+        self.start_run(table, Delivery::Done);
+    }
+
+    /// Makes `table` the table of the bare events pushed from now on,
+    /// which `delivery` says what [`Batch::check`] still has to do for.
+    #[inline]
+    pub(crate) fn use_table_for(&mut self, table: &Arc<EvTable>, delivery: Delivery) {
+        self.start_run(Some(table), delivery);
+    }
+
+    /// Adds an event that carries its table (see [`Delivery`] for what
+    /// `delivery` says).
+    pub(crate) fn push(&mut self, mut e: Event, delivery: Delivery) {
         let table = e.table.take();
-        self.use_table(table.as_ref());
+        self.start_run(table.as_ref(), delivery);
         self.events.push(e);
+    }
+
+    /// Go's delivery checks (`ReadEvent`'s deferred function) for the
+    /// events the reader queued unchecked: their table IDs
+    /// ([`validate_ids`]), then, for every event, times made to increase
+    /// strictly ([`increasing`], from `last_ts`, the time of the event
+    /// before this batch; applying it again to events the reader already
+    /// moved changes nothing). The events `interest` does not want are
+    /// then dropped.
+    ///
+    /// The reader leaves this to whichever thread takes the batch, so
+    /// that it overlaps the reading of the next one. On a bad event the
+    /// batch keeps the events before it and the error is returned, as the
+    /// reader would have returned it.
+    pub(crate) fn check(&mut self, last_ts: &mut Time, interest: Interest) -> Result<(), Error> {
+        if interest == Interest::ALL && self.runs.iter().all(|r| r.delivery == Delivery::Done) {
+            return Ok(());
+        }
+        let n = self.events.len();
+        let mut kept = 0;
+        for r in 0..self.runs.len() {
+            let end = self.runs.get(r + 1).map_or(n, |next| next.start);
+            let start = std::mem::replace(&mut self.runs[r].start, kept);
+            let run = &self.runs[r];
+            let delivery = run.delivery;
+            for i in start..end {
+                let e = &mut self.events[i];
+                if let (Delivery::Unchecked(at), Some(t)) = (delivery, run.table.as_deref())
+                    && !ids_present(&e.base, t)
+                    && let Err(cause) = validate_ids(&e.base, Some(t))
+                {
+                    self.events.truncate(kept);
+                    self.runs.truncate(r + 1);
+                    return Err(Error::Lost {
+                        generations_ok: at.generations_ok,
+                        valid_bytes: at.valid_bytes,
+                        total_bytes: at.total_bytes,
+                        cause: Box::new(cause),
+                    });
+                }
+                if delivery != Delivery::Done {
+                    increasing(last_ts, &mut e.base.time);
+                }
+                if interest.wants(e.base.typ) {
+                    if kept != i {
+                        self.events.swap(kept, i);
+                    }
+                    kept += 1;
+                }
+            }
+        }
+        self.events.truncate(kept);
+        Ok(())
     }
 
     /// Each run: its events' range and their table.
@@ -111,12 +217,12 @@ impl Batch {
             .runs
             .iter()
             .skip(1)
-            .map(|(start, _)| *start)
+            .map(|r| r.start)
             .chain(std::iter::once(self.events.len()));
         self.runs
             .iter()
             .zip(ends)
-            .map(|((start, table), end)| (*start..end, table.as_ref()))
+            .map(|(r, end)| (r.start..end, r.table.as_ref()))
     }
 
     /// Calls `f` with every event, its table lent to it for the call.
@@ -182,12 +288,12 @@ mod tests {
         let a = Arc::new(EvTable::default());
         let b = Arc::new(EvTable::default());
         let mut batch = Batch::default();
-        batch.push(event(Some(&a), 1));
+        batch.push(event(Some(&a), 1), Delivery::Done);
         batch.use_table(Some(&a));
         batch.events.push(event(None, 2));
-        batch.push(event(Some(&b), 3));
-        batch.push(event(None, 4));
-        batch.push(event(Some(&a), 5));
+        batch.push(event(Some(&b), 3), Delivery::Done);
+        batch.push(event(None, 4), Delivery::Done);
+        batch.push(event(Some(&a), 5), Delivery::Done);
         let mut kept = Vec::new();
         let mut seen = Vec::new();
         batch.for_each(|e| {
@@ -222,7 +328,7 @@ mod tests {
     fn a_panic_inside_the_loan_does_not_free_the_table() {
         let a = Arc::new(EvTable::default());
         let mut batch = Batch::default();
-        batch.push(event(Some(&a), 1));
+        batch.push(event(Some(&a), 1), Delivery::Done);
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             batch.for_each(|_| panic!("analysis failed"));
         }));

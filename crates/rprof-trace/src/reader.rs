@@ -3,10 +3,11 @@
 
 use std::io::{Read, Write};
 
-use crate::batch::{Batch, Interest};
+use crate::batch::{Batch, Delivery, Interest};
 use crate::error::Error;
 use crate::event::Event;
 use crate::input::Input;
+use crate::table::Time;
 use crate::v2::reader::V2Reader;
 use crate::version::{MAX_HEADER_PEEK, Version, parse_header};
 
@@ -30,8 +31,9 @@ pub struct Reader<R> {
     version: Version,
     total_bytes: Option<u64>,
     done: bool,
-    /// The events [`Reader::read_into`] keeps (see [`Interest`]).
-    interest: Interest,
+    /// Whether [`Reader::read_into`] leaves Go's delivery checks to
+    /// [`Batch::check`] on the thread that takes the batch.
+    check_later: bool,
 }
 
 impl<R: Read> Reader<R> {
@@ -51,7 +53,7 @@ impl<R: Read> Reader<R> {
             version,
             total_bytes: None,
             done: false,
-            interest: Interest::ALL,
+            check_later: false,
         })
     }
 
@@ -84,31 +86,32 @@ impl<R: Read> Reader<R> {
 }
 
 impl<R: Read> Reader<R> {
-    /// Which events [`Reader::read_into`] hands over from now on: a hint
-    /// for analyses that look at a few kinds (see [`Interest`]).
-    pub(crate) fn set_interest(&mut self, interest: Interest) {
-        self.interest = interest;
-        if let Inner::V2(r) = &mut self.inner {
-            r.interest = interest;
-        }
+    /// Whether [`Reader::read_into`] leaves Go's delivery checks of most
+    /// events to [`Batch::check`], for a caller that runs it on another
+    /// thread. By default they are done while reading, when the events
+    /// are still in cache, and `Batch::check` has nothing left to do.
+    pub(crate) fn check_later(&mut self, yes: bool) {
+        self.check_later = yes;
     }
 
     /// Appends up to `max` events to `out` (what [`Reader::next_event`]
-    /// would return one by one): `Ok(false)` once the trace has ended. On
-    /// an error, `out` holds the events read before it.
+    /// would return one by one, once [`Batch::check`] has run on the
+    /// batch): `Ok(false)` once the trace has ended. On an error, `out`
+    /// holds the events read before it.
     pub(crate) fn read_into(&mut self, out: &mut Batch, max: usize) -> Result<bool, Error> {
         if self.done {
             return Ok(false);
         }
+        let total = self.total_bytes;
+        let later = self.check_later;
         let r = match &mut self.inner {
             Inner::V2(r) => r
-                .read_into(out, max)
-                .map_err(|e| lost(r, self.total_bytes, e)),
+                .read_into(out, max, later.then_some(total))
+                .map_err(|e| lost(r, total, e)),
             Inner::V1(_) => {
                 while out.len() < max {
                     match self.next_event()? {
-                        Some(e) if self.interest.wants(e.base.typ) => out.push(e),
-                        Some(_) => {}
+                        Some(e) => out.push(e, Delivery::Done),
                         None => return Ok(false),
                     }
                 }
@@ -160,9 +163,14 @@ pub fn write_parsed<R: Read, W: Write>(reader: &mut Reader<R>, mut out: W) -> Re
     use rayon::prelude::*;
     const BATCH: usize = 16 << 10;
     const PER_TASK: usize = 1 << 10;
+    let mut last_ts: Time = 0;
     loop {
         let mut batch = Batch::default();
-        let more = reader.read_into(&mut batch, BATCH);
+        let mut more = reader.read_into(&mut batch, BATCH);
+        if let Err(e) = batch.check(&mut last_ts, Interest::ALL) {
+            // A bad event before whatever ended the reading.
+            more = Err(e);
+        }
         let events = batch.into_events();
         let texts: Vec<Vec<u8>> = events
             .par_chunks(PER_TASK)

@@ -48,6 +48,7 @@ use crate::batch::{Batch, Interest};
 use crate::error::Error;
 use crate::event::{Event, EventKind};
 use crate::reader::Reader;
+use crate::table::Time;
 
 pub use goroutines::{
     GoroutineAnalyzer, GoroutineGroup, GoroutineStats, GoroutineTable, GroupSort,
@@ -112,6 +113,29 @@ pub fn for_each_event<R: Read + Send>(
 /// batches go back to the reading thread to be reused.
 pub(crate) fn drive<R: Read + Send>(
     reader: &mut Reader<R>,
+    f: impl FnMut(&Event),
+) -> Result<Option<Error>, Error> {
+    drive_only(reader, Interest::ALL, f)
+}
+
+/// [`drive`] for an analysis that looks only at events of `kinds` (and
+/// Sync events): the others are checked and dropped before it sees them.
+pub(crate) fn drive_kinds<R: Read + Send>(
+    reader: &mut Reader<R>,
+    kinds: &[EventKind],
+    f: impl FnMut(&Event),
+) -> Result<Option<Error>, Error> {
+    drive_only(reader, Interest::kinds(kinds), f)
+}
+
+/// [`drive`], handing `f` only the events `interest` wants.
+///
+/// The analysing thread also runs Go's delivery checks on each batch
+/// ([`Batch::check`]) before its analysis: they are a fifth of the
+/// reading, which is the slower side of the two.
+fn drive_only<R: Read + Send>(
+    reader: &mut Reader<R>,
+    interest: Interest,
     mut f: impl FnMut(&Event),
 ) -> Result<Option<Error>, Error> {
     use std::sync::mpsc;
@@ -120,33 +144,39 @@ pub(crate) fn drive<R: Read + Send>(
     }
     let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(4);
     let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
+    reader.check_later(true);
     std::thread::scope(|s| {
-        let producer = s.spawn(move || produce(reader, &empty_rx, |buf| full_tx.send(buf).is_ok()));
-        for buf in full_rx {
+        let producer = s.spawn(move || {
+            let r = produce(reader, &empty_rx, None, |buf| full_tx.send(buf).is_ok());
+            reader.check_later(false);
+            r
+        });
+        let mut last_ts = 0;
+        let mut bad = None;
+        while let Ok(mut buf) = full_rx.recv() {
+            let checked = buf.check(&mut last_ts, interest);
             buf.for_each(&mut f);
+            if let Err(e) = checked {
+                bad = Some(e);
+                break;
+            }
             // The reader may have finished; then the batch drops here.
             let _ = empty_tx.send(buf);
         }
-        match producer.join() {
+        // After a bad event, the reader (ahead of it) stops at its next
+        // batch; what it says then comes later in the trace.
+        drop(full_rx);
+        let read = match producer.join() {
             Ok(r) => r,
             Err(p) => std::panic::resume_unwind(p),
+        };
+        match bad {
+            // The trace's first event is a Sync event, which has no IDs
+            // to check: a bad event always comes after some.
+            Some(e) => Ok(Some(e)),
+            None => read,
         }
     })
-}
-
-/// [`drive`] for an analysis that looks only at events of `kinds` (and
-/// Sync events): the reading thread may leave the others out of the
-/// batches (see `crate::batch::Interest`), so that neither thread spends
-/// time on them past Go's checks.
-pub(crate) fn drive_kinds<R: Read + Send>(
-    reader: &mut Reader<R>,
-    kinds: &[EventKind],
-    f: impl FnMut(&Event),
-) -> Result<Option<Error>, Error> {
-    reader.set_interest(Interest::kinds(kinds));
-    let r = drive(reader, f);
-    reader.set_interest(Interest::ALL);
-    r
 }
 
 /// Events per batch handed from the reading thread to the analyses.
@@ -155,18 +185,26 @@ const BATCH: usize = 4096;
 /// The reading thread of [`drive`] and [`drive_split`]: fills batches
 /// (reusing those that come back on `empty`) and gives each to `send`
 /// until the trace ends, or until `send` says the analyses are gone
-/// (one panicked: its panic is what the caller will see). Returns what
-/// [`drive`] returns.
+/// (one panicked, or found a bad event: what they say is what the caller
+/// will see). With `check`, runs [`Batch::check`] on each batch first,
+/// from the time in it. Returns what [`drive`] returns.
 fn produce<R: Read>(
     reader: &mut Reader<R>,
     empty: &std::sync::mpsc::Receiver<Batch>,
+    mut check: Option<&mut Time>,
     mut send: impl FnMut(Batch) -> bool,
 ) -> Result<Option<Error>, Error> {
     let mut any = false;
     loop {
         let mut buf = empty.try_recv().unwrap_or_default();
         buf.clear();
-        let end = match reader.read_into(&mut buf, BATCH) {
+        let mut read = reader.read_into(&mut buf, BATCH);
+        if let Some(last_ts) = check.as_deref_mut()
+            && let Err(e) = buf.check(last_ts, Interest::ALL)
+        {
+            read = Err(e);
+        }
+        let end = match read {
             Ok(true) => None,
             Ok(false) => Some(Ok(None)),
             Err(e) if any || !buf.is_empty() => Some(Ok(Some(e))),
@@ -210,7 +248,9 @@ pub(crate) fn drive_split<R: Read + Send>(
     let side_empty = empty_tx.clone();
     std::thread::scope(|s| {
         let producer = s.spawn(move || {
-            produce(reader, &empty_rx, |buf| {
+            // The batches are shared: checked here, before either analysis.
+            let mut last_ts = 0;
+            produce(reader, &empty_rx, Some(&mut last_ts), |buf| {
                 let buf = Arc::new(buf);
                 side_tx.send(buf.clone()).is_ok() && main_tx.send(buf).is_ok()
             })

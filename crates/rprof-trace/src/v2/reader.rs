@@ -5,13 +5,13 @@
 
 use std::io::Read;
 
-use crate::batch::{Batch, Interest};
+use crate::batch::{Batch, Delivery, LostAt};
 use crate::error::Error;
 use crate::event::{BaseEvent, Event, ThreadId};
 use crate::gosort::sort_func;
 use crate::input::Input;
 use crate::spec::{self, SPECS};
-use crate::table::{Time, freq_mul};
+use crate::table::{EvTable, Time, freq_mul};
 use crate::varint::uvarint;
 use crate::version::Version;
 
@@ -223,8 +223,6 @@ pub(crate) struct V2Reader<R> {
     /// Complete generations delivered, and where the last one ends.
     pub(crate) gens_ok: u64,
     pub(crate) good_bytes: u64,
-    /// The events [`V2Reader::read_into`] keeps.
-    pub(crate) interest: Interest,
 }
 
 impl<R: Read> V2Reader<R> {
@@ -249,7 +247,6 @@ impl<R: Read> V2Reader<R> {
             gen_counted: false,
             gens_ok: 0,
             good_bytes: off,
-            interest: Interest::ALL,
         }
     }
 
@@ -262,7 +259,7 @@ impl<R: Read> V2Reader<R> {
             Some(e) => e,
             None => return Ok(None),
         };
-        validate_ids(&e, e.table.as_deref())?;
+        validate_ids(&e.base, e.table.as_deref())?;
         increasing(&mut self.last_ts, &mut e.base.time);
         Ok(Some(e))
     }
@@ -273,20 +270,32 @@ impl<R: Read> V2Reader<R> {
     /// The same events as [`V2Reader::read_event`] one by one, with its
     /// common case inlined: the next event of the earliest thread can
     /// happen now, and what the ordering engine queues goes straight to
-    /// `out`, bare (the batch records the generation's table once).
-    /// Anything else (another thread's event first, a CPU sample, a new
-    /// generation, the end) takes `read_event`'s path.
-    ///
-    /// Events that [`V2Reader::interest`] does not want are read,
-    /// checked and timed like the others, then left out.
-    pub(crate) fn read_into(&mut self, out: &mut Batch, max: usize) -> Result<bool, Error> {
+    /// `out`, bare (the batch records the generation's table once) and
+    /// checked right after (Go's delivery checks). With `later`, they are
+    /// left unchecked instead, for [`Batch::check`] on whichever thread
+    /// takes the batch (an error there reports the trace as good up to
+    /// this generation, as this reader would; `later` holds the size of
+    /// the whole input, if known). Anything else (another thread's event
+    /// first, a CPU sample, a new generation, the end) takes
+    /// `read_event`'s path and is checked here.
+    pub(crate) fn read_into(
+        &mut self,
+        out: &mut Batch,
+        max: usize,
+        later: Option<Option<u64>>,
+    ) -> Result<bool, Error> {
+        // Events checked here: their times are final unless the fast
+        // path's are left for later (then `Batch::check` moves them on).
+        let checked = if later.is_some() {
+            Delivery::Checked
+        } else {
+            Delivery::Done
+        };
         while out.len() < max {
             while let Some(mut e) = self.order.next() {
-                validate_ids(&e, e.table.as_deref())?;
+                validate_ids(&e.base, e.table.as_deref())?;
                 increasing(&mut self.last_ts, &mut e.base.time);
-                if self.interest.wants(e.base.typ) {
-                    out.push(e);
-                }
+                out.push(e, checked);
             }
             if self.done {
                 return Ok(false);
@@ -295,17 +304,25 @@ impl<R: Read> V2Reader<R> {
                 && !self.frontier.is_empty()
                 && let Some(g) = &self.generation
             {
-                out.use_table(Some(&g.table));
+                let delivery = match later {
+                    Some(total_bytes) => Delivery::Unchecked(LostAt {
+                        generations_ok: self.gens_ok,
+                        valid_bytes: self.good_bytes,
+                        total_bytes,
+                    }),
+                    None => Delivery::Done,
+                };
+                out.use_table_for(&g.table, delivery);
+                let start = out.events.len();
                 // The ordering engine's queue is empty here: lend it the
                 // batch, so that what it queues lands in place, and
                 // advance the earliest thread for as long as that is
                 // possible (a thread that must wait, a CPU sample due or
                 // the end of the generation take `read_event`'s path).
-                let start = out.events.len();
                 std::mem::swap(&mut out.events, &mut self.order.queue);
                 self.order.bare = true;
                 let mut advanced = Ok(false);
-                let mut before = start;
+                let mut before = self.order.queue.len();
                 while self.order.queue.len() < max {
                     before = self.order.queue.len();
                     advanced = self.try_advance(0);
@@ -322,34 +339,28 @@ impl<R: Read> V2Reader<R> {
                     // What the failing step queued is not delivered.
                     out.events.truncate(before);
                 }
-                // Check and time what was queued; unwanted events are
-                // swapped past the wanted ones and dropped at the end
-                // (they may own a string).
-                let table = self.generation.as_ref().map(|g| &*g.table);
-                let mut kept = start;
-                for i in start..out.events.len() {
-                    if !ids_present(&out.events[i], table)
-                        && let Err(e) = validate_ids(&out.events[i], table)
-                    {
-                        out.events.truncate(kept);
-                        return Err(e);
-                    }
-                    increasing(&mut self.last_ts, &mut out.events[i].base.time);
-                    if self.interest.wants(out.events[i].base.typ) {
-                        if kept != i {
-                            out.events.swap(kept, i);
+                if later.is_none() {
+                    let table = self.generation.as_ref().map(|g| &*g.table);
+                    for i in start..out.events.len() {
+                        let e = &mut out.events[i];
+                        if let Some(t) = table
+                            && !ids_present(&e.base, t)
+                            && let Err(err) = validate_ids(&e.base, Some(t))
+                        {
+                            out.events.truncate(i);
+                            return Err(err);
                         }
-                        kept += 1;
+                        increasing(&mut self.last_ts, &mut e.base.time);
                     }
                 }
-                out.events.truncate(kept);
-                if advanced? || out.events.len() > start {
-                    continue;
+                match advanced {
+                    Err(e) => return Err(e),
+                    Ok(true) => continue,
+                    Ok(false) => {}
                 }
             }
             match self.read_event()? {
-                Some(e) if self.interest.wants(e.base.typ) => out.push(e),
-                Some(_) => {}
+                Some(e) => out.push(e, checked),
                 None => return Ok(false),
             }
         }
@@ -575,27 +586,23 @@ impl<R: Read> V2Reader<R> {
 
 /// Go's rule that event times strictly increase: `time` is moved past
 /// `last`, the time of the event before, and becomes the new `last`.
-fn increasing(last: &mut Time, time: &mut Time) {
+pub(crate) fn increasing(last: &mut Time, time: &mut Time) {
     if *time <= *last {
         *time = last.wrapping_add(1);
     }
     *last = *time;
 }
 
-/// Whether every stack and string ID of `e` is in `table` (or there is
-/// no table): [`validate_ids`]' answer without its error, for the common
-/// case.
+/// Whether every stack and string ID of `e` is in `t`: [`validate_ids`]'
+/// answer without its error, for the common case.
 #[inline]
-fn ids_present(e: &Event, table: Option<&crate::table::EvTable>) -> bool {
-    let m = spec::ID_ARGS[usize::from(e.base.typ)];
-    let Some(t) = table else {
-        return true;
-    };
+pub(crate) fn ids_present(e: &BaseEvent, t: &EvTable) -> bool {
+    let m = spec::ID_ARGS[usize::from(e.typ)];
     if m == 0 {
         return true;
     }
     (0..4).all(|i| {
-        let id = e.base.args[i];
+        let id = e.args[i];
         (m & (1 << i) == 0 || t.stacks.contains(id))
             && (m & (16 << i) == 0 || t.strings.contains(id))
     })
@@ -603,16 +610,16 @@ fn ids_present(e: &Event, table: Option<&crate::table::EvTable>) -> bool {
 
 /// Go's `Event.validateTableIDs`, against `table` (the event's own, or
 /// its generation's for a bare event).
-fn validate_ids(e: &Event, table: Option<&crate::table::EvTable>) -> Result<(), Error> {
-    if e.base.typ == crate::event::EV_SYNC_KIND {
+pub(crate) fn validate_ids(e: &BaseEvent, table: Option<&EvTable>) -> Result<(), Error> {
+    if e.typ == crate::event::EV_SYNC_KIND {
         return Ok(());
     }
-    let sp = &SPECS[usize::from(e.base.typ)];
+    let sp = &SPECS[usize::from(e.typ)];
     let Some(t) = table else {
         return Ok(());
     };
     for &i in sp.stack_ids {
-        let id = e.base.args[i - 1];
+        let id = e.args[i - 1];
         if !t.stacks.contains(id) {
             return Err(Error::format(format!(
                 "found invalid stack ID {id} for event {}",
@@ -621,7 +628,7 @@ fn validate_ids(e: &Event, table: Option<&crate::table::EvTable>) -> Result<(), 
         }
     }
     for &i in sp.string_ids {
-        let id = e.base.args[i - 1];
+        let id = e.args[i - 1];
         if !t.strings.contains(id) {
             return Err(Error::format(format!(
                 "found invalid string ID {id} for event {}",

@@ -196,3 +196,68 @@ fn unusable_input_is_an_error() {
     let _ = analyze(header);
     assert!(analyze(&header[..10]).is_none());
 }
+
+/// A bad table ID is found by the thread that takes each batch of events
+/// (the analysing thread, or the dump's), not by the reader: the events
+/// handed over and the error are still exactly what the event-by-event
+/// reader gives (Go's `ReadEvent`), for a stack ID and for a string ID
+/// that the generation lacks, in the middle of GOROOT's GC stress trace
+/// (the IDs rewritten keep their one-byte length, so the batch sizes
+/// still hold).
+#[test]
+fn bad_ids_end_the_batches_where_the_reader_ends() {
+    use rprof_trace::analysis::for_each_event;
+    let text =
+        std::fs::read_to_string(traces().join("go-testdata/tests/go122-gc-stress.test")).unwrap();
+    let body = &text[text.find("-- trace --\n").unwrap() + 12..];
+    let line = body
+        .lines()
+        .filter(|l| l.starts_with("GoStop ") && l.ends_with(" reason_string=20 stack=9"))
+        .nth(20)
+        .unwrap();
+    for (bad, want) in [
+        (line.replace("stack=9", "stack=120"), "invalid stack ID 120"),
+        (
+            line.replace("reason_string=20", "reason_string=121"),
+            "invalid string ID 121",
+        ),
+    ] {
+        let bytes = rprof_trace::text::text_to_wire(&body.replacen(line, &bad, 1)).unwrap();
+        let total = bytes.len() as u64;
+        let mut serial = Vec::new();
+        let mut r = Reader::new(&bytes[..]).unwrap().with_total_bytes(total);
+        let serial_err = loop {
+            match r.next_event() {
+                Ok(Some(ev)) => serial.push(ev.to_string()),
+                Ok(None) => break None,
+                Err(e) => break Some(e.to_string()),
+            }
+        };
+        let mut batched = Vec::new();
+        let mut r = Reader::new(&bytes[..]).unwrap().with_total_bytes(total);
+        let batched_err = for_each_event(&mut r, |ev| batched.push(ev.to_string()))
+            .unwrap()
+            .map(|e| e.to_string());
+        assert!(
+            serial_err.as_deref().is_some_and(|e| e.contains(want)),
+            "{serial_err:?}"
+        );
+        assert!(
+            serial.len() > 100,
+            "{} events before the bad one",
+            serial.len()
+        );
+        assert_eq!(batched_err, serial_err, "{want}");
+        assert_eq!(batched.len(), serial.len(), "{want}");
+        assert!(batched == serial, "{want}: the events differ");
+        let mut dump = Vec::new();
+        let dump_err = rprof_trace::dump_parsed(&bytes[..], &mut dump).unwrap_err();
+        assert!(dump_err.to_string().contains(want), "{dump_err}");
+        let mut lines = String::from_utf8(dump).unwrap();
+        lines.truncate(lines.trim_end().len());
+        assert_eq!(
+            lines.lines().filter(|l| l.starts_with("M=")).count(),
+            serial.len()
+        );
+    }
+}
