@@ -286,6 +286,32 @@ impl Acc {
 /// Per-kind, per-stack (merged by PCs) accumulators.
 type Accs = FxHashMap<(u8, u32), Acc>;
 
+/// [`Accs`] for every goroutine's intervals together, indexed by stack key
+/// and kind (keys are numbered densely as stacks are first seen): one
+/// indexed add per interval instead of a hash probe. An accumulator never
+/// added to counts nothing, like one that is not there.
+#[derive(Debug, Default)]
+struct Totals(Vec<Acc>);
+
+impl Totals {
+    #[inline]
+    fn entry(&mut self, (kind, key): (u8, u32)) -> &mut Acc {
+        let i = key as usize * PprofKind::ALL.len() + usize::from(kind);
+        if i >= self.0.len() {
+            self.0.resize_with(i + 1, Acc::default);
+        }
+        &mut self.0[i]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = ((u8, u32), &Acc)> {
+        let n = PprofKind::ALL.len();
+        self.0
+            .iter()
+            .enumerate()
+            .map(move |(i, a)| (((i % n) as u8, (i / n) as u32), a))
+    }
+}
+
 /// An interval waiting for its goroutine's first run.
 #[derive(Debug, Clone, Copy)]
 struct Held {
@@ -518,7 +544,7 @@ pub struct PprofAnalyzer {
     /// not hashed (several lookups per transition).
     tracking: [DenseMap<(Time, u32), { 1 << 16 }>; 4],
     goroutines: DenseMap<GoInfo, { 1 << 16 }>,
-    totals: Accs,
+    totals: Totals,
     stacks: Stacks,
     /// Sync events seen.
     seg: u64,
@@ -542,7 +568,7 @@ impl PprofAnalyzer {
             t0: None,
             tracking: Default::default(),
             goroutines: DenseMap::default(),
-            totals: Accs::default(),
+            totals: Totals::default(),
             stacks: Stacks::new(),
             seg: 0,
             seq: 0,
@@ -650,7 +676,7 @@ impl PprofAnalyzer {
                 let t0 = self.t0.unwrap_or(t);
                 let d = iv.get(&id).map_or(0, |v| overlapping(v, a - t0, t - t0));
                 if d > 0 {
-                    self.totals.entry(key).or_default().add(self.seg, d, last);
+                    self.totals.entry(key).add(self.seg, d, last);
                 }
                 continue;
             }
@@ -669,7 +695,7 @@ impl PprofAnalyzer {
             } else if g.start != 0 {
                 let d = clipped(g.start, a, t);
                 if d > 0 {
-                    self.totals.entry(key).or_default().add(self.seg, d, last);
+                    self.totals.entry(key).add(self.seg, d, last);
                 }
             } else {
                 g.held.push(Held {
@@ -722,8 +748,8 @@ impl PprofAnalyzer {
                 }
             }
         }
-        for (k, a) in &self.totals {
-            add(*k, a.valid(last_seg));
+        for (k, a) in self.totals.iter() {
+            add(k, a.valid(last_seg));
         }
         let mut by_kind: [Vec<(u32, i64, i64, u32)>; 4] = Default::default();
         for ((kind, key), (c, t, last)) in totals {
@@ -737,7 +763,7 @@ impl PprofAnalyzer {
     }
 }
 
-fn add_held(totals: &mut Accs, stacks: &Stacks, h: &Held) {
+fn add_held(totals: &mut Totals, stacks: &Stacks, h: &Held) {
     let d = clipped(0, h.start, h.end);
     if d > 0 {
         let last = Last {
@@ -746,7 +772,6 @@ fn add_held(totals: &mut Accs, stacks: &Stacks, h: &Held) {
         };
         totals
             .entry((h.kind, stacks.key(h.variant)))
-            .or_default()
             .add(h.seg, d, last);
     }
 }
