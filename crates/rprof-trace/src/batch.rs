@@ -158,37 +158,34 @@ impl Batch {
         self.events.push(e);
     }
 
-    /// Go's delivery checks (`ReadEvent`'s deferred function) for the
-    /// events the reader queued unchecked: their table IDs
-    /// ([`validate_ids`]), then, for every event, times made to increase
-    /// strictly ([`increasing`], from `last_ts`, the time of the event
-    /// before this batch; applying it again to events the reader already
-    /// moved changes nothing). The events `interest` does not want are
-    /// then dropped.
+    /// Calls `f` with every event `interest` wants, as [`Batch::for_each`]
+    /// does, after Go's delivery checks (`ReadEvent`'s deferred function)
+    /// of the events the reader queued unchecked: their table IDs
+    /// ([`validate_ids`]), then, for every event but old-format ones,
+    /// times made to increase strictly ([`increasing`], from `last_ts`,
+    /// the time of the event before this batch; moving again the events
+    /// that the reader moved with an older `last_ts` gives Go's times).
     ///
-    /// The reader leaves this to whichever thread takes the batch, so
-    /// that it overlaps the reading of the next one. On a bad event the
-    /// batch keeps the events before it and the error is returned, as the
-    /// reader would have returned it.
-    pub(crate) fn check(&mut self, last_ts: &mut Time, interest: Interest) -> Result<(), Error> {
-        if interest == Interest::ALL && self.runs.iter().all(|r| r.delivery == Delivery::Done) {
-            return Ok(());
-        }
+    /// The reader leaves this to the thread that takes the batch, so that
+    /// it overlaps the reading of the next one; one pass, so that each
+    /// event is loaded once. On a bad event `f` has seen the events before
+    /// it, and the error is returned as the reader would have returned it.
+    pub(crate) fn for_each_checked(
+        &mut self,
+        last_ts: &mut Time,
+        interest: Interest,
+        mut f: impl FnMut(&Event),
+    ) -> Result<(), Error> {
         let n = self.events.len();
-        let mut kept = 0;
         for r in 0..self.runs.len() {
             let end = self.runs.get(r + 1).map_or(n, |next| next.start);
-            let start = std::mem::replace(&mut self.runs[r].start, kept);
             let run = &self.runs[r];
-            let delivery = run.delivery;
-            for i in start..end {
-                let e = &mut self.events[i];
-                if let (Delivery::Unchecked(at), Some(t)) = (delivery, run.table.as_deref())
+            let (delivery, table) = (run.delivery, run.table.as_ref());
+            for e in &mut self.events[run.start..end] {
+                if let (Delivery::Unchecked(at), Some(t)) = (delivery, table)
                     && !ids_present(&e.base, t)
                     && let Err(cause) = validate_ids(&e.base, Some(t))
                 {
-                    self.events.truncate(kept);
-                    self.runs.truncate(r + 1);
                     return Err(Error::Lost {
                         generations_ok: at.generations_ok,
                         valid_bytes: at.valid_bytes,
@@ -200,14 +197,10 @@ impl Batch {
                     increasing(last_ts, &mut e.base.time);
                 }
                 if interest.wants(e.base.typ) {
-                    if kept != i {
-                        self.events.swap(kept, i);
-                    }
-                    kept += 1;
+                    f(&lend(e, table));
                 }
             }
         }
-        self.events.truncate(kept);
         Ok(())
     }
 

@@ -3,11 +3,10 @@
 
 use std::io::{Read, Write};
 
-use crate::batch::{Batch, Delivery, Interest};
+use crate::batch::{Batch, Delivery};
 use crate::error::Error;
 use crate::event::Event;
 use crate::input::Input;
-use crate::table::Time;
 use crate::v2::reader::V2Reader;
 use crate::version::{MAX_HEADER_PEEK, Version, parse_header};
 
@@ -32,7 +31,7 @@ pub struct Reader<R> {
     total_bytes: Option<u64>,
     done: bool,
     /// Whether [`Reader::read_into`] leaves Go's delivery checks to
-    /// [`Batch::check`] on the thread that takes the batch.
+    /// [`Batch::for_each_checked`] on the thread that takes the batch.
     check_later: bool,
 }
 
@@ -87,17 +86,17 @@ impl<R: Read> Reader<R> {
 
 impl<R: Read> Reader<R> {
     /// Whether [`Reader::read_into`] leaves Go's delivery checks of most
-    /// events to [`Batch::check`], for a caller that runs it on another
-    /// thread. By default they are done while reading, when the events
-    /// are still in cache, and `Batch::check` has nothing left to do.
+    /// events to [`Batch::for_each_checked`], for a caller that runs it on
+    /// another thread. By default they are done while reading, when the
+    /// events are still in cache.
     pub(crate) fn check_later(&mut self, yes: bool) {
         self.check_later = yes;
     }
 
     /// Appends up to `max` events to `out` (what [`Reader::next_event`]
-    /// would return one by one, once [`Batch::check`] has run on the
-    /// batch): `Ok(false)` once the trace has ended. On an error, `out`
-    /// holds the events read before it.
+    /// would return one by one; with [`Reader::check_later`], once
+    /// [`Batch::for_each_checked`] has checked them): `Ok(false)` once the
+    /// trace has ended. On an error, `out` holds the events read before it.
     pub(crate) fn read_into(&mut self, out: &mut Batch, max: usize) -> Result<bool, Error> {
         if self.done {
             return Ok(false);
@@ -163,14 +162,10 @@ pub fn write_parsed<R: Read, W: Write>(reader: &mut Reader<R>, mut out: W) -> Re
     use rayon::prelude::*;
     const BATCH: usize = 16 << 10;
     const PER_TASK: usize = 1 << 10;
-    let mut last_ts: Time = 0;
     loop {
+        // Checked while read (the reader's default): complete events.
         let mut batch = Batch::default();
-        let mut more = reader.read_into(&mut batch, BATCH);
-        if let Err(e) = batch.check(&mut last_ts, Interest::ALL) {
-            // A bad event before whatever ended the reading.
-            more = Err(e);
-        }
+        let more = reader.read_into(&mut batch, BATCH);
         let events = batch.into_events();
         let texts: Vec<Vec<u8>> = events
             .par_chunks(PER_TASK)

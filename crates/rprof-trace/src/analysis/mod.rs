@@ -48,7 +48,6 @@ use crate::batch::{Batch, Interest};
 use crate::error::Error;
 use crate::event::{Event, EventKind};
 use crate::reader::Reader;
-use crate::table::Time;
 
 pub use goroutines::{
     GoroutineAnalyzer, GoroutineGroup, GoroutineStats, GoroutineTable, GroupSort,
@@ -131,8 +130,8 @@ pub(crate) fn drive_kinds<R: Read + Send>(
 /// [`drive`], handing `f` only the events `interest` wants.
 ///
 /// The analysing thread also runs Go's delivery checks on each batch
-/// ([`Batch::check`]) before its analysis: they are a fifth of the
-/// reading, which is the slower side of the two.
+/// ([`Batch::for_each_checked`]) as it analyses it: they are a fifth of
+/// the reading, which is the slower side of the two.
 fn drive_only<R: Read + Send>(
     reader: &mut Reader<R>,
     interest: Interest,
@@ -147,16 +146,14 @@ fn drive_only<R: Read + Send>(
     reader.check_later(true);
     std::thread::scope(|s| {
         let producer = s.spawn(move || {
-            let r = produce(reader, &empty_rx, None, |buf| full_tx.send(buf).is_ok());
+            let r = produce(reader, &empty_rx, |buf| full_tx.send(buf).is_ok());
             reader.check_later(false);
             r
         });
         let mut last_ts = 0;
         let mut bad = None;
         while let Ok(mut buf) = full_rx.recv() {
-            let checked = buf.check(&mut last_ts, interest);
-            buf.for_each(&mut f);
-            if let Err(e) = checked {
+            if let Err(e) = buf.for_each_checked(&mut last_ts, interest, &mut f) {
                 bad = Some(e);
                 break;
             }
@@ -186,25 +183,17 @@ const BATCH: usize = 4096;
 /// (reusing those that come back on `empty`) and gives each to `send`
 /// until the trace ends, or until `send` says the analyses are gone
 /// (one panicked, or found a bad event: what they say is what the caller
-/// will see). With `check`, runs [`Batch::check`] on each batch first,
-/// from the time in it. Returns what [`drive`] returns.
+/// will see). Returns what [`drive`] returns.
 fn produce<R: Read>(
     reader: &mut Reader<R>,
     empty: &std::sync::mpsc::Receiver<Batch>,
-    mut check: Option<&mut Time>,
     mut send: impl FnMut(Batch) -> bool,
 ) -> Result<Option<Error>, Error> {
     let mut any = false;
     loop {
         let mut buf = empty.try_recv().unwrap_or_default();
         buf.clear();
-        let mut read = reader.read_into(&mut buf, BATCH);
-        if let Some(last_ts) = check.as_deref_mut()
-            && let Err(e) = buf.check(last_ts, Interest::ALL)
-        {
-            read = Err(e);
-        }
-        let end = match read {
+        let end = match reader.read_into(&mut buf, BATCH) {
             Ok(true) => None,
             Ok(false) => Some(Ok(None)),
             Err(e) if any || !buf.is_empty() => Some(Ok(Some(e))),
@@ -248,9 +237,9 @@ pub(crate) fn drive_split<R: Read + Send>(
     let side_empty = empty_tx.clone();
     std::thread::scope(|s| {
         let producer = s.spawn(move || {
-            // The batches are shared: checked here, before either analysis.
-            let mut last_ts = 0;
-            produce(reader, &empty_rx, Some(&mut last_ts), |buf| {
+            // The batches are shared: checked while read (the reader's
+            // default), before either analysis sees them.
+            produce(reader, &empty_rx, |buf| {
                 let buf = Arc::new(buf);
                 side_tx.send(buf.clone()).is_ok() && main_tx.send(buf).is_ok()
             })

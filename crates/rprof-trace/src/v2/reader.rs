@@ -272,8 +272,8 @@ impl<R: Read> V2Reader<R> {
     /// happen now, and what the ordering engine queues goes straight to
     /// `out`, bare (the batch records the generation's table once) and
     /// checked right after (Go's delivery checks). With `later`, they are
-    /// left unchecked instead, for [`Batch::check`] on whichever thread
-    /// takes the batch (an error there reports the trace as good up to
+    /// left unchecked instead, for [`Batch::for_each_checked`] on the thread
+    /// that takes the batch (an error there reports the trace as good up to
     /// this generation, as this reader would; `later` holds the size of
     /// the whole input, if known). Anything else (another thread's event
     /// first, a CPU sample, a new generation, the end) takes
@@ -285,7 +285,7 @@ impl<R: Read> V2Reader<R> {
         later: Option<Option<u64>>,
     ) -> Result<bool, Error> {
         // Events checked here: their times are final unless the fast
-        // path's are left for later (then `Batch::check` moves them on).
+        // path's are left for later (then `for_each_checked` moves them on).
         let checked = if later.is_some() {
             Delivery::Checked
         } else {
