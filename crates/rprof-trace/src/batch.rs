@@ -16,15 +16,14 @@ use crate::spec::EventType;
 use crate::table::{EvTable, Time};
 use crate::v2::reader::{ids_present, increasing, validate_ids};
 
-/// Which events an analysis looks at, by type: the reader leaves the
-/// others out of the batches it hands over. Only a hint, never a
-/// guarantee: an analysis must still ignore what it does not want (the
-/// serial reader and the web UI's shared pass deliver everything).
+/// Which events an analysis looks at, by type: the others are checked
+/// and skipped before it is called ([`Batch::for_each_checked`]). Only a
+/// hint, never a guarantee: an analysis must still ignore what it does
+/// not want (the serial reader and the web UI's shared pass deliver
+/// everything).
 ///
 /// Of a busy trace's events about three quarters are heap metrics and
-/// mark-assist ranges, which the blocking profiles never look at; each
-/// one left out is 96 bytes the analysing thread does not read and the
-/// reading thread does not keep.
+/// mark-assist ranges, which the blocking profiles never look at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Interest([u64; 4]);
 
@@ -69,7 +68,7 @@ pub(crate) struct Batch {
 }
 
 /// Events from `start` to the next run's start: their table, and what
-/// [`Batch::check`] has left to do for them.
+/// [`Batch::for_each_checked`] has left to do for them.
 struct Run {
     start: usize,
     table: Option<Arc<EvTable>>,
@@ -82,8 +81,8 @@ pub(crate) enum Delivery {
     /// Everything: queued by the new-format reader's fast path. An error
     /// among them reports the trace as good up to `LostAt`.
     Unchecked(LostAt),
-    /// Checked by the reader, whose times may lag the ones [`Batch::check`]
-    /// has made to increase (moving them again gives Go's times).
+    /// Checked by the reader, whose times may lag the ones made to
+    /// increase after it (moving them again gives Go's times).
     Checked,
     /// Nothing left: checked and timed by the reader, or old-format
     /// events, which Go delivers as converted.
@@ -143,8 +142,8 @@ impl Batch {
         self.start_run(table, Delivery::Done);
     }
 
-    /// Makes `table` the table of the bare events pushed from now on,
-    /// which `delivery` says what [`Batch::check`] still has to do for.
+    /// Makes `table` the table of the bare events pushed from now on, and
+    /// `delivery` what they still need of Go's checks.
     #[inline]
     pub(crate) fn use_table_for(&mut self, table: &Arc<EvTable>, delivery: Delivery) {
         self.start_run(Some(table), delivery);

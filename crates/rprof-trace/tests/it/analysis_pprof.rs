@@ -137,12 +137,12 @@ fn single_kind_equals_all_kinds() {
     }
 }
 
-/// `pprof_profiles` lets the reader leave out the events the profiles
-/// never look at; fed every event instead (the web UI's shared pass), the
-/// analyzer gives the same profiles, errors included, on whole and cut
-/// traces of both formats.
+/// `pprof_profiles` skips the events the profiles never look at before
+/// the analyzer is called; fed every event instead (the web UI's shared
+/// pass), the analyzer gives the same profiles, errors included, on
+/// whole and cut traces of both formats.
 #[test]
-fn events_left_out_change_nothing() {
+fn events_skipped_change_nothing() {
     use rprof_trace::analysis::{PprofAnalyzer, for_each_event};
     for input in whole().into_iter().chain(cuts()) {
         let filtered = pprof_profiles(&mut Reader::new(&input.bytes[..]).unwrap()).unwrap();
@@ -160,7 +160,7 @@ fn events_left_out_change_nothing() {
         );
         for kind in PprofKind::ALL {
             assert_same(
-                &format!("{} {kind}: events left out vs every event", input.name),
+                &format!("{} {kind}: events skipped vs every event", input.name),
                 render(every.get(kind), "traces").as_bytes(),
                 render(filtered.value.get(kind), "traces").as_bytes(),
             );
