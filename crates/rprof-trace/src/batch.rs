@@ -10,11 +10,11 @@
 
 use std::sync::Arc;
 
+use crate::delivery::{ids_present, increasing, validate_ids};
 use crate::error::Error;
 use crate::event::{Event, EventKind, kind_of};
 use crate::spec::EventType;
 use crate::table::{EvTable, Time};
-use crate::v2::reader::{ids_present, increasing, validate_ids};
 
 /// Which events an analysis looks at, by type: the others are checked
 /// and skipped before it is called ([`Batch::for_each_checked`]). Only a

@@ -69,6 +69,7 @@
 
 pub mod analysis;
 mod batch;
+mod delivery;
 pub mod error;
 pub mod event;
 mod fxhash;

@@ -11,12 +11,13 @@ use crate::event::{BaseEvent, Event, ThreadId};
 use crate::gosort::sort_func;
 use crate::input::Input;
 use crate::spec::{self, SPECS};
-use crate::table::{EvTable, Time, freq_mul};
+use crate::table::{Time, freq_mul};
 use crate::varint::uvarint;
 use crate::version::Version;
 
 use super::generation::{Generation, SpilledBatch, read_generation, read_generation_with_spill};
 use super::order::{Ordering, sync_event};
+use crate::delivery::{ids_present, increasing, validate_ids};
 
 struct BatchCursor {
     m: ThreadId,
@@ -582,59 +583,4 @@ impl<R: Read> V2Reader<R> {
         self.generation = Some(g);
         Ok(Some(ev))
     }
-}
-
-/// Go's rule that event times strictly increase: `time` is moved past
-/// `last`, the time of the event before, and becomes the new `last`.
-pub(crate) fn increasing(last: &mut Time, time: &mut Time) {
-    if *time <= *last {
-        *time = last.wrapping_add(1);
-    }
-    *last = *time;
-}
-
-/// Whether every stack and string ID of `e` is in `t`: [`validate_ids`]'
-/// answer without its error, for the common case.
-#[inline]
-pub(crate) fn ids_present(e: &BaseEvent, t: &EvTable) -> bool {
-    let m = spec::ID_ARGS[usize::from(e.typ)];
-    if m == 0 {
-        return true;
-    }
-    (0..4).all(|i| {
-        let id = e.args[i];
-        (m & (1 << i) == 0 || t.stacks.contains(id))
-            && (m & (16 << i) == 0 || t.strings.contains(id))
-    })
-}
-
-/// Go's `Event.validateTableIDs`, against `table` (the event's own, or
-/// its generation's for a bare event).
-pub(crate) fn validate_ids(e: &BaseEvent, table: Option<&EvTable>) -> Result<(), Error> {
-    if e.typ == crate::event::EV_SYNC_KIND {
-        return Ok(());
-    }
-    let sp = &SPECS[usize::from(e.typ)];
-    let Some(t) = table else {
-        return Ok(());
-    };
-    for &i in sp.stack_ids {
-        let id = e.args[i - 1];
-        if !t.stacks.contains(id) {
-            return Err(Error::format(format!(
-                "found invalid stack ID {id} for event {}",
-                sp.name
-            )));
-        }
-    }
-    for &i in sp.string_ids {
-        let id = e.args[i - 1];
-        if !t.strings.contains(id) {
-            return Err(Error::format(format!(
-                "found invalid string ID {id} for event {}",
-                sp.name
-            )));
-        }
-    }
-    Ok(())
 }
