@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use crate::delivery::{ids_present, increasing, validate_ids};
+use crate::delivery::{increasing, validate_ids};
 use crate::error::Error;
 use crate::event::{Event, EventKind, kind_of};
 use crate::spec::EventType;
@@ -181,9 +181,8 @@ impl Batch {
             let run = &self.runs[r];
             let (delivery, table) = (run.delivery, run.table.as_ref());
             for e in &mut self.events[run.start..end] {
-                if let (Delivery::Unchecked(at), Some(t)) = (delivery, table)
-                    && !ids_present(&e.base, t)
-                    && let Err(cause) = validate_ids(&e.base, Some(t))
+                if let Delivery::Unchecked(at) = delivery
+                    && let Err(cause) = validate_ids(&e.base, table.map(|t| &**t))
                 {
                     return Err(Error::Lost {
                         generations_ok: at.generations_ok,

@@ -19,9 +19,10 @@ pub(crate) fn increasing(last: &mut Time, time: &mut Time) {
 }
 
 /// Whether every stack and string ID of `e` is in `t`: [`validate_ids`]'
-/// answer without its error, for the common case.
+/// answer without its error, for the common case (one load of the
+/// type's ID positions instead of walking [`SPECS`]' slices).
 #[inline]
-pub(crate) fn ids_present(e: &BaseEvent, t: &EvTable) -> bool {
+fn ids_present(e: &BaseEvent, t: &EvTable) -> bool {
     let m = spec::ID_ARGS[usize::from(e.typ)];
     if m == 0 {
         return true;
@@ -34,19 +35,25 @@ pub(crate) fn ids_present(e: &BaseEvent, t: &EvTable) -> bool {
 }
 
 /// Go's `Event.validateTableIDs`, against `table` (the event's own, or
-/// its generation's for a bare event).
+/// its generation's for a bare event). No table, or the Sync kind (no
+/// IDs in [`spec::ID_ARGS`]), is always valid.
+#[inline]
 pub(crate) fn validate_ids(e: &BaseEvent, table: Option<&EvTable>) -> Result<(), Error> {
-    if e.typ == crate::event::EV_SYNC_KIND {
-        return Ok(());
+    match table {
+        Some(t) if !ids_present(e, t) => invalid_id(e, t).map_or(Ok(()), Err),
+        _ => Ok(()),
     }
-    let sp = &SPECS[usize::from(e.typ)];
-    let Some(t) = table else {
-        return Ok(());
-    };
+}
+
+/// The first of `e`'s IDs missing from `t`, as Go names it (stacks
+/// first, then strings, in the spec's order).
+#[cold]
+fn invalid_id(e: &BaseEvent, t: &EvTable) -> Option<Error> {
+    let sp = SPECS.get(usize::from(e.typ))?;
     for &i in sp.stack_ids {
         let id = e.args[i - 1];
         if !t.stacks.contains(id) {
-            return Err(Error::format(format!(
+            return Some(Error::format(format!(
                 "found invalid stack ID {id} for event {}",
                 sp.name
             )));
@@ -55,11 +62,11 @@ pub(crate) fn validate_ids(e: &BaseEvent, table: Option<&EvTable>) -> Result<(),
     for &i in sp.string_ids {
         let id = e.args[i - 1];
         if !t.strings.contains(id) {
-            return Err(Error::format(format!(
+            return Some(Error::format(format!(
                 "found invalid string ID {id} for event {}",
                 sp.name
             )));
         }
     }
-    Ok(())
+    None
 }

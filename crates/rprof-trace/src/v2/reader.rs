@@ -17,7 +17,7 @@ use crate::version::Version;
 
 use super::generation::{Generation, SpilledBatch, read_generation, read_generation_with_spill};
 use super::order::{Ordering, sync_event};
-use crate::delivery::{ids_present, increasing, validate_ids};
+use crate::delivery::{increasing, validate_ids};
 
 struct BatchCursor {
     m: ThreadId,
@@ -344,10 +344,7 @@ impl<R: Read> V2Reader<R> {
                     let table = self.generation.as_ref().map(|g| &*g.table);
                     for i in start..out.events.len() {
                         let e = &mut out.events[i];
-                        if let Some(t) = table
-                            && !ids_present(&e.base, t)
-                            && let Err(err) = validate_ids(&e.base, Some(t))
-                        {
+                        if let Err(err) = validate_ids(&e.base, table) {
                             out.events.truncate(i);
                             return Err(err);
                         }
