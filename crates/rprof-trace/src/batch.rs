@@ -52,12 +52,6 @@ impl Interest {
     }
 }
 
-impl Default for Interest {
-    fn default() -> Self {
-        Interest::ALL
-    }
-}
-
 /// Events in trace order, and the table of each run of them.
 #[derive(Default)]
 pub(crate) struct Batch {

@@ -284,139 +284,137 @@ impl GoStats {
         let t = self.now;
         if let Some(st) = ev.goroutine_transition() {
             let (id, old, new) = (st.g, st.old, st.new);
-            {
-                if old == new {
-                    return;
-                }
-                // Transition out.
-                match old {
-                    GoState::Undetermined => {
-                        let mut g = GoSummary::new(id, self.sync_ts);
-                        let state_time = t - self.sync_ts;
-                        match new {
-                            GoState::Running => g.stats.exec += state_time,
-                            GoState::Waiting => {
-                                let r = self.names.id_of_bytes(st.reason);
-                                *g.stats.block_by_reason.entry(r) += state_time;
-                            }
-                            GoState::Runnable => g.stats.sched_wait += state_time,
-                            GoState::Syscall => {
-                                if ev.proc() == crate::event::NO_PROC {
-                                    g.stats.syscall_block += state_time;
-                                } else {
-                                    g.stats.syscall += state_time;
-                                }
-                            }
-                            _ => {}
+            if old == new {
+                return;
+            }
+            // Transition out.
+            match old {
+                GoState::Undetermined => {
+                    let mut g = GoSummary::new(id, self.sync_ts);
+                    let state_time = t - self.sync_ts;
+                    match new {
+                        GoState::Running => g.stats.exec += state_time,
+                        GoState::Waiting => {
+                            let r = self.names.id_of_bytes(st.reason);
+                            *g.stats.block_by_reason.entry(r) += state_time;
                         }
-                        self.gs.insert(id, Box::new(g));
-                    }
-                    GoState::NotExist => {
-                        // Go replaces any earlier summary of the ID (a
-                        // reused cgo-callback goroutine): the earlier
-                        // incarnation is lost from its summary.
-                        let mut g = GoSummary::new(id, t);
-                        g.reusable =
-                            new == GoState::Syscall || self.gs.get(&id).is_some_and(|o| o.reusable);
-                        self.gs.insert(id, Box::new(g));
-                        // (Task inheritance from the creator's regions is
-                        // not needed for the statistics.)
-                    }
-                    GoState::Running => {
-                        let g = self
-                            .gs
-                            .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
-                        g.stats.exec += t - g.last_start;
-                        g.last_start = 0;
-                    }
-                    GoState::Waiting => {
-                        let g = self
-                            .gs
-                            .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
-                        if g.last_block != 0 {
-                            *g.stats.block_by_reason.entry(g.last_block_reason) += t - g.last_block;
-                            g.last_block = 0;
-                        }
-                    }
-                    GoState::Runnable => {
-                        let g = self
-                            .gs
-                            .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
-                        if g.last_runnable != 0 {
-                            g.stats.sched_wait += t - g.last_runnable;
-                            g.last_runnable = 0;
-                        }
-                    }
-                    GoState::Syscall => {
-                        let g = self
-                            .gs
-                            .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
-                        if g.last_syscall != 0 {
-                            if g.last_syscall_block != 0 {
-                                g.stats.syscall_block += t - g.last_syscall_block;
-                                g.stats.syscall += g.last_syscall_block - g.last_syscall;
+                        GoState::Runnable => g.stats.sched_wait += state_time,
+                        GoState::Syscall => {
+                            if ev.proc() == crate::event::NO_PROC {
+                                g.stats.syscall_block += state_time;
                             } else {
-                                g.stats.syscall += t - g.last_syscall;
-                            }
-                            g.last_syscall = 0;
-                            g.last_syscall_block = 0;
-                            if let Some(p) = self.syscalling_g.remove(&id) {
-                                self.syscalling_p.remove(&p);
+                                g.stats.syscall += state_time;
                             }
                         }
+                        _ => {}
                     }
-                    GoState::Bad(_) => {
-                        self.gs
-                            .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
+                    self.gs.insert(id, Box::new(g));
+                }
+                GoState::NotExist => {
+                    // Go replaces any earlier summary of the ID (a
+                    // reused cgo-callback goroutine): the earlier
+                    // incarnation is lost from its summary.
+                    let mut g = GoSummary::new(id, t);
+                    g.reusable =
+                        new == GoState::Syscall || self.gs.get(&id).is_some_and(|o| o.reusable);
+                    self.gs.insert(id, Box::new(g));
+                    // (Task inheritance from the creator's regions is
+                    // not needed for the statistics.)
+                }
+                GoState::Running => {
+                    let g = self
+                        .gs
+                        .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
+                    g.stats.exec += t - g.last_start;
+                    g.last_start = 0;
+                }
+                GoState::Waiting => {
+                    let g = self
+                        .gs
+                        .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
+                    if g.last_block != 0 {
+                        *g.stats.block_by_reason.entry(g.last_block_reason) += t - g.last_block;
+                        g.last_block = 0;
                     }
                 }
-                let Some(g) = self.gs.get_mut(&id) else {
-                    return;
-                };
-
-                // Name the goroutine by the root frame of a transition stack.
-                if g.name.is_empty()
-                    && let Some(f) = st.stack.frames().last()
-                {
-                    g.pc = f.pc;
-                    g.name = String::from_utf8_lossy(f.func).into_owned();
-                }
-
-                // Transition in.
-                let mut end = false;
-                match new {
-                    GoState::Running => {
-                        g.last_start = t;
-                        if g.start == 0 {
-                            g.start = t;
-                        }
+                GoState::Runnable => {
+                    let g = self
+                        .gs
+                        .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
+                    if g.last_runnable != 0 {
+                        g.stats.sched_wait += t - g.last_runnable;
+                        g.last_runnable = 0;
                     }
-                    GoState::Runnable => g.last_runnable = t,
-                    GoState::Waiting => {
-                        if st.reason != b"forever" {
-                            g.last_block = t;
-                            g.last_block_reason = self.names.id_of_bytes(st.reason);
+                }
+                GoState::Syscall => {
+                    let g = self
+                        .gs
+                        .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
+                    if g.last_syscall != 0 {
+                        if g.last_syscall_block != 0 {
+                            g.stats.syscall_block += t - g.last_syscall_block;
+                            g.stats.syscall += g.last_syscall_block - g.last_syscall;
                         } else {
-                            end = true;
+                            g.stats.syscall += t - g.last_syscall;
+                        }
+                        g.last_syscall = 0;
+                        g.last_syscall_block = 0;
+                        if let Some(p) = self.syscalling_g.remove(&id) {
+                            self.syscalling_p.remove(&p);
                         }
                     }
-                    GoState::NotExist => end = true,
-                    GoState::Syscall => {
-                        self.syscalling_p.insert(ev.proc(), id);
-                        self.syscalling_g.insert(id, ev.proc());
-                        g.last_syscall = t;
-                    }
-                    _ => {}
                 }
-                if end {
-                    g.finalize(t, Some(t));
-                    // Final unless Go's last pass can still change it.
-                    if !g.reusable
-                        && g.stats.total != 0
-                        && let Some(g) = self.gs.remove(&id)
-                    {
-                        self.finished.push(*g);
+                GoState::Bad(_) => {
+                    self.gs
+                        .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
+                }
+            }
+            let Some(g) = self.gs.get_mut(&id) else {
+                return;
+            };
+
+            // Name the goroutine by the root frame of a transition stack.
+            if g.name.is_empty()
+                && let Some(f) = st.stack.frames().last()
+            {
+                g.pc = f.pc;
+                g.name = String::from_utf8_lossy(f.func).into_owned();
+            }
+
+            // Transition in.
+            let mut end = false;
+            match new {
+                GoState::Running => {
+                    g.last_start = t;
+                    if g.start == 0 {
+                        g.start = t;
                     }
+                }
+                GoState::Runnable => g.last_runnable = t,
+                GoState::Waiting => {
+                    if st.reason != b"forever" {
+                        g.last_block = t;
+                        g.last_block_reason = self.names.id_of_bytes(st.reason);
+                    } else {
+                        end = true;
+                    }
+                }
+                GoState::NotExist => end = true,
+                GoState::Syscall => {
+                    self.syscalling_p.insert(ev.proc(), id);
+                    self.syscalling_g.insert(id, ev.proc());
+                    g.last_syscall = t;
+                }
+                _ => {}
+            }
+            if end {
+                g.finalize(t, Some(t));
+                // Final unless Go's last pass can still change it.
+                if !g.reusable
+                    && g.stats.total != 0
+                    && let Some(g) = self.gs.remove(&id)
+                {
+                    self.finished.push(*g);
                 }
             }
         } else if let Some(st) = ev.state_transition()
