@@ -251,21 +251,21 @@ const fn timed_args() -> [u8; 256] {
 }
 
 const fn id_args() -> [u8; 256] {
+    /// A bit per argument in `ids` (1-based, as in the specs), from `low`.
+    const fn bits(ids: &[usize], low: u8) -> u8 {
+        let mut b = 0;
+        let mut j = 0;
+        while j < ids.len() {
+            b |= low << (ids[j] - 1);
+            j += 1;
+        }
+        b
+    }
     let specs = build();
     let mut t = [0u8; 256];
     let mut typ = 0;
     while typ < NUM_SPECS {
-        let s = &specs[typ];
-        let mut j = 0;
-        while j < s.stack_ids.len() {
-            t[typ] |= 1 << (s.stack_ids[j] - 1);
-            j += 1;
-        }
-        let mut j = 0;
-        while j < s.string_ids.len() {
-            t[typ] |= 16 << (s.string_ids[j] - 1);
-            j += 1;
-        }
+        t[typ] = bits(specs[typ].stack_ids, 1) | bits(specs[typ].string_ids, 16);
         typ += 1;
     }
     t
