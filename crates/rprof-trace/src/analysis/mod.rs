@@ -141,7 +141,7 @@ fn drive_only<R: Read + Send>(
     if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
         return drive_serial(reader, f);
     }
-    let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(4);
+    let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(16);
     let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
     reader.check_later(true);
     std::thread::scope(|s| {
@@ -211,59 +211,75 @@ fn produce<R: Read>(
     }
 }
 
-/// [`drive`] for two analyses that share nothing: `side` runs on a
-/// thread of its own, `main` on the calling thread, both seeing every
-/// event in order, while a third thread reads. For an analysis that is
-/// slower than the reading (the summary runs three), this spreads it
-/// over the cores instead of leaving the reader waiting for it.
+/// [`drive`] for two analyses that share nothing: `main` runs on the
+/// calling thread, `side` on a thread of its own, both seeing every event
+/// in order, while a third thread reads. For an analysis that is slower
+/// than the reading (the summary runs three), this spreads it over the
+/// cores instead of leaving the reader waiting for it.
 ///
-/// Batches are shared (`Arc`) and go back to the reader from whichever
-/// analysis finishes with them last.
+/// The batches go round a pipeline: the reader fills one, `main` checks
+/// it (Go's delivery checks, as [`drive`] does) while analysing it, in
+/// one pass, then hands it to `side`, which gives it back to the reader.
+/// `side` sees each batch after `main`, and so only checked events.
 pub(crate) fn drive_split<R: Read + Send>(
     reader: &mut Reader<R>,
     mut side: impl FnMut(&Event) + Send,
     mut main: impl FnMut(&Event),
 ) -> Result<Option<Error>, Error> {
-    use std::sync::{Arc, mpsc};
+    use std::sync::mpsc;
     if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
         return drive_serial(reader, |ev| {
             side(ev);
             main(ev);
         });
     }
-    let (main_tx, main_rx) = mpsc::sync_channel::<Arc<Batch>>(4);
-    let (side_tx, side_rx) = mpsc::sync_channel::<Arc<Batch>>(4);
+    let (main_tx, main_rx) = mpsc::sync_channel::<Batch>(16);
+    let (side_tx, side_rx) = mpsc::sync_channel::<Batch>(16);
     let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
-    let side_empty = empty_tx.clone();
+    reader.check_later(true);
     std::thread::scope(|s| {
         let producer = s.spawn(move || {
-            // The batches are shared: checked while read (the reader's
-            // default), before either analysis sees them.
-            produce(reader, &empty_rx, |buf| {
-                let buf = Arc::new(buf);
-                side_tx.send(buf.clone()).is_ok() && main_tx.send(buf).is_ok()
-            })
+            let r = produce(reader, &empty_rx, |buf| main_tx.send(buf).is_ok());
+            reader.check_later(false);
+            r
         });
         let side_thread = s.spawn(move || {
             for buf in side_rx {
                 buf.for_each(&mut side);
-                if let Some(b) = Arc::into_inner(buf) {
-                    let _ = side_empty.send(b);
-                }
+                let _ = empty_tx.send(buf);
             }
         });
-        for buf in main_rx {
-            buf.for_each(&mut main);
-            if let Some(b) = Arc::into_inner(buf) {
-                let _ = empty_tx.send(b);
+        let mut last_ts = 0;
+        let mut bad = None;
+        while let Ok(mut buf) = main_rx.recv() {
+            let mut seen = 0;
+            let checked = buf.for_each_checked(&mut last_ts, Interest::ALL, |ev| {
+                seen += 1;
+                main(ev)
+            });
+            if let Err(e) = checked {
+                // `side` sees what `main` saw: the events before the bad one.
+                buf.truncate(seen);
+                let _ = side_tx.send(buf);
+                bad = Some(e);
+                break;
+            }
+            if side_tx.send(buf).is_err() {
+                break;
             }
         }
+        drop(main_rx);
+        drop(side_tx);
         if let Err(p) = side_thread.join() {
             std::panic::resume_unwind(p);
         }
-        match producer.join() {
+        let read = match producer.join() {
             Ok(r) => r,
             Err(p) => std::panic::resume_unwind(p),
+        };
+        match bad {
+            Some(e) => Ok(Some(e)),
+            None => read,
         }
     })
 }

@@ -329,6 +329,9 @@ pub(crate) struct Ordering {
     /// Queue events without their table (the batch reader records the
     /// table once for a run of events instead of once per event).
     pub(crate) bare: bool,
+    /// Set when an event that owns an extra string is queued (the batch
+    /// that lent the queue must then drop its events one by one).
+    pub(crate) queued_owning: bool,
 }
 
 type Advance = Result<(SchedCtx, bool), Error>;
@@ -346,6 +349,7 @@ impl Ordering {
             initial_gen: 0,
             queue: Vec::new(),
             bare: false,
+            queued_owning: false,
         }
     }
 
@@ -1190,6 +1194,7 @@ impl Ordering {
         // its ID in the next slot; the slot keeps Go's value (0: empty).
         ev.args[x + 1] = u64::from(!name.is_empty());
         validate_ctx(cur, USER_GO_REQS)?;
+        self.queued_owning |= !name.is_empty();
         self.queue.push(Event {
             table: (!self.bare).then(|| evt.clone()),
             ctx: cur,

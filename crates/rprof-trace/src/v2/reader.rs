@@ -336,6 +336,7 @@ impl<R: Read> V2Reader<R> {
                 }
                 self.order.bare = false;
                 std::mem::swap(&mut out.events, &mut self.order.queue);
+                out.owning |= std::mem::take(&mut self.order.queued_owning);
                 if advanced.is_err() {
                     // What the failing step queued is not delivered.
                     out.events.truncate(before);

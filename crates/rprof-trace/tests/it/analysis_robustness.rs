@@ -11,7 +11,7 @@ use analysis_support::whole;
 use common::*;
 use rprof_trace::analysis::goroutines::{GoroutineGroup, goroutine_summary};
 use rprof_trace::analysis::pprof::{PprofKind, pprof_profiles};
-use rprof_trace::analysis::summary::{Summary, SummaryOptions, summary};
+use rprof_trace::analysis::summary::{Summary, SummaryAnalyzer, SummaryOptions, summary};
 use rprof_trace::{Error, Reader, WireEvent, WireReader, spec};
 
 /// Everything the analyses give for `bytes`: the encoded profiles, the
@@ -225,10 +225,14 @@ fn bad_ids_end_the_batches_where_the_reader_ends() {
         let bytes = rprof_trace::text::text_to_wire(&body.replacen(line, &bad, 1)).unwrap();
         let total = bytes.len() as u64;
         let mut serial = Vec::new();
+        let mut serial_summary = SummaryAnalyzer::new(SummaryOptions::default());
         let mut r = Reader::new(&bytes[..]).unwrap().with_total_bytes(total);
         let serial_err = loop {
             match r.next_event() {
-                Ok(Some(ev)) => serial.push(ev.to_string()),
+                Ok(Some(ev)) => {
+                    serial_summary.event(&ev);
+                    serial.push(ev.to_string())
+                }
                 Ok(None) => break None,
                 Err(e) => break Some(e.to_string()),
             }
@@ -250,6 +254,20 @@ fn bad_ids_end_the_batches_where_the_reader_ends() {
         assert_eq!(batched_err, serial_err, "{want}");
         assert_eq!(batched.len(), serial.len(), "{want}");
         assert!(batched == serial, "{want}: the events differ");
+        // The summary's two analysing threads (the second sees each
+        // batch after the first has checked it) both stop at the bad
+        // event.
+        let mut r = Reader::new(&bytes[..]).unwrap().with_total_bytes(total);
+        let split = summary(&mut r, &SummaryOptions::default()).unwrap();
+        assert_eq!(
+            split.error.map(|e| e.to_string()),
+            serial_err,
+            "{want}: summary"
+        );
+        assert!(
+            split.value == serial_summary.finish(),
+            "{want}: the summaries differ"
+        );
         let mut dump = Vec::new();
         let dump_err = rprof_trace::dump_parsed(&bytes[..], &mut dump).unwrap_err();
         assert!(dump_err.to_string().contains(want), "{dump_err}");
