@@ -202,7 +202,67 @@ pub(crate) struct GoStats {
     /// The current event's time (clamped to the window).
     now: Time,
     pub(crate) names: Names,
+    /// Block reasons by string ID.
+    reasons: Reasons,
     pub(crate) finished: Vec<GoSummary>,
+}
+
+/// The interned block reasons of the current table's string IDs: a
+/// transition's reason is a string ID, the same one for the same reason
+/// throughout a generation. Looking the bytes up in [`Names`] for every
+/// blocking transition (hashing and comparing them) was a seventh of the
+/// goroutine statistics' time.
+#[derive(Debug, Default)]
+struct Reasons {
+    /// The table the IDs are of (its address; `Sync` events also clear
+    /// the cache, so that a new table at an old one's address is never
+    /// taken for it).
+    table: usize,
+    /// Name by string ID, [`Reasons::UNKNOWN`] if not looked up yet.
+    by_id: Vec<u32>,
+}
+
+impl Reasons {
+    const UNKNOWN: u32 = u32::MAX;
+    /// Go's "forever" reason, which ends a goroutine (never interned).
+    const FOREVER: u32 = u32::MAX - 1;
+    /// String IDs cached (the others are looked up each time).
+    const MAX_CACHED: u64 = 1 << 12;
+
+    fn clear(&mut self) {
+        self.by_id.clear();
+    }
+
+    /// The interned reason of transition `ev` in `names`, or
+    /// [`Reasons::FOREVER`].
+    #[inline]
+    fn name(&mut self, ev: &Event, names: &mut Names) -> u32 {
+        let id = ev.reason_id();
+        let table = ev.table_addr();
+        if table != self.table {
+            self.by_id.clear();
+            self.table = table;
+        }
+        if let Some(&n) = self.by_id.get(id as usize)
+            && n != Self::UNKNOWN
+        {
+            return n;
+        }
+        let bytes = ev.string(id);
+        let n = if bytes == b"forever" {
+            Self::FOREVER
+        } else {
+            names.id_of_bytes(bytes)
+        };
+        if id < Self::MAX_CACHED {
+            let i = id as usize;
+            if i >= self.by_id.len() {
+                self.by_id.resize(i + 1, Self::UNKNOWN);
+            }
+            self.by_id[i] = n;
+        }
+        n
+    }
 }
 
 impl GoStats {
@@ -226,7 +286,10 @@ impl GoStats {
         }
         self.last_ts = t;
         match ev.kind() {
-            EventKind::Sync => self.sync_ts = t,
+            EventKind::Sync => {
+                self.sync_ts = t;
+                self.reasons.clear();
+            }
             EventKind::StateTransition => self.transition(ev),
             EventKind::RangeBegin | EventKind::RangeActive => {
                 let Some(r) = ev.range() else { return };
@@ -282,8 +345,7 @@ impl GoStats {
 
     fn transition(&mut self, ev: &Event) {
         let t = self.now;
-        if let Some(st) = ev.goroutine_transition() {
-            let (id, old, new) = (st.g, st.old, st.new);
+        if let Some((id, old, new)) = ev.goroutine_states() {
             if old == new {
                 return;
             }
@@ -295,7 +357,7 @@ impl GoStats {
                     match new {
                         GoState::Running => g.stats.exec += state_time,
                         GoState::Waiting => {
-                            let r = self.names.id_of_bytes(st.reason);
+                            let r = self.reasons.name(ev, &mut self.names);
                             *g.stats.block_by_reason.entry(r) += state_time;
                         }
                         GoState::Runnable => g.stats.sched_wait += state_time,
@@ -375,6 +437,7 @@ impl GoStats {
 
             // Name the goroutine by the root frame of a transition stack.
             if g.name.is_empty()
+                && let Some(st) = ev.goroutine_transition()
                 && let Some(f) = st.stack.frames().last()
             {
                 g.pc = f.pc;
@@ -392,9 +455,10 @@ impl GoStats {
                 }
                 GoState::Runnable => g.last_runnable = t,
                 GoState::Waiting => {
-                    if st.reason != b"forever" {
+                    let r = self.reasons.name(ev, &mut self.names);
+                    if r != Reasons::FOREVER {
                         g.last_block = t;
-                        g.last_block_reason = self.names.id_of_bytes(st.reason);
+                        g.last_block_reason = r;
                     } else {
                         end = true;
                     }

@@ -369,8 +369,7 @@ impl MmuAnalyzer {
                 }
             }
             EventKind::StateTransition => {
-                if let Some(st) = ev.goroutine_transition() {
-                    let (g, old, new) = (st.g, st.old, st.new);
+                if let Some((g, old, new)) = ev.goroutine_states() {
                     if self.in_gc.contains_key(&g) || self.bg_mark.contains_key(&g) {
                         if !old.executing() && new.executing() {
                             if let Some(p) = self.p(ev) {

@@ -374,10 +374,9 @@ impl SummaryAnalyzer {
     }
 
     fn transition(&mut self, ev: &Event) {
-        let Some(st) = ev.goroutine_transition() else {
+        let Some((g, old, new)) = ev.goroutine_states() else {
             return;
         };
-        let (g, old, new) = (st.g, st.old, st.new);
         if old == new {
             return;
         }
