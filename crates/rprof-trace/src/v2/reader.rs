@@ -326,6 +326,12 @@ impl<R: Read> V2Reader<R> {
                 let mut before = self.order.queue.len();
                 while self.order.queue.len() < max {
                     before = self.order.queue.len();
+                    prefetch_for_write(
+                        self.order
+                            .queue
+                            .as_ptr()
+                            .wrapping_add(before + PREFETCH_AHEAD),
+                    );
                     advanced = self.try_advance(0);
                     if !matches!(advanced, Ok(true))
                         || self.frontier.is_empty()
@@ -581,4 +587,30 @@ impl<R: Read> V2Reader<R> {
         self.generation = Some(g);
         Ok(Some(ev))
     }
+}
+
+/// Events ahead of the next free slot of a batch that [`prefetch_for_write`]
+/// asks for.
+const PREFETCH_AHEAD: usize = 12;
+
+/// Asks for the cache lines of the event slot at `p` for writing. A
+/// batch comes back from the analysing threads with its lines in their
+/// caches: each event written into it waited for its lines to come over
+/// (stores stalled with a full store buffer, half of the ordering step's
+/// time). Never faults, whatever `p` is.
+#[inline(always)]
+fn prefetch_for_write(p: *const Event) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing and never faults.
+    unsafe {
+        let b = p as *const u8;
+        std::arch::asm!(
+            "prefetchw [{0}]",
+            "prefetchw [{0} + 64]",
+            in(reg) b,
+            options(nostack, preserves_flags, readonly)
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
