@@ -383,11 +383,15 @@ impl MmuAnalyzer {
                         }
                     }
                     // Go keeps every goroutine's state; one that no longer
-                    // exists reads as not executing either way.
-                    if new == GoState::NotExist {
-                        self.states.remove(&g);
-                    } else {
-                        self.states.insert(g, new);
+                    // exists reads as not executing either way. Only a
+                    // first-generation Active range reads them: after it
+                    // they are not kept (a map write per transition).
+                    if self.n_sync <= 1 {
+                        if new == GoState::NotExist {
+                            self.states.remove(&g);
+                        } else {
+                            self.states.insert(g, new);
+                        }
                     }
                 }
             }
