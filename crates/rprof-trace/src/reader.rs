@@ -93,6 +93,17 @@ impl<R: Read> Reader<R> {
         self.check_later = yes;
     }
 
+    /// Reads the generations to come on a thread of `scope`, ahead of the
+    /// ordering (see `V2Reader::read_ahead`); [`ReadingAhead`] ends it.
+    fn read_ahead<'scope, 'env>(&mut self, scope: &'scope std::thread::Scope<'scope, 'env>)
+    where
+        R: Send + 'scope,
+    {
+        if let Inner::V2(r) = &mut self.inner {
+            r.read_ahead(scope);
+        }
+    }
+
     /// Appends up to `max` events to `out` (what [`Reader::next_event`]
     /// would return one by one; with [`Reader::check_later`], once
     /// [`Batch::for_each_checked`] has checked them): `Ok(false)` once the
@@ -125,6 +136,33 @@ impl<R: Read> Reader<R> {
 }
 
 /// A new-format reader's error, with how much of the trace was good.
+/// A reader that reads ahead on a thread of a scope for as long as this
+/// lives: dropping it (also while unwinding) lets that thread end, which
+/// the scope waits for.
+pub(crate) struct ReadingAhead<'a, R: Read>(pub(crate) &'a mut Reader<R>);
+
+impl<'a, R: Read + Send> ReadingAhead<'a, R> {
+    /// `reader`, reading ahead on a thread of `scope`.
+    pub(crate) fn new<'scope, 'env>(
+        reader: &'a mut Reader<R>,
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+    ) -> Self
+    where
+        R: 'scope,
+    {
+        reader.read_ahead(scope);
+        ReadingAhead(reader)
+    }
+}
+
+impl<R: Read> Drop for ReadingAhead<'_, R> {
+    fn drop(&mut self) {
+        if let Inner::V2(r) = &mut self.0.inner {
+            r.stop_read_ahead();
+        }
+    }
+}
+
 fn lost<R>(r: &V2Reader<R>, total_bytes: Option<u64>, cause: Error) -> Error {
     Error::Lost {
         generations_ok: r.gens_ok,
@@ -191,4 +229,57 @@ pub fn write_parsed<R: Read, W: Write>(reader: &mut Reader<R>, mut out: W) -> Re
         }
     }
     out.flush().map_err(Error::Write)
+}
+
+#[cfg(test)]
+mod read_ahead_tests {
+    use super::*;
+
+    fn multigen() -> Vec<u8> {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/traces/expected-analysis/inputs/multigen.trace");
+        std::fs::read(p).unwrap()
+    }
+
+    /// The events read with the generations read ahead are the events
+    /// read without; a reader that stops early (its guard dropped after a
+    /// few events, the read-ahead thread waiting to hand over the next
+    /// generation) lets that thread end, so the scope ends.
+    #[test]
+    fn reading_ahead_gives_the_same_events_and_stops_with_its_guard() {
+        let bytes = multigen();
+        let serial: Vec<String> = Reader::new(&bytes[..])
+            .unwrap()
+            .map(|e| e.unwrap().to_string())
+            .collect();
+        assert!(serial.iter().filter(|e| e.contains("Sync")).count() > 3);
+        let mut ahead = Vec::new();
+        {
+            let mut r = Reader::new(&bytes[..]).unwrap();
+            std::thread::scope(|s| {
+                let r = ReadingAhead::new(&mut r, s);
+                while let Some(e) = r.0.next_event().unwrap() {
+                    ahead.push(e.to_string());
+                }
+            });
+        }
+        assert!(ahead == serial, "the events differ");
+
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = Reader::new(&bytes[..]).unwrap();
+            let mut n = 0;
+            std::thread::scope(|s| {
+                let r = ReadingAhead::new(&mut r, s);
+                while n < 10 && r.0.next_event().unwrap().is_some() {
+                    n += 1;
+                }
+            });
+            let _ = tx.send(n);
+        });
+        let n = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the scope ended");
+        assert_eq!(n, 10);
+    }
 }

@@ -47,7 +47,7 @@ use std::io::Read;
 use crate::batch::{Batch, Interest};
 use crate::error::Error;
 use crate::event::{Event, EventKind};
-use crate::reader::Reader;
+use crate::reader::{Reader, ReadingAhead};
 
 pub use goroutines::{
     GoroutineAnalyzer, GoroutineGroup, GoroutineStats, GoroutineTable, GroupSort,
@@ -109,7 +109,9 @@ pub fn for_each_event<R: Read + Send>(
 /// three quarters of the work) runs on a thread of its own and hands the
 /// events over in batches (see `crate::batch`: the events are bare, each
 /// run of them lent its table), so that the analysis overlaps it. The
-/// batches go back to the reading thread to be reused.
+/// batches go back to the reading thread to be reused. A third thread
+/// reads the generations (Go 1.26 format and later) one ahead of the
+/// ordering (`ReadingAhead`).
 pub(crate) fn drive<R: Read + Send>(
     reader: &mut Reader<R>,
     f: impl FnMut(&Event),
@@ -145,9 +147,13 @@ fn drive_only<R: Read + Send>(
     let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
     reader.check_later(true);
     std::thread::scope(|s| {
+        let reader = ReadingAhead::new(reader, s);
         let producer = s.spawn(move || {
-            let r = produce(reader, &empty_rx, |buf| full_tx.send(buf).is_ok());
-            reader.check_later(false);
+            // The whole guard moves here (not only the reader in it), so
+            // that the read-ahead thread ends when this one does.
+            let reader = reader;
+            let r = produce(reader.0, &empty_rx, |buf| full_tx.send(buf).is_ok());
+            reader.0.check_later(false);
             r
         });
         let mut last_ts = 0;
@@ -238,9 +244,13 @@ pub(crate) fn drive_split<R: Read + Send>(
     let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
     reader.check_later(true);
     std::thread::scope(|s| {
+        let reader = ReadingAhead::new(reader, s);
         let producer = s.spawn(move || {
-            let r = produce(reader, &empty_rx, |buf| main_tx.send(buf).is_ok());
-            reader.check_later(false);
+            // The whole guard moves here (not only the reader in it), so
+            // that the read-ahead thread ends when this one does.
+            let reader = reader;
+            let r = produce(reader.0, &empty_rx, |buf| main_tx.send(buf).is_ok());
+            reader.0.check_later(false);
             r
         });
         let side_thread = s.spawn(move || {

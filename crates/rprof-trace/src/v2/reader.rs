@@ -4,6 +4,7 @@
 //! each generation and at the end.
 
 use std::io::Read;
+use std::sync::mpsc;
 
 use crate::batch::{Batch, Delivery, LostAt};
 use crate::error::Error;
@@ -202,7 +203,10 @@ fn heap_remove(h: &mut Vec<BatchCursor>, mut i: usize) {
 /// Reader state for one new-format trace.
 pub(crate) struct V2Reader<R> {
     version: Version,
-    input: Input<R>,
+    /// The input; `None` while a read-ahead thread has it.
+    input: Option<Input<R>>,
+    /// The read-ahead thread's generations ([`V2Reader::read_ahead`]).
+    ahead: Option<mpsc::Receiver<Ahead<R>>>,
     last_ts: Time,
     generation: Option<Generation>,
     frontier: Vec<BatchCursor>,
@@ -231,7 +235,8 @@ impl<R: Read> V2Reader<R> {
         let off = input.offset();
         V2Reader {
             version,
-            input,
+            input: Some(input),
+            ahead: None,
             last_ts: 0,
             generation: None,
             frontier: Vec::new(),
@@ -409,7 +414,8 @@ impl<R: Read> V2Reader<R> {
                 self.done = true;
                 return Err(e);
             }
-            match read_generation(&mut self.input, self.version) {
+            let (read, end) = self.next_generation()?;
+            match read {
                 Err(e) => {
                     self.read_gen_err = Some(e);
                     self.generation = None;
@@ -417,7 +423,7 @@ impl<R: Read> V2Reader<R> {
                     return Ok(Some(sync_event(None, self.last_ts, self.syncs)));
                 }
                 Ok(g) => {
-                    self.gen_end = self.input.offset();
+                    self.gen_end = end;
                     return self.install_gen(g);
                 }
             }
@@ -533,7 +539,9 @@ impl<R: Read> V2Reader<R> {
         }
         let spill = self.spill.take();
         let mut spill_start = 0;
-        match read_generation_with_spill(&mut self.input, spill, self.version, &mut spill_start) {
+        let version = self.version;
+        let input = self.input()?;
+        match read_generation_with_spill(input, spill, version, &mut spill_start) {
             Err(e) => {
                 self.spill_err = Some(e);
                 self.generation = None;
@@ -548,11 +556,43 @@ impl<R: Read> V2Reader<R> {
                 self.gen_end = if self.spill.is_some() {
                     spill_start
                 } else {
-                    self.input.offset()
+                    self.input()?.offset()
                 };
                 self.install_gen(Some(g))
             }
         }
+    }
+
+    fn input(&mut self) -> Result<&mut Input<R>, Error> {
+        self.input.as_mut().ok_or_else(|| {
+            Error::invalid("internal error: the input is with the read-ahead thread")
+        })
+    }
+
+    /// The next generation, as [`read_generation`] returns it, and the
+    /// input's offset after it: from the read-ahead thread if there is
+    /// one (taking the input back after the last), else read here.
+    #[allow(clippy::type_complexity)]
+    fn next_generation(&mut self) -> Result<(Result<Option<Generation>, Error>, u64), Error> {
+        let Some(ahead) = &self.ahead else {
+            let version = self.version;
+            let input = self.input()?;
+            let read = read_generation(input, version);
+            return Ok((read, input.offset()));
+        };
+        let Ok(Ahead::Generation(read, end)) = ahead.recv() else {
+            return Err(Error::invalid(
+                "internal error: the read-ahead thread stopped",
+            ));
+        };
+        if !matches!(read, Ok(Some(_))) {
+            // The last: the thread sends the input back and ends.
+            if let Ok(Ahead::Input(input)) = ahead.recv() {
+                self.input = Some(input);
+            }
+            self.ahead = None;
+        }
+        Ok((read, end))
     }
 
     fn install_gen(&mut self, g: Option<Generation>) -> Result<Option<Event>, Error> {
@@ -613,4 +653,72 @@ fn prefetch_for_write(p: *const Event) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
+}
+
+/// What a read-ahead thread hands the reader.
+pub(crate) enum Ahead<R> {
+    /// The next generation, as [`read_generation`] returned it, and the
+    /// input's offset after it.
+    Generation(Result<Option<Generation>, Error>, u64),
+    /// The input, given back after the last generation.
+    Input(Input<R>),
+}
+
+impl<R: Read + Send> V2Reader<R> {
+    /// Reads the generations still to come on a thread of `scope`, one
+    /// ahead of the ordering: decoding a generation's batches and building
+    /// its tables (a sixth of the reading on a busy trace, in which no
+    /// event came out) then overlaps the ordering of the one before. At
+    /// most two generations are in memory. Does nothing for the formats
+    /// before Go 1.26, whose generations end where the next one's first
+    /// batch is found (read here, [`read_generation_with_spill`]), once
+    /// reading has started, or if an error is pending.
+    ///
+    /// [`V2Reader::stop_read_ahead`] must be called before `scope` ends
+    /// (the thread waits to hand over its next generation until then).
+    pub(crate) fn read_ahead<'scope, 'env>(
+        &mut self,
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+    ) where
+        R: 'scope,
+    {
+        if self.version < Version::Go126
+            || self.generation.is_some()
+            || self.syncs > 0
+            || self.done
+            || self.ahead.is_some()
+        {
+            return;
+        }
+        let Some(mut input) = self.input.take() else {
+            return;
+        };
+        let version = self.version;
+        // A rendezvous: the thread holds one finished generation until
+        // the reader takes it.
+        let (tx, rx) = mpsc::sync_channel::<Ahead<R>>(0);
+        self.ahead = Some(rx);
+        scope.spawn(move || {
+            loop {
+                let read = read_generation(&mut input, version);
+                let last = !matches!(read, Ok(Some(_)));
+                if tx.send(Ahead::Generation(read, input.offset())).is_err() {
+                    return;
+                }
+                if last {
+                    let _ = tx.send(Ahead::Input(input));
+                    return;
+                }
+            }
+        });
+    }
+}
+
+impl<R> V2Reader<R> {
+    /// Lets the read-ahead thread end: the generations it has not handed
+    /// over are dropped, and with them the input (reading on then fails
+    /// at the next generation).
+    pub(crate) fn stop_read_ahead(&mut self) {
+        self.ahead = None;
+    }
 }

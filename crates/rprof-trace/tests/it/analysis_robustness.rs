@@ -279,3 +279,33 @@ fn bad_ids_end_the_batches_where_the_reader_ends() {
         );
     }
 }
+
+/// An analysis that panics mid-trace: its panic comes out of the pass
+/// (not a hang), with the reading thread and the one reading generations
+/// ahead ended, in a trace of several generations.
+#[test]
+fn a_panicking_analysis_ends_the_reading_threads() {
+    use rprof_trace::analysis::for_each_event;
+    let input = whole()
+        .into_iter()
+        .find(|i| i.name == "multigen.trace")
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut r = Reader::new(&input.bytes[..]).unwrap();
+            let mut n = 0;
+            let _ = for_each_event(&mut r, |_| {
+                n += 1;
+                if n == 1 {
+                    panic!("analysis failed");
+                }
+            });
+        }));
+        let _ = tx.send(r.is_err());
+    });
+    let panicked = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the pass ended");
+    assert!(panicked);
+}
