@@ -33,7 +33,9 @@
 //!
 //! **Memory** is bounded by one generation for the new format: the reader
 //! holds the current generation's event bytes and tables, the scheduler
-//! state, and the events queued by the last advance. Old-format traces
+//! state, and the events queued by the last advance (an analysis's pass
+//! also holds the next generation, read ahead on another thread, and a
+//! few batches of events between its threads). Old-format traces
 //! (Go ≤1.21, unsupported since 2024) carry their frequency and stacks at
 //! the end and are read whole, as in Go.
 //!

@@ -405,7 +405,8 @@ impl<R: Read> V2Reader<R> {
                 self.gen_counted = true;
             }
             // Free its bytes before reading the next one (events still
-            // hold its tables), so at most one generation is in memory.
+            // hold its tables), so at most one generation is in memory
+            // (two while reading ahead: the next one waits, read).
             let had_generation = self.generation.take().is_some();
             if self.version < Version::Go126 {
                 return self.next_gen_with_spill(had_generation);
