@@ -219,41 +219,6 @@ pub struct Summary {
     pub mmu: Vec<MmuPoint>,
 }
 
-/// Time by P ID: small IDs indexed, any other in a map.
-#[derive(Debug, Default)]
-struct ProcTimes {
-    dense: Vec<Option<i64>>,
-    other: BTreeMap<ProcId, i64>,
-}
-
-impl ProcTimes {
-    const DENSE: usize = 1 << 12;
-
-    #[inline]
-    fn entry(&mut self, p: ProcId) -> &mut i64 {
-        match usize::try_from(p) {
-            Ok(i) if i < Self::DENSE => {
-                if i >= self.dense.len() {
-                    self.dense.resize(i + 1, None);
-                }
-                self.dense[i].get_or_insert(0)
-            }
-            _ => self.other.entry(p).or_default(),
-        }
-    }
-
-    /// Every P seen, by ID.
-    fn into_sorted(self) -> BTreeMap<ProcId, i64> {
-        let mut all = self.other;
-        for (i, v) in self.dense.into_iter().enumerate() {
-            if let Some(v) = v {
-                all.insert(i as ProcId, v);
-            }
-        }
-        all
-    }
-}
-
 /// Range classes tracked by the summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Class {
@@ -285,10 +250,9 @@ pub struct SummaryAnalyzer {
     /// Running goroutines (indexed by their small, dense IDs: one insert
     /// and one removal per run).
     running: DenseMap<(ProcId, Time), { 1 << 16 }>,
-    /// Running time by P (a P's ID is its index: the runtime numbers
-    /// them from 0, and a map entry per run was a fiftieth of the
-    /// summary).
-    procs: ProcTimes,
+    /// Running time by P (indexed: the runtime numbers them from 0, and
+    /// a BTreeMap entry per run was a fiftieth of the summary).
+    procs: DenseMap<i64, { 1 << 12 }>,
     names: Names,
     tasks_live: FxHashMap<TaskId, (u32, Time)>,
     tasks: BTreeMap<u32, NamedDurations>,
@@ -319,7 +283,7 @@ impl SummaryAnalyzer {
             stw_kinds: BTreeMap::new(),
             ranges: FxHashMap::default(),
             running: DenseMap::default(),
-            procs: ProcTimes::default(),
+            procs: DenseMap::default(),
             names,
             tasks_live: FxHashMap::default(),
             tasks: BTreeMap::new(),
@@ -430,7 +394,7 @@ impl SummaryAnalyzer {
             }
             GoState::Running => {
                 if let Some((p, since)) = self.running.remove(&g) {
-                    *self.procs.entry(p) += t - since;
+                    *self.procs.get_or_insert_with(p, || 0) += t - since;
                 }
             }
             _ => {}
@@ -529,7 +493,7 @@ impl SummaryAnalyzer {
             self.close(class, name, end - b, false);
         }
         for (p, since) in std::mem::take(&mut self.running).into_values() {
-            *self.procs.entry(p) += end - since;
+            *self.procs.get_or_insert_with(p, || 0) += end - since;
         }
         for (_, (name, b)) in std::mem::take(&mut self.tasks_live) {
             let e = self.tasks.entry(name).or_default();
@@ -570,7 +534,9 @@ impl SummaryAnalyzer {
         });
         let procs = self
             .procs
-            .into_sorted()
+            .iter()
+            .map(|(p, &t)| (p, t))
+            .collect::<BTreeMap<ProcId, i64>>()
             .into_iter()
             .filter(|&(p, _)| p >= 0)
             .map(|(id, running_ns)| ProcStats {
