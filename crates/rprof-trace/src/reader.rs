@@ -135,7 +135,6 @@ impl<R: Read> Reader<R> {
     }
 }
 
-/// A new-format reader's error, with how much of the trace was good.
 /// A reader that reads ahead on a thread of a scope for as long as this
 /// lives: dropping it (also while unwinding) lets that thread end, which
 /// the scope waits for.
@@ -163,6 +162,7 @@ impl<R: Read> Drop for ReadingAhead<'_, R> {
     }
 }
 
+/// A new-format reader's error, with how much of the trace was good.
 fn lost<R>(r: &V2Reader<R>, total_bytes: Option<u64>, cause: Error) -> Error {
     Error::Lost {
         generations_ok: r.gens_ok,
