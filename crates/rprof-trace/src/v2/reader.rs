@@ -636,8 +636,10 @@ const PREFETCH_AHEAD: usize = 12;
 
 /// Asks for the cache lines of the event slot at `p` for writing. A
 /// batch comes back from the analysing threads with its lines in their
-/// caches: each event written into it waited for its lines to come over
-/// (stores stalled with a full store buffer, half of the ordering step's
+/// caches, and each event written into it waited for its lines to come
+/// over (perf put half of the ordering step's samples on its stores into
+/// the batch; with this and the field-by-field writes of
+/// `Ordering::push`, `trace pprof` of the dense trace took a fifth less
 /// time). Never faults, whatever `p` is.
 #[inline(always)]
 fn prefetch_for_write(p: *const Event) {
@@ -657,7 +659,7 @@ fn prefetch_for_write(p: *const Event) {
 }
 
 /// What a read-ahead thread hands the reader.
-pub(crate) enum Ahead<R> {
+enum Ahead<R> {
     /// The next generation, as [`read_generation`] returned it, and the
     /// input's offset after it.
     Generation(Result<Option<Generation>, Error>, u64),
