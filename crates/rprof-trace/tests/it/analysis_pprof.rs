@@ -12,7 +12,7 @@
 use crate::analysis_support;
 use crate::common;
 
-use analysis_support::{Input, cuts, expected_dir, whole};
+use analysis_support::{Input, cuts, expected_dir, whole, whole_named};
 use common::*;
 use rprof_profile::Profile;
 use rprof_report::{Report, ReportOptions};
@@ -100,10 +100,7 @@ fn pprof_matches_go() {
 /// intervals of all of them.
 #[test]
 fn pprof_matches_go_cgo_callbacks() {
-    let input = whole()
-        .into_iter()
-        .find(|i| i.name == "cgo-callback.trace")
-        .unwrap();
+    let input = whole_named("cgo-callback.trace");
     check(&input);
 }
 

@@ -7,7 +7,7 @@
 use crate::analysis_support;
 use crate::common;
 
-use analysis_support::whole;
+use analysis_support::{whole, whole_named};
 use common::*;
 use rprof_trace::analysis::goroutines::{GoroutineGroup, goroutine_summary};
 use rprof_trace::analysis::pprof::{PprofKind, pprof_profiles};
@@ -110,10 +110,7 @@ fn truncated_new_format_never_panics() {
 /// a Go 1.26 trace).
 #[test]
 fn partial_results_are_the_complete_generations() {
-    let input = whole()
-        .into_iter()
-        .find(|i| i.name == "multigen.trace")
-        .unwrap();
+    let input = whole_named("multigen.trace");
     let bytes = &input.bytes;
     let (gens, _) = offsets(bytes);
     assert!(gens.len() > 3, "{} generations", gens.len());
@@ -286,10 +283,7 @@ fn bad_ids_end_the_batches_where_the_reader_ends() {
 #[test]
 fn a_panicking_analysis_ends_the_reading_threads() {
     use rprof_trace::analysis::for_each_event;
-    let input = whole()
-        .into_iter()
-        .find(|i| i.name == "multigen.trace")
-        .unwrap();
+    let input = whole_named("multigen.trace");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

@@ -6,7 +6,7 @@ use crate::analysis_support;
 
 use std::collections::BTreeMap;
 
-use analysis_support::{Input, whole};
+use analysis_support::{Input, whole, whole_named};
 use rprof_trace::analysis::goroutines::{
     GoroutineGroup, GroupSort, goroutine_summary, sort_groups,
 };
@@ -203,7 +203,7 @@ fn summary_invariants() {
 /// "workload" over the whole trace and five regions in it.
 #[test]
 fn tasks_and_regions_of_trace_out() {
-    let input = whole().into_iter().find(|i| i.name == "trace.out").unwrap();
+    let input = whole_named("trace.out");
     let (s, _) = run(&input);
     let tasks: Vec<(&str, u64, u64)> = s
         .tasks
@@ -237,10 +237,7 @@ fn tasks_and_regions_of_trace_out() {
 /// program, "net" inside it) and regions ("worker" ×4, many "echo").
 #[test]
 fn tasks_and_regions_across_generations() {
-    let input = whole()
-        .into_iter()
-        .find(|i| i.name == "multigen.trace")
-        .unwrap();
+    let input = whole_named("multigen.trace");
     let (s, groups) = run(&input);
     assert!(s.generations > 3, "{} generations", s.generations);
     let task = |n: &str| s.tasks.iter().find(|t| t.name == n).unwrap();

@@ -671,10 +671,7 @@ fn window_options_clip() {
 /// every slice that ended before the damage is the full trace's.
 #[test]
 fn damaged_traces_give_the_good_part_and_the_error() {
-    let whole = analysis_support::whole()
-        .into_iter()
-        .find(|i| i.name == "multigen.trace")
-        .unwrap();
+    let whole = analysis_support::whole_named("multigen.trace");
     let (full, _) = build(&whole.bytes);
     for cut in analysis_support::cuts() {
         let (ix, err) = build(&cut.bytes);

@@ -45,6 +45,14 @@ pub fn whole() -> Vec<Input> {
     ]
 }
 
+/// The whole trace of [`whole`] named `name`.
+pub fn whole_named(name: &str) -> Input {
+    whole()
+        .into_iter()
+        .find(|i| i.name == name)
+        .unwrap_or_else(|| panic!("no input {name}"))
+}
+
 /// The truncated copies of `multigen.trace` the script made: the first N
 /// bytes, named `multigen.trace.cut-N`.
 pub fn cuts() -> Vec<Input> {
