@@ -383,52 +383,40 @@ impl GoStats {
                     // (Task inheritance from the creator's regions is
                     // not needed for the statistics.)
                 }
-                GoState::Running => {
+                // Any other state: the goroutine's summary (made if this
+                // is its first event), its time in `old` closed.
+                _ => {
                     let g = self
                         .gs
                         .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
-                    g.stats.exec += t - g.last_start;
-                    g.last_start = 0;
-                }
-                GoState::Waiting => {
-                    let g = self
-                        .gs
-                        .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
-                    if g.last_block != 0 {
-                        *g.stats.block_by_reason.entry(g.last_block_reason) += t - g.last_block;
-                        g.last_block = 0;
-                    }
-                }
-                GoState::Runnable => {
-                    let g = self
-                        .gs
-                        .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
-                    if g.last_runnable != 0 {
-                        g.stats.sched_wait += t - g.last_runnable;
-                        g.last_runnable = 0;
-                    }
-                }
-                GoState::Syscall => {
-                    let g = self
-                        .gs
-                        .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
-                    if g.last_syscall != 0 {
-                        if g.last_syscall_block != 0 {
-                            g.stats.syscall_block += t - g.last_syscall_block;
-                            g.stats.syscall += g.last_syscall_block - g.last_syscall;
-                        } else {
-                            g.stats.syscall += t - g.last_syscall;
+                    match old {
+                        GoState::Running => {
+                            g.stats.exec += t - g.last_start;
+                            g.last_start = 0;
                         }
-                        g.last_syscall = 0;
-                        g.last_syscall_block = 0;
-                        if let Some(p) = self.syscalling_g.remove(&id) {
-                            self.syscalling_p.remove(&p);
+                        GoState::Waiting if g.last_block != 0 => {
+                            *g.stats.block_by_reason.entry(g.last_block_reason) += t - g.last_block;
+                            g.last_block = 0;
                         }
+                        GoState::Runnable if g.last_runnable != 0 => {
+                            g.stats.sched_wait += t - g.last_runnable;
+                            g.last_runnable = 0;
+                        }
+                        GoState::Syscall if g.last_syscall != 0 => {
+                            if g.last_syscall_block != 0 {
+                                g.stats.syscall_block += t - g.last_syscall_block;
+                                g.stats.syscall += g.last_syscall_block - g.last_syscall;
+                            } else {
+                                g.stats.syscall += t - g.last_syscall;
+                            }
+                            g.last_syscall = 0;
+                            g.last_syscall_block = 0;
+                            if let Some(p) = self.syscalling_g.remove(&id) {
+                                self.syscalling_p.remove(&p);
+                            }
+                        }
+                        _ => {}
                     }
-                }
-                GoState::Bad(_) => {
-                    self.gs
-                        .get_or_insert_with(id, || Box::new(GoSummary::new(id, t)));
                 }
             }
             let Some(g) = self.gs.get_mut(&id) else {
