@@ -837,9 +837,18 @@ impl Event {
     /// summary, the MMU): without the string and stack lookups.
     #[inline]
     pub(crate) fn goroutine_states(&self) -> Option<(GoId, GoState, GoState)> {
+        let (g, old, new) = self.goroutine_states_raw()?;
+        Some((g, GoState::from_u8(old), GoState::from_u8(new)))
+    }
+
+    /// The goroutine and its states (Go's numbering) of a goroutine
+    /// transition: Go's table, shared by [`Event::goroutine_states`] and
+    /// the full transition.
+    #[inline]
+    fn goroutine_states_raw(&self) -> Option<(GoId, u8, u8)> {
         use spec::*;
         let a = &self.base.args;
-        let (g, old, new) = match self.base.typ {
+        Some(match self.base.typ {
             EV_GO_CREATE => (a[0] as i64, GS_NOT_EXIST, GS_RUNNABLE),
             EV_GO_CREATE_BLOCKED => (a[0] as i64, GS_NOT_EXIST, GS_WAITING),
             EV_GO_CREATE_SYSCALL => (a[0] as i64, GS_NOT_EXIST, GS_SYSCALL),
@@ -863,8 +872,7 @@ impl Event {
                 )
             }
             _ => return None,
-        };
-        Some((g, GoState::from_u8(old), GoState::from_u8(new)))
+        })
     }
 
     /// The string ID of a goroutine transition's reason (Go's reason for
@@ -893,13 +901,29 @@ impl Event {
     fn transition(&self) -> Option<RawTransition<'_>> {
         use spec::*;
         let a = &self.base.args;
-        let g = |id: i64, old, new| RawTransition {
-            resource: ResourceId::Goroutine(id),
-            old,
-            new,
-            reason: &[],
-            stack: Stack::NONE,
-        };
+        if let Some((g, old, new)) = self.goroutine_states_raw() {
+            let stack = match self.base.typ {
+                // The new goroutine's stack, not the creator's.
+                EV_GO_CREATE | EV_GO_CREATE_BLOCKED => Stack {
+                    table: self.table(),
+                    id: a[1],
+                },
+                EV_GO_STOP | EV_GO_BLOCK | EV_GO_SYSCALL_BEGIN | EV_GO_STATUS
+                | EV_GO_STATUS_STACK => self.stack(),
+                _ => Stack::NONE,
+            };
+            let reason = match self.reason_id() {
+                0 => &[][..],
+                id => self.string(id),
+            };
+            return Some(RawTransition {
+                resource: ResourceId::Goroutine(g),
+                old,
+                new,
+                reason,
+                stack,
+            });
+        }
         let p = |id: i64, old, new| RawTransition {
             resource: ResourceId::Proc(id),
             old,
@@ -923,52 +947,6 @@ impl Event {
                 a[self.base.extra_index()] as u8,
                 proc_status_to_state(a[1]),
             ),
-            EV_GO_CREATE | EV_GO_CREATE_BLOCKED => {
-                let to = if self.base.typ == EV_GO_CREATE_BLOCKED {
-                    GS_WAITING
-                } else {
-                    GS_RUNNABLE
-                };
-                let mut t = g(a[0] as i64, GS_NOT_EXIST, to);
-                t.stack = Stack {
-                    table: self.table(),
-                    id: a[1],
-                };
-                t
-            }
-            EV_GO_CREATE_SYSCALL => g(a[0] as i64, GS_NOT_EXIST, GS_SYSCALL),
-            EV_GO_START => g(a[0] as i64, GS_RUNNABLE, GS_RUNNING),
-            EV_GO_DESTROY => g(self.ctx.g, GS_RUNNING, GS_NOT_EXIST),
-            EV_GO_DESTROY_SYSCALL => g(self.ctx.g, GS_SYSCALL, GS_NOT_EXIST),
-            EV_GO_STOP | EV_GO_BLOCK => {
-                let to = if self.base.typ == EV_GO_STOP {
-                    GS_RUNNABLE
-                } else {
-                    GS_WAITING
-                };
-                let mut t = g(self.ctx.g, GS_RUNNING, to);
-                t.reason = self.string(a[0]);
-                t.stack = self.stack();
-                t
-            }
-            EV_GO_UNBLOCK | EV_GO_SWITCH | EV_GO_SWITCH_DESTROY => {
-                g(a[0] as i64, GS_WAITING, GS_RUNNABLE)
-            }
-            EV_GO_SYSCALL_BEGIN => {
-                let mut t = g(self.ctx.g, GS_RUNNING, GS_SYSCALL);
-                t.stack = self.stack();
-                t
-            }
-            EV_GO_SYSCALL_END => g(self.ctx.g, GS_SYSCALL, GS_RUNNING),
-            EV_GO_SYSCALL_END_BLOCKED => g(self.ctx.g, GS_SYSCALL, GS_RUNNABLE),
-            EV_GO_STATUS | EV_GO_STATUS_STACK => {
-                let packed = a[2];
-                let from = (packed >> 32) as u8;
-                let to = go_status_to_state(packed & 0xffff_ffff);
-                let mut t = g(a[0] as i64, from, to);
-                t.stack = self.stack();
-                t
-            }
             _ => return None,
         })
     }
@@ -1219,7 +1197,9 @@ mod tests {
     use super::*;
 
     /// The lean accessors the per-event analyses use say what the full
-    /// transition says, for every event type.
+    /// transition says, for every event type (the states come from one
+    /// table; the reason's string ID must name the reason the full
+    /// transition looks up).
     #[test]
     fn goroutine_states_and_reason_id_follow_the_transition() {
         let mut table = EvTable::default();
