@@ -147,17 +147,8 @@ fn drive_only<R: Read + Send>(
     // queue only holds more memory (the web UI's index pass runs here).
     let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(4);
     let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
-    reader.check_later(true);
     std::thread::scope(|s| {
-        let reader = ReadingAhead::new(reader, s);
-        let producer = s.spawn(move || {
-            // The whole guard moves here (not only the reader in it), so
-            // that the read-ahead thread ends when this one does.
-            let reader = reader;
-            let r = produce(reader.0, &empty_rx, |buf| full_tx.send(buf).is_ok());
-            reader.0.check_later(false);
-            r
-        });
+        let producer = spawn_reading(s, reader, empty_rx, full_tx);
         let mut last_ts = 0;
         let mut bad = None;
         while let Ok(mut buf) = full_rx.recv() {
@@ -186,6 +177,29 @@ fn drive_only<R: Read + Send>(
 
 /// Events per batch handed from the reading thread to the analyses.
 const BATCH: usize = 4096;
+
+/// Starts the reading thread of [`drive_only`] and [`drive_split`] in
+/// `scope`: it fills batches ([`produce`]) with Go's delivery checks left
+/// to the thread that takes them ([`Batch::for_each_checked`]), sends
+/// them to `full` and reuses those that come back on `empty`, while the
+/// generations are read ahead on a third thread.
+fn spawn_reading<'scope, 'env, R: Read + Send>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    reader: &'scope mut Reader<R>,
+    empty: std::sync::mpsc::Receiver<Batch>,
+    full: std::sync::mpsc::SyncSender<Batch>,
+) -> std::thread::ScopedJoinHandle<'scope, Result<Option<Error>, Error>> {
+    reader.check_later(true);
+    let reader = ReadingAhead::new(reader, scope);
+    scope.spawn(move || {
+        // The whole guard moves here (not only the reader in it), so that
+        // the read-ahead thread ends when this one does.
+        let reader = reader;
+        let r = produce(reader.0, &empty, |buf| full.send(buf).is_ok());
+        reader.0.check_later(false);
+        r
+    })
+}
 
 /// The reading thread of [`drive`] and [`drive_split`]: fills batches
 /// (reusing those that come back on `empty`) and gives each to `send`
@@ -248,17 +262,8 @@ pub(crate) fn drive_split<R: Read + Send>(
     let (main_tx, main_rx) = mpsc::sync_channel::<Batch>(16);
     let (side_tx, side_rx) = mpsc::sync_channel::<Batch>(16);
     let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
-    reader.check_later(true);
     std::thread::scope(|s| {
-        let reader = ReadingAhead::new(reader, s);
-        let producer = s.spawn(move || {
-            // The whole guard moves here (not only the reader in it), so
-            // that the read-ahead thread ends when this one does.
-            let reader = reader;
-            let r = produce(reader.0, &empty_rx, |buf| main_tx.send(buf).is_ok());
-            reader.0.check_later(false);
-            r
-        });
+        let producer = spawn_reading(s, reader, empty_rx, main_tx);
         let side_thread = s.spawn(move || {
             for buf in side_rx {
                 buf.for_each(&mut side);
