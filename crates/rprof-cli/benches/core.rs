@@ -5,8 +5,9 @@
 //! tool trace see `cargo xtask bench`.
 //!
 //! Inputs: the committed CPU and heap fixtures, and, when `cargo xtask
-//! gen-big` has been run, the 200k-stack synthetic heap profile and the
-//! busy execution trace.
+//! gen-big` has been run, the 200k-stack synthetic heap profile, the
+//! allocation profile of deep stacks over few functions and the busy
+//! execution trace.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rprof_report::{Report, ReportOptions};
@@ -20,10 +21,12 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
         ("heap".into(), root.join("fixtures/profiles/heap.pb.gz")),
     ];
     let big = root.join("target/big/big.heap.pb.gz");
-    if big.exists() {
+    let deep = root.join("target/big/deep.heap.pb.gz");
+    if big.exists() && deep.exists() {
         v.push(("big".into(), big));
+        v.push(("deep".into(), deep));
     } else {
-        eprintln!("(run `cargo xtask gen-big` to include the 200k-stack profile)");
+        eprintln!("(run `cargo xtask gen-big` to include the two 200k-stack profiles)");
     }
     v.into_iter()
         .map(|(n, p)| (n, std::fs::read(p).expect("fixture")))

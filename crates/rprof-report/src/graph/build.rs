@@ -36,16 +36,33 @@ pub fn build_nodes(r: &Report, keys: &NodeKeys) -> Graph {
 ///
 /// `NODES == false` leaves the node sums at zero (the caller has them
 /// from an earlier pass) and only makes the edges.
-fn sum_samples<const NODES: bool, const MEAN: bool>(
+type SumFn = fn(&Report, &NodeKeys, Option<&[bool]>, std::ops::Range<usize>) -> Sums;
+
+/// The [`sum_samples`] for a pass that makes edges or not, over some
+/// kept nodes or all.
+fn pick<const NODES: bool, const MEAN: bool>(edges: bool, kept: bool) -> SumFn {
+    match (edges, kept) {
+        (false, false) => sum_samples::<NODES, MEAN, false, false>,
+        (false, true) => sum_samples::<NODES, MEAN, false, true>,
+        (true, false) => sum_samples::<NODES, MEAN, true, false>,
+        (true, true) => sum_samples::<NODES, MEAN, true, true>,
+    }
+}
+
+/// `EDGES`: make the edges; `KEPT`: only the nodes `kept` says (it is
+/// then given). Each combination is a function of its own: with the
+/// choices made at run time, the loop kept every array of every pass in
+/// registers or spilled them, and tested both choices on every frame.
+fn sum_samples<const NODES: bool, const MEAN: bool, const EDGES: bool, const KEPT: bool>(
     r: &Report,
     keys: &NodeKeys,
     kept: Option<&[bool]>,
-    with_edges: bool,
     range: std::ops::Range<usize>,
 ) -> Sums {
     let s = &r.profile().samples;
+    let kept = kept.unwrap_or(&[]);
     let mut acc = Sums::new(keys.len());
-    if with_edges {
+    if EDGES {
         acc.edge_ids = EdgeIndex::new(keys.len());
     }
     let Sums {
@@ -69,7 +86,7 @@ fn sum_samples<const NODES: bool, const MEAN: bool>(
     macro_rules! frame {
         ($node:expr, $inline:expr, $w:expr, $dw:expr, $parent:ident, $residual:ident) => {{
             let (node, inline, w, dw): (u32, bool, i64, i64) = ($node, $inline, $w, $dw);
-            if kept.is_some_and(|k| !k[node as usize]) {
+            if KEPT && !kept[node as usize] {
                 $residual = true;
             } else {
                 if NODES {
@@ -85,7 +102,7 @@ fn sum_samples<const NODES: bool, const MEAN: bool>(
                     }
                 }
                 let par = $parent;
-                if with_edges && par != NO_PARENT && par != node {
+                if EDGES && par != NO_PARENT && par != node {
                     let e = match edge_ids.get(par, node) {
                         Some(e) => e,
                         None => {
@@ -190,16 +207,12 @@ fn build_inner(
     // appearance, their flags combine as the sequential pass does).
     const SHARE: usize = 32_768;
     let threads = rayon::current_num_threads();
-    let sum = if nodes_from.is_some() {
-        if r.mean() {
-            sum_samples::<false, true>
-        } else {
-            sum_samples::<false, false>
-        }
-    } else if r.mean() {
-        sum_samples::<true, true>
-    } else {
-        sum_samples::<true, false>
+    let (edges, kept_some) = (with_edges, kept.is_some());
+    let sum = match (nodes_from.is_some(), r.mean()) {
+        (true, true) => pick::<false, true>(edges, kept_some),
+        (true, false) => pick::<false, false>(edges, kept_some),
+        (false, true) => pick::<true, true>(edges, kept_some),
+        (false, false) => pick::<true, false>(edges, kept_some),
     };
     let Sums {
         flat,
@@ -218,13 +231,13 @@ fn build_inner(
             .collect();
         let parts: Vec<Sums> = ranges
             .into_par_iter()
-            .map(|range| sum(r, keys, kept, with_edges, range))
+            .map(|range| sum(r, keys, kept, range))
             .collect();
         let mut parts = parts.into_iter();
         let first = parts.next().unwrap_or_else(|| Sums::new(n));
         parts.fold(first, Sums::merge)
     } else {
-        sum(r, keys, kept, with_edges, 0..s.len())
+        sum(r, keys, kept, 0..s.len())
     };
 
     // Nodes, in key order for now (callers sort them).
