@@ -68,7 +68,7 @@ pub fn split_executables(inputs: Vec<Input>) -> (Vec<Input>, Vec<Executable>) {
     for input in inputs {
         let kind = match &input.content {
             Content::Bytes(data) => rprof_profile::executable_kind(data),
-            Content::Parsed(_) => None,
+            Content::Gzip(_) | Content::Parsed(_) => None,
         };
         match (kind, input.content) {
             (Some(kind), Content::Bytes(data)) => binaries.push(Executable {
@@ -159,8 +159,8 @@ fn read_local(source: &Source) -> Result<Input, Failure> {
         }
         Source::File(path) => {
             let name = path.display().to_string();
-            match std::fs::read(path) {
-                Ok(data) => Ok(Input::bytes(name, data)),
+            match read_file(path, name.clone()) {
+                Ok(input) => Ok(input),
                 Err(e) => Err(Failure::input(format!("{name}: {}", output::io_error(&e)))),
             }
         }
@@ -170,6 +170,44 @@ fn read_local(source: &Source) -> Result<Input, Failure> {
         ))),
     }
 }
+
+/// Gzipped files from this size on are inflated as they are read (see
+/// [`rprof_profile::GzipStream`]); smaller ones are read whole, as the
+/// profile reader inflates them on one thread anyway.
+const STREAM_MIN: u64 = rprof_profile::ReadOptions::DEFAULT_PREFETCH_MIN as u64;
+
+/// A local file as an input: a big gzipped regular file as a stream,
+/// anything else (small, not gzip, a pipe) read whole.
+fn read_file(path: &std::path::Path, name: String) -> std::io::Result<Input> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_file() && meta.len() >= STREAM_MIN {
+        let mut head = [0u8; 2];
+        file.read_exact(&mut head)?;
+        if head == rprof_profile::GZIP_MAGIC {
+            let mut trailer = [0u8; 4];
+            file.seek(SeekFrom::End(-4))?;
+            file.read_exact(&mut trailer)?;
+            file.seek(SeekFrom::Start(0))?;
+            let stream = rprof_profile::GzipStream {
+                reader: Box::new(std::io::BufReader::with_capacity(STREAM_BUFFER, file))
+                    as Box<dyn std::io::BufRead + Send>,
+                len: meta.len(),
+                isize_hint: u32::from_le_bytes(trailer),
+            };
+            return Ok(Input::gzip(name, stream));
+        }
+        file.seek(SeekFrom::Start(0))?;
+    }
+    let mut data = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.read_to_end(&mut data)?;
+    Ok(Input::bytes(name, data))
+}
+
+/// The read size of a gzip stream: big enough that reading costs
+/// few system calls, small enough to stay in the cache.
+const STREAM_BUFFER: usize = 256 << 10;
 
 /// Fetches remote sources concurrently, with progress on stderr and
 /// Ctrl-C cancelling them.
@@ -423,4 +461,48 @@ pub fn fetch_failure(e: FetchError) -> Failure {
 /// of the scheduler state), so that errors stay one line.
 fn first_line(msg: &str) -> String {
     msg.lines().next().unwrap_or("").trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Big gzipped regular files become streams; small ones, other big
+    /// files and pipes are read whole.
+    #[test]
+    fn big_gzip_files_are_streamed_the_rest_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let gz = std::fs::read(rprof_testkit::fixture("profiles").join("cpu.pb.gz")).unwrap();
+        let mut big = gz.clone();
+        big.resize(STREAM_MIN as usize + 1, 0);
+        let mut plain = b"heap profile: ".to_vec();
+        plain.resize(STREAM_MIN as usize + 1, b' ');
+        let cases = [
+            ("small.pb.gz", &gz, false),
+            ("big.pb.gz", &big, true),
+            ("big.txt", &plain, false),
+        ];
+        for (name, data, streamed) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, data).unwrap();
+            let input = read_file(&path, name.to_string()).unwrap();
+            match input.content {
+                Content::Gzip(s) => {
+                    assert!(streamed, "{name}");
+                    assert_eq!(s.len, data.len() as u64);
+                    let trailer: [u8; 4] = data[data.len() - 4..].try_into().unwrap();
+                    assert_eq!(s.isize_hint, u32::from_le_bytes(trailer));
+                    let mut read = Vec::new();
+                    let mut r = s.reader;
+                    r.read_to_end(&mut read).unwrap();
+                    assert_eq!(&read, data, "{name}: the stream starts at the start");
+                }
+                Content::Bytes(b) => {
+                    assert!(!streamed, "{name}");
+                    assert_eq!(&b, data);
+                }
+                Content::Parsed(_) => panic!("{name}"),
+            }
+        }
+    }
 }

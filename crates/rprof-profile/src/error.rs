@@ -19,6 +19,11 @@ pub enum ParseError {
     /// length mismatch); holds the inflater's own message.
     #[error("corrupt gzip stream: {0}")]
     Gzip(String),
+    /// Reading the input failed part way (an I/O error of the disk or
+    /// the file system, for an input inflated as it is read); holds the
+    /// system's message.
+    #[error("read error: {0}")]
+    Read(String),
     /// The gzip stream inflates to more than
     /// [`ReadOptions::inflate_limit`](crate::ReadOptions::inflate_limit)
     /// allows (the absolute cap or the compression ratio): reading stops

@@ -57,7 +57,7 @@ pub use pipeline::{
 };
 pub use proto::decode;
 pub use prune::{prune, remove_uninteresting};
-pub use read::{ReadOptions, parse, parse_with};
+pub use read::{GZIP_MAGIC, GzipStream, ReadOptions, parse, parse_gzip_stream, parse_with};
 pub use write::{encode, write_gz, write_uncompressed};
 #[cfg(feature = "pb")]
 pub use write::{encode_pb, to_pb};

@@ -37,13 +37,18 @@ pub struct ReadOptions {
     pub symbolize: crate::demangle::Symbolize,
 }
 
+impl ReadOptions {
+    /// The default [`ReadOptions::prefetch_min`].
+    pub const DEFAULT_PREFETCH_MIN: usize = 4 << 20;
+}
+
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             max_decompressed: 4 << 30,
             max_ratio: 64,
             ratio_floor: 64 << 20,
-            prefetch_min: 4 << 20,
+            prefetch_min: Self::DEFAULT_PREFETCH_MIN,
             symbolize: crate::demangle::Symbolize::default(),
         }
     }
@@ -81,20 +86,115 @@ fn parse_undemangled(data: &[u8], opts: &ReadOptions) -> Result<Profile, ParseEr
     if data.is_empty() {
         return Err(ParseError::Empty);
     }
-    if data.starts_with(&[0x1f, 0x8b]) {
-        let limit = opts.inflate_limit(data.len() as u64);
-        let (inflated, prefetch) =
-            if rayon::current_num_threads() > 1 && data.len() >= opts.prefetch_min {
-                gunzip_prefetching(data, limit)?
-            } else {
-                (gunzip(data, limit)?, None)
-            };
-        if inflated.is_empty() {
-            return Err(ParseError::Empty);
-        }
-        return parse_plain(&inflated, prefetch);
+    if data.starts_with(&GZIP_MAGIC) {
+        let trailer = data
+            .len()
+            .checked_sub(4)
+            .map_or([0; 4], |i| [data[i], data[i + 1], data[i + 2], data[i + 3]]);
+        let gz = GzipStream {
+            reader: data,
+            len: data.len() as u64,
+            isize_hint: u32::from_le_bytes(trailer),
+        };
+        return parse_gzip(gz, opts);
     }
     parse_plain(data, None)
+}
+
+/// The first two bytes of every gzip member.
+pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// A gzipped input that is inflated as it is read rather than read whole
+/// first: for a big file on disk, reading it first was a serial step of
+/// its own (7 ms for 10 MB, most of it faulting in the buffer) before
+/// inflating could start; read in the inflater's own buffer it overlaps
+/// inflating and needs no memory of its size.
+pub struct GzipStream<R> {
+    /// The compressed bytes, from the first.
+    pub reader: R,
+    /// The compressed size (the inflating ratio limit and messages use
+    /// it; the stream may turn out shorter or longer).
+    pub len: u64,
+    /// The last four bytes of the input: the last member's ISIZE, its
+    /// inflated size mod 2^32, a hint for the size of the buffer.
+    pub isize_hint: u32,
+}
+
+impl<R> std::fmt::Debug for GzipStream<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GzipStream")
+            .field("len", &self.len)
+            .field("isize_hint", &self.isize_hint)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads a gzipped profile from a stream (see [`GzipStream`]), as
+/// [`parse_with`] reads it from its bytes: same limits, same result and
+/// errors, and an I/O error of the reader as [`ParseError::Read`].
+pub fn parse_gzip_stream<R: std::io::BufRead + Send>(
+    gz: GzipStream<R>,
+    opts: &ReadOptions,
+) -> Result<Profile, ParseError> {
+    let mut p = parse_gzip(gz, opts)?;
+    crate::demangle::demangle(&mut p, opts.symbolize);
+    Ok(p)
+}
+
+fn parse_gzip<R: std::io::BufRead + Send>(
+    gz: GzipStream<R>,
+    opts: &ReadOptions,
+) -> Result<Profile, ParseError> {
+    let limit = opts.inflate_limit(gz.len);
+    let guess = inflated_size_guess(gz.len, gz.isize_hint, limit);
+    let len = gz.len;
+    let reader = IoTracked {
+        inner: gz.reader,
+        error: None,
+    };
+    let (inflated, prefetch) =
+        if rayon::current_num_threads() > 1 && len >= opts.prefetch_min as u64 {
+            gunzip_prefetching(reader, len, guess, limit)?
+        } else {
+            (gunzip(reader, len, guess, limit)?, None)
+        };
+    if inflated.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    parse_plain(&inflated, prefetch)
+}
+
+/// A reader that keeps its own I/O error, so that a failing disk is not
+/// reported as corrupt gzip data (the inflater passes both on alike).
+struct IoTracked<R> {
+    inner: R,
+    error: Option<std::io::ErrorKind>,
+}
+
+impl<R: std::io::BufRead> std::io::Read for IoTracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let r = self.inner.read(buf);
+        if let Err(e) = &r {
+            self.error = Some(e.kind());
+        }
+        r
+    }
+}
+
+impl<R: std::io::BufRead> std::io::BufRead for IoTracked<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        match self.inner.fill_buf() {
+            Ok(b) => Ok(b),
+            Err(e) => {
+                self.error = Some(e.kind());
+                Err(e)
+            }
+        }
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.inner.consume(n);
+    }
 }
 
 /// The size to expect of `data` inflated: the gzip trailer's ISIZE (the
@@ -102,15 +202,15 @@ fn parse_undemangled(data: &[u8], opts: &ReadOptions) -> Result<Profile, ParseEr
 /// growing and copying the buffer, believed only up to a ratio real
 /// profiles do not exceed (the file controls ISIZE: fuzzing found a forged
 /// 4 GiB one).
-fn inflated_size_guess(data: &[u8], limit: u64) -> usize {
-    let isize_hint = data
-        .len()
-        .checked_sub(4)
-        .map(|i| u32::from_le_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]) as usize)
-        .unwrap_or(0);
-    let plausible = data.len().saturating_mul(64);
-    let guess = isize_hint.min(plausible).max(data.len().saturating_mul(4));
-    guess.min(limit as usize).saturating_add(1)
+fn inflated_size_guess(compressed: u64, isize_hint: u32, limit: u64) -> usize {
+    let compressed = usize::try_from(compressed).unwrap_or(usize::MAX);
+    let plausible = compressed.saturating_mul(64);
+    let guess = (isize_hint as usize)
+        .min(plausible)
+        .max(compressed.saturating_mul(4));
+    guess
+        .min(usize::try_from(limit).unwrap_or(usize::MAX))
+        .saturating_add(1)
 }
 
 /// Chunks the inflating thread hands over.
@@ -120,8 +220,10 @@ const CHUNK: usize = 1 << 20;
 /// samples as they arrive (see
 /// [`crate::proto::SamplePrefetch`]): for a big profile, decoding its
 /// samples then costs almost nothing on top of inflating it.
-fn gunzip_prefetching(
-    data: &[u8],
+fn gunzip_prefetching<R: std::io::BufRead + Send>(
+    reader: IoTracked<R>,
+    compressed: u64,
+    guess: usize,
     limit: u64,
 ) -> Result<(Vec<u8>, Option<crate::proto::SamplePrefetch>), ParseError> {
     use std::sync::mpsc;
@@ -131,23 +233,23 @@ fn gunzip_prefetching(
     let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
     std::thread::scope(|s| {
         let inflater = s.spawn(move || -> Result<(), ParseError> {
-            let decoder = flate2::read::MultiGzDecoder::new(data);
+            let decoder = flate2::bufread::MultiGzDecoder::new(reader);
             // One byte past the limit tells "exactly at" from "over".
             let mut limited = decoder.take(limit.saturating_add(1));
             loop {
                 let mut chunk = empty_rx.try_recv().unwrap_or_default();
                 chunk.clear();
                 chunk.reserve(CHUNK);
-                let n = (&mut limited)
-                    .take(CHUNK as u64)
-                    .read_to_end(&mut chunk)
-                    .map_err(|e| gunzip_error(data, e))?;
+                let n = match (&mut limited).take(CHUNK as u64).read_to_end(&mut chunk) {
+                    Ok(n) => n,
+                    Err(e) => return Err(gunzip_error(compressed, &limited, e)),
+                };
                 if n == 0 || full_tx.send(chunk).is_err() {
                     return Ok(());
                 }
             }
         });
-        let mut out = Vec::with_capacity(inflated_size_guess(data, limit));
+        let mut out = Vec::with_capacity(guess);
         let mut prefetch = crate::proto::SamplePrefetch::default();
         // Whether the prefetch waits for bytes not inflated yet.
         let mut starved = false;
@@ -188,24 +290,38 @@ fn gunzip_prefetching(
     })
 }
 
-fn gunzip_error(data: &[u8], e: std::io::Error) -> ParseError {
-    if e.kind() == std::io::ErrorKind::UnexpectedEof {
-        ParseError::TruncatedGzip(data.len() as u64)
+/// The error of an inflater over `compressed` bytes that failed with `e`:
+/// the reader's own I/O error if it had one, else what the inflater
+/// found wrong.
+fn gunzip_error<R>(
+    compressed: u64,
+    limited: &std::io::Take<flate2::bufread::MultiGzDecoder<IoTracked<R>>>,
+    e: std::io::Error,
+) -> ParseError {
+    if limited.get_ref().get_ref().error.is_some() {
+        ParseError::Read(e.to_string())
+    } else if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        ParseError::TruncatedGzip(compressed)
     } else {
         ParseError::Gzip(e.to_string())
     }
 }
 
-fn gunzip(data: &[u8], limit: u64) -> Result<Vec<u8>, ParseError> {
-    let mut out = Vec::with_capacity(inflated_size_guess(data, limit));
-    let decoder = flate2::read::MultiGzDecoder::new(data);
+fn gunzip<R: std::io::BufRead>(
+    reader: IoTracked<R>,
+    compressed: u64,
+    guess: usize,
+    limit: u64,
+) -> Result<Vec<u8>, ParseError> {
+    let mut out = Vec::with_capacity(guess);
+    let decoder = flate2::bufread::MultiGzDecoder::new(reader);
     // Read one byte past the limit to tell "exactly at" from "over".
     // Saturating: an unlimited --max-inflate is u64::MAX (found by fuzzing).
     let mut limited = decoder.take(limit.saturating_add(1));
     match limited.read_to_end(&mut out) {
         Ok(_) if out.len() as u64 > limit => Err(ParseError::TooLarge { limit }),
         Ok(_) => Ok(out),
-        Err(e) => Err(gunzip_error(data, e)),
+        Err(e) => Err(gunzip_error(compressed, &limited, e)),
     }
 }
 

@@ -13,19 +13,21 @@
 //! profile as it was.
 //!
 //! Where the bytes come from (a file, a URL, stdin) is the caller's
-//! business: this crate does no I/O. Every error names the input it is
+//! business: this crate does no I/O of its own (a gzip stream is read
+//! from the caller's reader). Every error names the input it is
 //! about, as the user wrote it.
 
 use crate::filters::{self, Applied};
 use crate::{Report, ReportError, ReportOptions};
 use rayon::prelude::*;
-use rprof_profile::{BaseOptions, MergeError, ParseError, Profile, ReadOptions};
+use rprof_profile::{BaseOptions, GzipStream, MergeError, ParseError, Profile, ReadOptions};
 use std::sync::Arc;
 
 /// One input and the name it is shown by (a path or a URL, as given):
-/// its bytes, or the profile already read from them (a fetched body is
-/// parsed once, to be validated before it is saved).
-#[derive(Clone, Debug)]
+/// its bytes, a gzip stream to inflate as it is read, or the profile
+/// already read (a fetched body is parsed once, to be validated before
+/// it is saved).
+#[derive(Debug)]
 pub struct Input {
     /// How errors name this input.
     pub name: String,
@@ -34,10 +36,13 @@ pub struct Input {
 }
 
 /// What an [`Input`] holds.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub enum Content {
     /// The input as read: gzipped or not, protobuf or text.
     Bytes(Vec<u8>),
+    /// A gzipped input, read as it is inflated (a big file: see
+    /// [`GzipStream`]).
+    Gzip(GzipStream<Box<dyn std::io::BufRead + Send>>),
     /// The profile, read already (with the pipeline's read options).
     Parsed(Box<Profile>),
 }
@@ -48,6 +53,17 @@ impl Input {
         Input {
             name: name.into(),
             content: Content::Bytes(data),
+        }
+    }
+
+    /// A gzipped input to inflate as it is read.
+    pub fn gzip(
+        name: impl Into<String>,
+        stream: GzipStream<Box<dyn std::io::BufRead + Send>>,
+    ) -> Self {
+        Input {
+            name: name.into(),
+            content: Content::Gzip(stream),
         }
     }
 
@@ -110,6 +126,14 @@ impl Pipeline {
                 rprof_profile::parse_with(&data, &self.read).map_err(|error| PipelineError::Read {
                     name: input.name,
                     error,
+                })
+            }
+            Content::Gzip(stream) => {
+                rprof_profile::parse_gzip_stream(stream, &self.read).map_err(|error| {
+                    PipelineError::Read {
+                        name: input.name,
+                        error,
+                    }
                 })
             }
         }

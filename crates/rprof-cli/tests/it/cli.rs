@@ -841,3 +841,53 @@ fn a_trace_cut_short_gives_its_complete_generations_and_one_warning() {
     one_error_line(&out, 1, &["cut.trace"]);
     assert_eq!(std::fs::read(d.join("keep.pb.gz")).unwrap(), b"old");
 }
+
+/// A gzipped file from 4 MiB on is inflated as it is read from disk
+/// instead of read whole first: the report is the same as for the small
+/// file, and a cut or corrupted big file fails with one line naming it.
+/// (Made big by empty gzip members with long header comments before the
+/// real one, as `cat` would join them: the profile inside is the real
+/// one.)
+#[test]
+fn big_gzip_files_read_as_they_inflate_report_the_same() {
+    let d = scratch("big-gzip");
+    let gz = std::fs::read(profiles().join("cpu.pb.gz")).unwrap();
+    let mut big = Vec::new();
+    while big.len() < 5 << 20 {
+        let member = flate2::GzBuilder::new()
+            .comment(vec![b'c'; 60_000])
+            .write(Vec::new(), flate2::Compression::default());
+        big.extend(member.finish().unwrap());
+    }
+    big.extend(&gz);
+    std::fs::write(d.join("big.pb.gz"), &big).unwrap();
+    std::fs::write(d.join("small.pb.gz"), &gz).unwrap();
+    for report in [&["top"][..], &["traces"], &["top", "--cum", "--lines"]] {
+        let run = |f: &str| rprof(&[report, &[f]].concat(), &d);
+        let (small, big) = (run("small.pb.gz"), run("big.pb.gz"));
+        assert!(
+            big.status.success(),
+            "{}",
+            String::from_utf8_lossy(&big.stderr)
+        );
+        assert_eq!(big.stdout, small.stdout, "{report:?}");
+        assert!(!big.stdout.is_empty());
+    }
+    let cut = big.len() - gz.len() / 2;
+    std::fs::write(d.join("cut.pb.gz"), &big[..cut]).unwrap();
+    let out = rprof(&["top", "cut.pb.gz"], &d);
+    one_error_line(
+        &out,
+        1,
+        &[
+            "cut.pb.gz",
+            &format!("truncated gzip stream after {cut} bytes"),
+        ],
+    );
+    let mut bad = big.clone();
+    let at = big.len() - gz.len() / 2;
+    bad[at] ^= 0x55;
+    std::fs::write(d.join("bad.pb.gz"), &bad).unwrap();
+    let out = rprof(&["top", "bad.pb.gz"], &d);
+    one_error_line(&out, 1, &["bad.pb.gz"]);
+}

@@ -639,3 +639,110 @@ fn a_sample_type_after_the_samples_is_not_guessed_wrong() {
     assert_eq!(plain, streamed);
     assert!(plain.contains("value"), "{plain}");
 }
+
+/// A gzip stream over `gz` handed over `chunk` bytes at a time, as a
+/// buffered file hands it to the inflater.
+fn stream(gz: &[u8], chunk: usize) -> rprof_profile::GzipStream<std::io::BufReader<&[u8]>> {
+    let trailer: [u8; 4] = gz[gz.len().saturating_sub(4)..]
+        .try_into()
+        .unwrap_or([0; 4]);
+    rprof_profile::GzipStream {
+        reader: std::io::BufReader::with_capacity(chunk, gz),
+        len: gz.len() as u64,
+        isize_hint: u32::from_le_bytes(trailer),
+    }
+}
+
+/// Every fixture read as a stream (small reads, with and without the
+/// inflating thread) is the profile read from its bytes, and a stream cut
+/// short or corrupted fails as the bytes do.
+#[test]
+fn gzip_streams_read_as_the_bytes_do() {
+    let threaded = rprof_profile::ReadOptions {
+        prefetch_min: 0,
+        ..Default::default()
+    };
+    let mut names: Vec<_> = std::fs::read_dir(fixture_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".gz"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 8);
+    for path in names {
+        let gz = std::fs::read(&path).unwrap();
+        let name = path.display();
+        for (opts, threads) in [(&threaded, 2), (&Default::default(), 1)] {
+            let want = in_pool(threads, || parse_with(&gz, opts));
+            let got = in_pool(threads, || {
+                rprof_profile::parse_gzip_stream(stream(&gz, 1000), opts)
+            });
+            match (want, got) {
+                (Ok(want), Ok(got)) => {
+                    assert_eq!(
+                        rprof_profile::encode(&got),
+                        rprof_profile::encode(&want),
+                        "{name}"
+                    )
+                }
+                (Err(want), Err(got)) => assert_eq!(got.to_string(), want.to_string(), "{name}"),
+                (want, got) => panic!("{name}: bytes {want:?}, stream {got:?}"),
+            }
+            for cut in [gz.len() / 2, gz.len() - 3] {
+                let err = in_pool(threads, || {
+                    rprof_profile::parse_gzip_stream(stream(&gz[..cut], 1000), opts)
+                })
+                .unwrap_err();
+                assert!(
+                    matches!(err, ParseError::TruncatedGzip(n) if n == cut as u64),
+                    "{name}: {err}"
+                );
+            }
+            let mut flipped = gz.clone();
+            let at = gz.len() / 2;
+            flipped[at] ^= 0x55;
+            let want = in_pool(threads, || parse_with(&flipped, opts)).map(|_| ());
+            let got = in_pool(threads, || {
+                rprof_profile::parse_gzip_stream(stream(&flipped, 1000), opts)
+            })
+            .map(|_| ());
+            assert_eq!(format!("{got:?}"), format!("{want:?}"), "{name}, flipped");
+        }
+    }
+}
+
+/// A reader that fails part way is a read error, not corrupt gzip.
+#[test]
+fn a_failing_reader_is_a_read_error() {
+    struct Failing<'a>(&'a [u8]);
+    impl std::io::Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::other("disk on fire"));
+            }
+            let n = buf.len().min(self.0.len()).min(512);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    let gz = std::fs::read(fixture_dir().join("cpu.pb.gz")).unwrap();
+    let half = &gz[..gz.len() / 2];
+    for threads in [1, 2] {
+        let s = rprof_profile::GzipStream {
+            reader: std::io::BufReader::with_capacity(512, Failing(half)),
+            len: gz.len() as u64,
+            isize_hint: 0,
+        };
+        let opts = rprof_profile::ReadOptions {
+            prefetch_min: 0,
+            ..Default::default()
+        };
+        let err = in_pool(threads, || rprof_profile::parse_gzip_stream(s, &opts)).unwrap_err();
+        assert!(
+            matches!(&err, ParseError::Read(m) if m.contains("disk on fire")),
+            "{err}"
+        );
+        assert_eq!(err.to_string(), "read error: disk on fire");
+    }
+}
