@@ -214,7 +214,13 @@ fn inflated_size_guess(compressed: u64, isize_hint: u32, limit: u64) -> usize {
 }
 
 /// Chunks the inflating thread hands over.
-const CHUNK: usize = 1 << 20;
+const CHUNK: usize = 256 << 10;
+
+/// Bytes of samples read ahead between looks for new chunks: the fields
+/// that arrived meanwhile are taken in first, so that few are left for
+/// the first pass when inflating ends (with a chunk's worth, the tables
+/// at the end of a profile written by other tools than Go were).
+const SAMPLES_PER_FEED: usize = 128 << 10;
 
 /// [`gunzip`] on a second thread, while this one reads the profile's
 /// samples as they arrive (see
@@ -250,7 +256,7 @@ fn gunzip_prefetching<R: std::io::BufRead + Send>(
             }
         });
         let mut out = Vec::with_capacity(guess);
-        let mut prefetch = crate::proto::SamplePrefetch::default();
+        let mut prefetch = crate::proto::SamplePrefetch::with_size_hint(guess);
         // Whether the prefetch waits for bytes not inflated yet.
         let mut starved = false;
         // Read samples while the inflater works; once it is done, stop:
@@ -261,7 +267,7 @@ fn gunzip_prefetching<R: std::io::BufRead + Send>(
                 Ok(chunk) => chunk,
                 Err(mpsc::TryRecvError::Disconnected) => break,
                 Err(mpsc::TryRecvError::Empty) if !starved && prefetch.wants(&out) => {
-                    starved = !prefetch.feed(&out, CHUNK);
+                    starved = !prefetch.feed(&out, SAMPLES_PER_FEED);
                     continue;
                 }
                 Err(mpsc::TryRecvError::Empty) => match full_rx.recv() {
