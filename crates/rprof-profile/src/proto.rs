@@ -718,14 +718,15 @@ impl SampleCtx<'_> {
 /// known, a sample's location ids are taken to be Go's dense 1..=n
 /// (index = id - 1) and its label strings to exist;
 /// [`SamplePrefetch::confirmed`] checks these guesses against the
-/// tables, and where they fail (or the fields come in another order) the
-/// samples are decoded again the ordinary way, so the result and the
+/// tables, and where they fail (or a sample type comes after samples)
+/// the samples are decoded again the ordinary way, so the result and the
 /// errors are always those of [`decode`].
 ///
-/// Every other field is taken in too, as the first pass of [`decode`]
-/// takes it (the tables, the scalars), so that the first pass goes on
-/// where the read-ahead stopped: it was a serial step after inflating,
-/// a tenth of `top` on a profile of 72,000 locations.
+/// Every field is also taken in as the first pass of [`decode`] takes it
+/// (the tables, the scalars, where each sample is), so that the first
+/// pass goes on where the read-ahead stopped: walking the whole profile
+/// again was a serial step after inflating, a tenth of `top` on a
+/// profile of 72,000 locations.
 #[derive(Default)]
 pub(crate) struct SamplePrefetch {
     /// Where the next top-level field starts.

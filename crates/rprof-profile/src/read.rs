@@ -150,7 +150,7 @@ fn parse_gzip<R: std::io::BufRead + Send>(
     let len = gz.len;
     let reader = IoTracked {
         inner: gz.reader,
-        error: None,
+        failed: false,
     };
     let (inflated, prefetch) =
         if rayon::current_num_threads() > 1 && len >= opts.prefetch_min as u64 {
@@ -164,29 +164,38 @@ fn parse_gzip<R: std::io::BufRead + Send>(
     parse_plain(&inflated, prefetch)
 }
 
-/// A reader that keeps its own I/O error, so that a failing disk is not
+/// A reader that remembers failing, so that a failing disk is not
 /// reported as corrupt gzip data (the inflater passes both on alike).
 struct IoTracked<R> {
     inner: R,
-    error: Option<std::io::ErrorKind>,
+    /// It returned an error other than `Interrupted` (which readers
+    /// retry).
+    failed: bool,
 }
 
-impl<R: std::io::BufRead> std::io::Read for IoTracked<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let r = self.inner.read(buf);
+impl<R> IoTracked<R> {
+    fn note<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
         if let Err(e) = &r {
-            self.error = Some(e.kind());
+            self.failed |= e.kind() != std::io::ErrorKind::Interrupted;
         }
         r
     }
 }
 
+impl<R: std::io::BufRead> std::io::Read for IoTracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let r = self.inner.read(buf);
+        self.note(r)
+    }
+}
+
 impl<R: std::io::BufRead> std::io::BufRead for IoTracked<R> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        // Not through `note`: the buffer borrows `inner`.
         match self.inner.fill_buf() {
             Ok(b) => Ok(b),
             Err(e) => {
-                self.error = Some(e.kind());
+                self.failed |= e.kind() != std::io::ErrorKind::Interrupted;
                 Err(e)
             }
         }
@@ -197,8 +206,9 @@ impl<R: std::io::BufRead> std::io::BufRead for IoTracked<R> {
     }
 }
 
-/// The size to expect of `data` inflated: the gzip trailer's ISIZE (the
-/// inflated size mod 2^32 of the last member), a good guess that saves
+/// The size to expect of a gzip input of `compressed` bytes inflated:
+/// its trailer's ISIZE (the inflated size mod 2^32 of the last member,
+/// `isize_hint`), a good guess that saves
 /// growing and copying the buffer, believed only up to a ratio real
 /// profiles do not exceed (the file controls ISIZE: fuzzing found a forged
 /// 4 GiB one).
@@ -218,14 +228,15 @@ const CHUNK: usize = 256 << 10;
 
 /// Bytes of samples read ahead between looks for new chunks: the fields
 /// that arrived meanwhile are taken in first, so that few are left for
-/// the first pass when inflating ends (with a chunk's worth, the tables
-/// at the end of a profile written by other tools than Go were).
+/// the first pass when inflating ends (reading a whole chunk's worth of
+/// samples in between left it the tables that tools other than Go write
+/// at the end).
 const SAMPLES_PER_FEED: usize = 128 << 10;
 
-/// [`gunzip`] on a second thread, while this one reads the profile's
-/// samples as they arrive (see
-/// [`crate::proto::SamplePrefetch`]): for a big profile, decoding its
-/// samples then costs almost nothing on top of inflating it.
+/// [`gunzip`] on a second thread, while this one takes in the profile's
+/// fields and reads its samples as they arrive (see
+/// [`crate::proto::SamplePrefetch`]): for a big profile, decoding it then
+/// costs little on top of inflating it.
 fn gunzip_prefetching<R: std::io::BufRead + Send>(
     reader: IoTracked<R>,
     compressed: u64,
@@ -304,7 +315,7 @@ fn gunzip_error<R>(
     limited: &std::io::Take<flate2::bufread::MultiGzDecoder<IoTracked<R>>>,
     e: std::io::Error,
 ) -> ParseError {
-    if limited.get_ref().get_ref().error.is_some() {
+    if limited.get_ref().get_ref().failed {
         ParseError::Read(e.to_string())
     } else if e.kind() == std::io::ErrorKind::UnexpectedEof {
         ParseError::TruncatedGzip(compressed)
