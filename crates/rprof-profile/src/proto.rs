@@ -417,8 +417,9 @@ pub fn decode(buf: &[u8]) -> Result<Profile, ParseError> {
     decode_with(buf, None)
 }
 
-/// [`decode`], using the samples `prefetch` read from the start of `buf`
-/// while it was still being inflated (where its guesses hold).
+/// [`decode`], going on from the fields `prefetch` took in from the start
+/// of `buf` while it was still being inflated, and using the samples it
+/// read (where its guesses hold).
 pub(crate) fn decode_with(
     buf: &[u8],
     mut prefetch: Option<SamplePrefetch>,
@@ -938,7 +939,9 @@ impl SamplePrefetch {
     /// The samples read ahead, if every guess holds for the profile as
     /// the first pass read it: its locations are numbered 1..=n and cover
     /// their ids, the width is right, and their label strings exist.
-    fn confirmed(self, ctx: &SampleCtx, all: &[(usize, usize)]) -> Option<SampleRun> {
+    /// (They are its first samples: the first pass went on from the
+    /// read-ahead's own list of them.)
+    fn confirmed(self, ctx: &SampleCtx) -> Option<SampleRun> {
         let dense = match ctx.locations {
             IdMap::Dense(n) => self.max_location <= *n as u64,
             IdMap::Sparse(_) => self.decoded == 0,
@@ -946,8 +949,7 @@ impl SamplePrefetch {
         let ok = !self.failed
             && dense
             && self.width == ctx.width
-            && self.max_string < ctx.strings as i64
-            && self.decoded <= all.len();
+            && self.max_string < ctx.strings as i64;
         ok.then_some(self.run)
     }
 }
@@ -1297,9 +1299,7 @@ fn resolve(buf: &[u8], raw: Raw, prefetch: Option<SamplePrefetch>) -> Result<Pro
         width,
         strings: nstr,
     };
-    let prefetched = prefetch
-        .and_then(|p| p.confirmed(&ctx, &raw.samples))
-        .unwrap_or_default();
+    let prefetched = prefetch.and_then(|p| p.confirmed(&ctx)).unwrap_or_default();
     let done = prefetched.stack_ends.len();
     let run = decode_samples(&ctx, &raw.samples[done..], done, prefetched)?;
     if let Some(e) = run

@@ -120,23 +120,15 @@ pub enum PipelineError {
 impl Pipeline {
     /// Reads one input.
     pub fn read(&self, input: Input) -> Result<Profile, PipelineError> {
-        match input.content {
-            Content::Parsed(p) => Ok(*p),
-            Content::Bytes(data) => {
-                rprof_profile::parse_with(&data, &self.read).map_err(|error| PipelineError::Read {
-                    name: input.name,
-                    error,
-                })
-            }
-            Content::Gzip(stream) => {
-                rprof_profile::parse_gzip_stream(stream, &self.read).map_err(|error| {
-                    PipelineError::Read {
-                        name: input.name,
-                        error,
-                    }
-                })
-            }
-        }
+        let read = match input.content {
+            Content::Parsed(p) => return Ok(*p),
+            Content::Bytes(data) => rprof_profile::parse_with(&data, &self.read),
+            Content::Gzip(stream) => rprof_profile::parse_gzip_stream(stream, &self.read),
+        };
+        read.map_err(|error| PipelineError::Read {
+            name: input.name,
+            error,
+        })
     }
 
     /// Reads the inputs in parallel and merges them as pprof does, without

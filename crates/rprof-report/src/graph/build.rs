@@ -32,10 +32,7 @@ pub fn build_nodes(r: &Report, keys: &NodeKeys) -> Graph {
     build_inner(r, keys, None, None, false, None)
 }
 
-/// The node and edge sums of samples `range` (pprof's `newGraph` loop).
-///
-/// `NODES == false` leaves the node sums at zero (the caller has them
-/// from an earlier pass) and only makes the edges.
+/// A [`sum_samples`] of chosen passes.
 type SumFn = fn(&Report, &NodeKeys, Option<&[bool]>, std::ops::Range<usize>) -> Sums;
 
 /// The [`sum_samples`] for a pass that makes edges or not, over some
@@ -49,10 +46,15 @@ fn pick<const NODES: bool, const MEAN: bool>(edges: bool, kept: bool) -> SumFn {
     }
 }
 
-/// `EDGES`: make the edges; `KEPT`: only the nodes `kept` says (it is
-/// then given). Each combination is a function of its own: with the
-/// choices made at run time, the loop kept every array of every pass in
-/// registers or spilled them, and tested both choices on every frame.
+/// The node and edge sums of samples `range` (pprof's `newGraph` loop).
+///
+/// `NODES == false` leaves the node sums at zero (the caller has them
+/// from an earlier pass) and only makes the edges; `MEAN` also sums the
+/// mean divisors; `EDGES` makes the edges; `KEPT` counts only the nodes
+/// `kept` says (it is then given). Each combination is a function of its
+/// own: with the choices made at run time, the loop kept every array of
+/// every pass in registers or spilled them, and tested both choices on
+/// every frame.
 fn sum_samples<const NODES: bool, const MEAN: bool, const EDGES: bool, const KEPT: bool>(
     r: &Report,
     keys: &NodeKeys,
@@ -207,12 +209,12 @@ fn build_inner(
     // appearance, their flags combine as the sequential pass does).
     const SHARE: usize = 32_768;
     let threads = rayon::current_num_threads();
-    let (edges, kept_some) = (with_edges, kept.is_some());
+    let kept_some = kept.is_some();
     let sum = match (nodes_from.is_some(), r.mean()) {
-        (true, true) => pick::<false, true>(edges, kept_some),
-        (true, false) => pick::<false, false>(edges, kept_some),
-        (false, true) => pick::<true, true>(edges, kept_some),
-        (false, false) => pick::<true, false>(edges, kept_some),
+        (true, true) => pick::<false, true>(with_edges, kept_some),
+        (true, false) => pick::<false, false>(with_edges, kept_some),
+        (false, true) => pick::<true, true>(with_edges, kept_some),
+        (false, false) => pick::<true, false>(with_edges, kept_some),
     };
     let Sums {
         flat,
