@@ -80,9 +80,18 @@ struct Builder {
 
 impl Builder {
     fn new() -> Self {
+        Self::with_data(Vec::new())
+    }
+
+    /// A builder whose payloads go into `data` (emptied first): a buffer
+    /// of an earlier generation, so that its pages are reused instead of
+    /// new ones faulted in and zeroed by the kernel, and the vector is not
+    /// grown by copying again.
+    fn with_data(mut data: Vec<u8>) -> Self {
+        data.clear();
         Builder {
             generation: 0,
-            data: Vec::new(),
+            data,
             m_index: FxHashMap::default(),
             batch_ms: Vec::new(),
             batches: Vec::new(),
@@ -270,12 +279,14 @@ pub(crate) fn read_batch<R: Read>(
 }
 
 /// Go's `readGeneration` (Go 1.26+ traces, generations end with an
-/// EndOfGeneration byte). `Ok(None)`: the trace is over.
+/// EndOfGeneration byte), into `buf` (see [`Builder::with_data`]).
+/// `Ok(None)`: the trace is over.
 pub(crate) fn read_generation<R: Read>(
     input: &mut Input<R>,
     ver: Version,
+    buf: Vec<u8>,
 ) -> Result<Option<Generation>, Error> {
-    let mut g = Builder::new();
+    let mut g = Builder::with_data(buf);
     loop {
         let start = g.data.len();
         let hdr = match read_batch(input, &mut g.data) {

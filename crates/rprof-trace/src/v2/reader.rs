@@ -207,6 +207,9 @@ pub(crate) struct V2Reader<R> {
     input: Option<Input<R>>,
     /// The read-ahead thread's generations ([`V2Reader::read_ahead`]).
     ahead: Option<mpsc::Receiver<Ahead<R>>>,
+    /// The payload buffers of delivered generations, back to whoever
+    /// reads the next ones (the read-ahead thread, or this reader).
+    spare: Spare,
     last_ts: Time,
     generation: Option<Generation>,
     frontier: Vec<BatchCursor>,
@@ -237,6 +240,7 @@ impl<R: Read> V2Reader<R> {
             version,
             input: Some(input),
             ahead: None,
+            spare: Spare::Here(Vec::new()),
             last_ts: 0,
             generation: None,
             frontier: Vec::new(),
@@ -407,7 +411,13 @@ impl<R: Read> V2Reader<R> {
             // Free its bytes before reading the next one (events still
             // hold its tables), so at most one generation is in memory
             // (two while reading ahead: the next one waits, read).
-            let had_generation = self.generation.take().is_some();
+            let had_generation = match self.generation.take() {
+                Some(g) => {
+                    self.spare.give(g.data);
+                    true
+                }
+                None => false,
+            };
             if self.version < Version::Go126 {
                 return self.next_gen_with_spill(had_generation);
             }
@@ -577,8 +587,9 @@ impl<R: Read> V2Reader<R> {
     fn next_generation(&mut self) -> Result<(Result<Option<Generation>, Error>, u64), Error> {
         let Some(ahead) = &self.ahead else {
             let version = self.version;
+            let buf = self.spare.take_here();
             let input = self.input()?;
-            let read = read_generation(input, version);
+            let read = read_generation(input, version, buf);
             return Ok((read, input.offset()));
         };
         let Ok(Ahead::Generation(read, end)) = ahead.recv() else {
@@ -592,6 +603,7 @@ impl<R: Read> V2Reader<R> {
                 self.input = Some(input);
             }
             self.ahead = None;
+            self.spare = Spare::Here(Vec::new());
         }
         Ok((read, end))
     }
@@ -658,6 +670,32 @@ fn prefetch_for_write(p: *const Event) {
     let _ = p;
 }
 
+/// Where a delivered generation's payload buffer goes to be reused.
+enum Spare {
+    /// Kept for the next generation this reader reads itself.
+    Here(Vec<u8>),
+    /// Sent to the read-ahead thread (ignored once it has ended).
+    There(mpsc::Sender<Vec<u8>>),
+}
+
+impl Spare {
+    fn give(&mut self, buf: Vec<u8>) {
+        match self {
+            Spare::Here(b) => *b = buf,
+            Spare::There(tx) => {
+                let _ = tx.send(buf);
+            }
+        }
+    }
+
+    fn take_here(&mut self) -> Vec<u8> {
+        match self {
+            Spare::Here(b) => std::mem::take(b),
+            Spare::There(_) => Vec::new(),
+        }
+    }
+}
+
 /// What a read-ahead thread hands the reader.
 enum Ahead<R> {
     /// The next generation, as [`read_generation`] returned it, and the
@@ -701,9 +739,14 @@ impl<R: Read + Send> V2Reader<R> {
         // the reader takes it.
         let (tx, rx) = mpsc::sync_channel::<Ahead<R>>(0);
         self.ahead = Some(rx);
+        let (spare_tx, spare) = mpsc::channel::<Vec<u8>>();
+        self.spare = Spare::There(spare_tx);
         scope.spawn(move || {
             loop {
-                let read = read_generation(&mut input, version);
+                // The buffer of the generation the reader let go of when
+                // it took the last one sent (it gives it back first).
+                let buf = spare.try_recv().unwrap_or_default();
+                let read = read_generation(&mut input, version, buf);
                 let last = !matches!(read, Ok(Some(_)));
                 if tx.send(Ahead::Generation(read, input.offset())).is_err() {
                     return;
