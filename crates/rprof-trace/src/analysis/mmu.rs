@@ -120,20 +120,23 @@ struct Util {
     util: f64,
 }
 
-/// Go's `addUtil`.
-fn add_util(util: &mut Vec<Util>, mu: Util) {
+/// Go's `addUtil`. Returns whether the series now ends at `mu.util`, so
+/// that adding the same utilization again, at any time, changes nothing.
+fn add_util(util: &mut Vec<Util>, mu: Util) -> bool {
     if let Some(last) = util.last_mut() {
         if mu.util == last.util {
-            return;
+            return true;
         }
         if mu.time == last.time {
             if mu.util < last.util {
                 *last = mu;
+                return true;
             }
-            return;
+            return false;
         }
     }
     util.push(mu);
+    true
 }
 
 fn is_gc_stw(r: &Range<'_>) -> bool {
@@ -198,6 +201,12 @@ pub struct MmuAnalyzer {
     t0: Option<i64>,
     /// The current event's time (clamped to the window).
     now: i64,
+    /// Whether the last utilization point left every series ending at its
+    /// value and nothing it depends on (STW, the Ps' GC counts, GOMAXPROCS,
+    /// the series) has changed since: then the next point would change
+    /// nothing. Nine events in ten are goroutine transitions that touch
+    /// none of it, and Go adds a point after every event.
+    settled: bool,
 }
 
 impl MmuAnalyzer {
@@ -218,6 +227,7 @@ impl MmuAnalyzer {
             window: None,
             t0: None,
             now: 0,
+            settled: false,
         }
     }
 
@@ -228,7 +238,9 @@ impl MmuAnalyzer {
         self
     }
 
+    /// The GC count of the event's P, to be changed.
     fn p(&mut self, ev: &Event) -> Option<&mut i64> {
+        self.settled = false;
         // Go indexes ps by the event's P and would panic on a bad one.
         usize::try_from(ev.proc())
             .ok()
@@ -272,6 +284,7 @@ impl MmuAnalyzer {
                 if let Some(m) = ev.metric()
                     && m.name == "/sched/gomaxprocs:threads"
                 {
+                    self.settled = false;
                     let n = m.value as usize;
                     if self.ps.len() > n {
                         if per_proc {
@@ -336,6 +349,7 @@ impl MmuAnalyzer {
                 }
                 if f.stw && is_gc_stw(&r) {
                     self.stw += 1;
+                    self.settled = false;
                 } else if f.sweep && is_gc_sweep(&r) {
                     if let Some(p) = self.p(ev) {
                         *p += 1;
@@ -355,6 +369,7 @@ impl MmuAnalyzer {
                 let Some(r) = ev.range() else { return };
                 if f.stw && is_gc_stw(&r) {
                     self.stw -= 1;
+                    self.settled = false;
                 } else if f.sweep && is_gc_sweep(&r) {
                     if let Some(p) = self.p(ev) {
                         *p -= 1;
@@ -416,12 +431,23 @@ impl MmuAnalyzer {
 
     /// Go's per-event utilization point(s).
     fn point(&mut self, ev: &Event) {
+        if !self.settled {
+            self.settled = self.add_point();
+        }
+        self.after_sync(ev);
+    }
+
+    /// Adds the utilization now to each series; returns whether each
+    /// ends at it (see `settled`).
+    fn add_point(&mut self) -> bool {
         let time = self.now;
         if self.flags.per_proc {
+            let mut settled = true;
             for p in &self.ps {
                 let util = if self.stw > 0 || p.gc > 0 { 0.0 } else { 1.0 };
-                add_util(&mut self.series[p.series].buf, Util { time, util });
+                settled &= add_util(&mut self.series[p.series].buf, Util { time, util });
             }
+            settled
         } else {
             let gc_ps = if self.stw > 0 {
                 self.ps.len()
@@ -436,10 +462,8 @@ impl MmuAnalyzer {
                 n if n == self.ps.len() => 0.0,
                 n => 1.0 - n as f64 / self.ps.len() as f64,
             };
-            let mu = Util { time, util };
-            add_util(&mut self.series[0].buf, mu);
+            add_util(&mut self.series[0].buf, Util { time, util })
         }
-        self.after_sync(ev);
     }
 
     fn after_sync(&mut self, ev: &Event) {
@@ -455,6 +479,7 @@ impl MmuAnalyzer {
     /// Go's correction for a range found late to have been active since
     /// the start: 1/GOMAXPROCS less utilization from the start until now.
     fn fix_up(&mut self) {
+        self.settled = false;
         let Some(s) = self.series.first_mut() else {
             return;
         };
