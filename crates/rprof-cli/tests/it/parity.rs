@@ -99,6 +99,13 @@ fn is_image(case: &Case) -> bool {
         })
 }
 
+/// $PATH without the directories that hold a `go` command.
+fn path_without_go() -> std::ffi::OsString {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::env::split_paths(&path).filter(|d| !d.join("go").exists()))
+        .unwrap_or_default()
+}
+
 fn run_case(case: &Case) -> Result<(), Failed> {
     let expected_dir = fixtures().join("expected");
     let out_path = expected_dir.join(format!("{}.out", case.id));
@@ -117,6 +124,14 @@ fn run_case(case: &Case) -> Result<(), Failed> {
         .args(&args)
         .current_dir(fixtures().join("profiles"))
         .env("TZ", "UTC")
+        // What pprof saw when it wrote the expected outputs: `list` finds
+        // sources on the search path alone. rprof's also looks in GOROOT
+        // and the module cache (asking `go env`), which, with a Go on
+        // PATH, found runtime/malloc.go where pprof says it could not.
+        .env("PATH", path_without_go())
+        .env_remove("GOROOT")
+        .env_remove("GOMODCACHE")
+        .env("GOPATH", fixtures().join("no-gopath"))
         .output()
         .map_err(|e| format!("running rprof: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
