@@ -253,12 +253,18 @@ enum TraceData {
 }
 
 /// A trace as a file on disk, for readers that come back to it (the web
-/// UI): the file itself, or a temporary copy of a body held in memory,
-/// deleted when this is dropped.
+/// UI): the file itself, or a temporary copy of a body held in memory.
+///
+/// On Linux the copy's name is removed at once and it is read through
+/// this process's descriptor (`/proc/self/fd/N`), so that it goes with
+/// the process however that ends: a server is stopped with Ctrl-C or
+/// killed, and a named copy (a whole trace, often 100 MB) was left behind
+/// each time. Elsewhere the named copy is deleted when this is dropped.
 pub struct TraceFile {
     /// The file.
     pub path: std::path::PathBuf,
     _temp: Option<tempfile::TempPath>,
+    _open: Option<std::fs::File>,
 }
 
 impl TraceInput {
@@ -267,7 +273,11 @@ impl TraceInput {
     /// the trace.
     pub fn into_file(self) -> Result<TraceFile, Failure> {
         match self.data {
-            TraceData::File(path) => Ok(TraceFile { path, _temp: None }),
+            TraceData::File(path) => Ok(TraceFile {
+                path,
+                _temp: None,
+                _open: None,
+            }),
             TraceData::Memory(bytes) => {
                 let fail = |e: std::io::Error| {
                     Failure::input(format!(
@@ -283,10 +293,29 @@ impl TraceInput {
                     .map_err(fail)?;
                 std::io::Write::write_all(&mut f, &bytes).map_err(fail)?;
                 drop(bytes);
-                let temp = f.into_temp_path();
+                let (open, temp) = f.into_parts();
+                #[cfg(target_os = "linux")]
+                {
+                    use std::os::fd::AsRawFd;
+                    let by_fd = format!("/proc/self/fd/{}", open.as_raw_fd());
+                    // Only if /proc is there to open it by (a chroot or a
+                    // container may not mount it).
+                    if std::fs::File::open(&by_fd).is_ok() {
+                        // Should removing the name fail, the copy stays
+                        // named, as elsewhere; it is read by descriptor
+                        // all the same.
+                        let _ = temp.close();
+                        return Ok(TraceFile {
+                            path: by_fd.into(),
+                            _temp: None,
+                            _open: Some(open),
+                        });
+                    }
+                }
                 Ok(TraceFile {
                     path: temp.to_path_buf(),
                     _temp: Some(temp),
+                    _open: Some(open),
                 })
             }
         }

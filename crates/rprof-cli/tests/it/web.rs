@@ -157,7 +157,10 @@ fn trace_web_window() {
 }
 
 /// A trace fetched from a URL is written to a temporary file and served
-/// from there: the same index as the file's.
+/// from there: the same index as the file's, and pages that read the
+/// trace again (the MMU plot) work. On Linux the copy has no name from the
+/// start (it is read by descriptor), so that killing the server leaves
+/// nothing behind in the temporary directory: it used to leave the copy.
 #[test]
 fn trace_web_from_a_url() {
     let bytes = std::fs::read(trace_fixture("trace.out")).unwrap();
@@ -177,27 +180,49 @@ fn trace_web_from_a_url() {
         let _ = s.write_all(&bytes);
     });
     let url = format!("http://127.0.0.1:{port}/debug/pprof/trace?seconds=1");
-    let home = std::env::temp_dir().join(format!("rprof-trace-web-url-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    let (_guard, addr) = serve(
+    let home = rprof_testkit::scratch("trace-web-url-home");
+    let tmp = rprof_testkit::scratch("trace-web-url-tmp");
+    let (guard, addr) = serve(
         Command::new(env!("CARGO_BIN_EXE_rprof"))
             .args(["trace", "web", "--no-browser", "--no-save", &url])
             .env("HOME", &home)
+            .env("TMPDIR", &tmp)
             .stderr(Stdio::piped()),
     );
     server.join().unwrap();
     let (status, body) = get_indexed(&addr, "/trace/api/info");
     assert_eq!(status, 200);
     assert!(body.contains("\"events\":36903"), "{body:.600}");
-    let _ = std::fs::remove_dir_all(&home);
+    let (status, body) = get(&addr, "/mmu?mode=plot");
+    assert_eq!(status, 200, "{body:.600}");
+    assert!(body.contains("\"curve\":[["), "{body:.600}");
+    let named = || files_in(&tmp);
+    if cfg!(target_os = "linux") {
+        assert_eq!(named(), Vec::<String>::new(), "a named copy while serving");
+    }
+    drop(guard);
+    if cfg!(target_os = "linux") {
+        assert_eq!(
+            named(),
+            Vec::<String>::new(),
+            "left behind by a killed server"
+        );
+    }
+}
+
+/// The names of the files in `dir`.
+fn files_in(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
 }
 
 /// Not a trace, or a trace without a single event: one line on stderr
 /// naming the file, exit status 1 (before or just after the URL).
 #[test]
 fn trace_web_rejects_bad_input() {
-    let dir = std::env::temp_dir().join(format!("rprof-trace-web-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = rprof_testkit::scratch("trace-web-bad");
     let trace = std::fs::read(trace_fixture("trace.out")).unwrap();
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("empty.trace", Vec::new()),
