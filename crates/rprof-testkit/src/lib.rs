@@ -41,14 +41,54 @@ pub fn read(path: impl AsRef<Path>) -> Vec<u8> {
 /// directory, named after the process, the call and `name`). Numbered per
 /// call because the tests of one binary run in parallel and two of them
 /// picking the same name (`trace` in two modules) used to share, and
-/// delete, each other's directory.
-pub fn scratch(name: &str) -> PathBuf {
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let d = std::env::temp_dir().join(format!("rprof-test-{}-{n}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
-    d
+/// delete, each other's directory. Removed when the returned guard drops,
+/// unless the test is failing (then it stays, to be looked at).
+pub fn scratch(name: &str) -> Scratch {
+    Scratch::new("rprof-test", name)
+}
+
+/// A test's scratch directory (see [`scratch`]); derefs to its path.
+#[derive(Debug)]
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    /// A new, empty directory `<prefix>-<pid>-<call>-<name>` under the
+    /// system's temporary directory.
+    pub fn new(prefix: &str, name: &str) -> Scratch {
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let d = std::env::temp_dir().join(format!("{prefix}-{}-{n}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
+        Scratch(d)
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for Scratch {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.as_os_str()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 }
 
 /// Whether snapshots are being re-blessed (`RPROF_BLESS=1`).

@@ -285,12 +285,17 @@ fn synth() -> Vec<u8> {
     rprof_profile::encode_pb(&p)
 }
 
+/// The synthetic profile as a file, under cargo's scratch directory for
+/// tests (not the system's, where a copy per run was left behind); written
+/// under a name of this process's, then renamed, so that tests running at
+/// once never read a half-written one.
 fn synth_path() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rprof-graph-synth-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("synth.pb");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let path = dir.join("graph-synth.pb");
     if !path.exists() {
-        std::fs::write(&path, synth()).unwrap();
+        let part = dir.join(format!("graph-synth.pb.{}", std::process::id()));
+        std::fs::write(&part, synth()).unwrap();
+        std::fs::rename(&part, &path).unwrap();
     }
     path
 }

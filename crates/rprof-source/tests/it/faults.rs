@@ -8,7 +8,6 @@ use rprof_source::{
     FetchOptions, Kind, NoProgress, Problem, Progress, Source, Stage, fetch, fetch_all, open,
 };
 use std::io::Read;
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -19,10 +18,10 @@ fn heap_bytes() -> Vec<u8> {
 }
 
 /// Options saving into a fresh directory, with a short timeout.
-fn opts(name: &str) -> (FetchOptions, PathBuf) {
+fn opts(name: &str) -> (FetchOptions, rprof_testkit::Scratch) {
     let dir = support::scratch(name);
     let o = FetchOptions {
-        save_dir: Some(dir.clone()),
+        save_dir: Some(dir.to_path_buf()),
         timeout: Some(Duration::from_secs(1)),
         ..Default::default()
     };

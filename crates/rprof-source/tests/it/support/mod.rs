@@ -220,16 +220,10 @@ pub fn fixtures() -> PathBuf {
     rprof_testkit::fixtures()
 }
 
-/// A scratch directory, new and empty.
-pub fn scratch(name: &str) -> PathBuf {
-    // Numbered per call: two parallel tests naming theirs alike must not
-    // share (and delete) one directory.
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let d = std::env::temp_dir().join(format!("rprof-src-test-{}-{n}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A scratch directory, new and empty, removed when the test ends (see
+/// [`rprof_testkit::Scratch`]).
+pub fn scratch(name: &str) -> rprof_testkit::Scratch {
+    rprof_testkit::Scratch::new("rprof-src-test", name)
 }
 
 /// The files in `dir` (names).
