@@ -79,10 +79,6 @@ struct Builder {
 }
 
 impl Builder {
-    fn new() -> Self {
-        Self::with_data(Vec::new())
-    }
-
     /// A builder whose payloads go into `data` (emptied first): a buffer
     /// of an earlier generation, so that its pages are reused instead of
     /// new ones faulted in and zeroed by the kernel, and the vector is not
@@ -334,8 +330,9 @@ pub(crate) fn read_generation_with_spill<R: Read>(
     spill: Option<SpilledBatch>,
     ver: Version,
     spill_start: &mut u64,
+    buf: Vec<u8>,
 ) -> Result<(Generation, Option<SpilledBatch>, Option<Error>), Error> {
-    let mut g = Builder::new();
+    let mut g = Builder::with_data(buf);
     if let Some(sp) = spill {
         g.generation = sp.hdr.generation;
         g.min_ts = sp.hdr.time;

@@ -408,9 +408,10 @@ impl<R: Read> V2Reader<R> {
                 self.good_bytes = self.gen_end;
                 self.gen_counted = true;
             }
-            // Free its bytes before reading the next one (events still
-            // hold its tables), so at most one generation is in memory
-            // (two while reading ahead: the next one waits, read).
+            // Its bytes go to the reading of the next one (events still
+            // hold its tables, not its bytes), so at most one generation
+            // is in memory (two while reading ahead: the next one waits,
+            // read, while the one after is read into these bytes).
             let had_generation = match self.generation.take() {
                 Some(g) => {
                     self.spare.give(g.data);
@@ -551,8 +552,9 @@ impl<R: Read> V2Reader<R> {
         let spill = self.spill.take();
         let mut spill_start = 0;
         let version = self.version;
+        let buf = self.spare.take_here();
         let input = self.input()?;
-        match read_generation_with_spill(input, spill, version, &mut spill_start) {
+        match read_generation_with_spill(input, spill, version, &mut spill_start, buf) {
             Err(e) => {
                 self.spill_err = Some(e);
                 self.generation = None;
