@@ -312,10 +312,13 @@ impl TraceInput {
                         });
                     }
                 }
+                // Elsewhere, as before: the copy closed and read by name,
+                // deleted on drop.
+                drop(open);
                 Ok(TraceFile {
                     path: temp.to_path_buf(),
                     _temp: Some(temp),
-                    _open: Some(open),
+                    _open: None,
                 })
             }
         }
