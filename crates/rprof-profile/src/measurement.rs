@@ -292,6 +292,19 @@ pub fn common_value_type(ts: &[(&str, &str)]) -> Result<Option<usize>, (usize, u
 /// would saturate instead).
 #[inline]
 pub fn go_f64_to_i64(f: f64) -> i64 {
+    // On x86-64 that is the instruction Go compiles it to (CVTTSD2SI,
+    // whose answer for NaN and out of range is i64::MIN): one instruction
+    // instead of two compares and a select, for every event of a trace.
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_cvttsd_si64, _mm_set_sd};
+        // SAFETY: SSE2, which these intrinsics need, is part of x86-64.
+        #[allow(unused_unsafe)]
+        unsafe {
+            _mm_cvttsd_si64(_mm_set_sd(f))
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
     if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
         i64::MIN
     } else {
@@ -445,6 +458,34 @@ mod tests {
         // The cases the legacy heap reader's copy was tested with.
         assert_eq!(go_f64_to_i64(1.9), 1);
         assert_eq!(go_f64_to_i64(-1.9), -1);
+        // The edges, against the portable rule.
+        let portable = |f: f64| {
+            if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
+                i64::MIN
+            } else {
+                f as i64
+            }
+        };
+        for f in [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -f64::NAN,
+            9_223_372_036_854_775_807.0,
+            9_223_372_036_854_774_784.0,
+            -9_223_372_036_854_775_808.0,
+            -9_223_372_036_854_777_856.0,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            4.5e15,
+            -4.5e15,
+        ] {
+            assert_eq!(go_f64_to_i64(f), portable(f), "{f:e}");
+        }
     }
 
     #[test]
