@@ -51,11 +51,26 @@ impl<V, const DENSE: i64> DenseMap<V, DENSE> {
         }
     }
 
+    #[inline]
     pub(crate) fn contains_key(&self, k: &i64) -> bool {
         self.get(k).is_some()
     }
 
+    /// Inline for a slot already there (an analysis inserts per event; left
+    /// to the compiler, whether it inlined changed with unrelated edits,
+    /// by a percent of a trace summary's instructions), else out of line.
+    #[inline]
     pub(crate) fn insert(&mut self, k: i64, v: V) -> Option<V> {
+        if let Some(i) = Self::slot(k)
+            && let Some(slot) = self.dense.get_mut(i)
+        {
+            return slot.replace(v);
+        }
+        self.insert_new(k, v)
+    }
+
+    #[inline(never)]
+    fn insert_new(&mut self, k: i64, v: V) -> Option<V> {
         match Self::slot(k) {
             Some(i) => {
                 if i >= self.dense.len() {
@@ -67,6 +82,7 @@ impl<V, const DENSE: i64> DenseMap<V, DENSE> {
         }
     }
 
+    #[inline]
     pub(crate) fn remove(&mut self, k: &i64) -> Option<V> {
         match Self::slot(*k) {
             Some(i) => self.dense.get_mut(i).and_then(Option::take),
