@@ -173,29 +173,27 @@ struct IoTracked<R> {
     failed: bool,
 }
 
-impl<R> IoTracked<R> {
-    fn note<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
-        if let Err(e) = &r {
-            self.failed |= e.kind() != std::io::ErrorKind::Interrupted;
-        }
-        r
-    }
+/// Whether `e` is a failure of the reader (`Interrupted` is retried).
+fn is_failure(e: &std::io::Error) -> bool {
+    e.kind() != std::io::ErrorKind::Interrupted
 }
 
 impl<R: std::io::BufRead> std::io::Read for IoTracked<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let r = self.inner.read(buf);
-        self.note(r)
+        if let Err(e) = &r {
+            self.failed |= is_failure(e);
+        }
+        r
     }
 }
 
 impl<R: std::io::BufRead> std::io::BufRead for IoTracked<R> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        // Not through `note`: the buffer borrows `inner`.
         match self.inner.fill_buf() {
             Ok(b) => Ok(b),
             Err(e) => {
-                self.failed |= e.kind() != std::io::ErrorKind::Interrupted;
+                self.failed |= is_failure(&e);
                 Err(e)
             }
         }

@@ -196,7 +196,7 @@ fn trace_web_from_a_url() {
     let (status, body) = get(&addr, "/mmu?mode=plot");
     assert_eq!(status, 200, "{body:.600}");
     assert!(body.contains("\"curve\":[["), "{body:.600}");
-    let named = || files_in(&tmp);
+    let named = || crate::support::files_in(&tmp);
     if cfg!(target_os = "linux") {
         assert_eq!(named(), Vec::<String>::new(), "a named copy while serving");
     }
@@ -208,14 +208,6 @@ fn trace_web_from_a_url() {
             "left behind by a killed server"
         );
     }
-}
-
-/// The names of the files in `dir`.
-fn files_in(dir: &std::path::Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect()
 }
 
 /// Not a trace, or a trace without a single event: one line on stderr
