@@ -178,7 +178,7 @@ fn drive_only<R: Read + Send>(
 /// Events per batch handed from the reading thread to the analyses.
 const BATCH: usize = 4096;
 
-/// Starts the reading thread of [`drive_only`] and [`drive_split`] in
+/// Starts the reading thread of [`drive_only`] in
 /// `scope`: it fills batches ([`produce`]) with Go's delivery checks left
 /// to the thread that takes them ([`Batch::for_each_checked`]), sends
 /// them to `full` and reuses those that come back on `empty`, while the
@@ -201,7 +201,7 @@ fn spawn_reading<'scope, 'env, R: Read + Send>(
     })
 }
 
-/// The reading thread of [`drive`] and [`drive_split`]: fills batches
+/// The reading thread of [`drive`]: fills batches
 /// (reusing those that come back on `empty`) and gives each to `send`
 /// until the trace ends, or until `send` says the analyses are gone
 /// (one panicked, or found a bad event: what they say is what the caller
@@ -233,76 +233,278 @@ fn produce<R: Read>(
     }
 }
 
-/// [`drive`] for two analyses that share nothing: `main` runs on the
-/// calling thread, `side` on a thread of its own, both seeing every event
-/// in order, while a third thread reads. For an analysis that is slower
-/// than the reading (the summary runs three), this spreads it over the
-/// cores instead of leaving the reader waiting for it.
+/// [`drive`] for two analyses that share nothing: `main` and `side` both
+/// see every event in order, `side` each batch after `main`, and so only
+/// checked events (`main` runs Go's delivery checks, as [`drive`] does,
+/// while analysing).
 ///
-/// The batches go round a pipeline: the reader fills one, `main` checks
-/// it (Go's delivery checks, as [`drive`] does) while analysing it, in
-/// one pass, then hands it to `side`, which gives it back to the reader.
-/// `side` sees each batch after `main`, and so only checked events.
+/// Reading, `main` and `side` are three stages of a pipeline of batches,
+/// each sequential, together slower than reading alone (the summary runs
+/// three analyses). They are not three threads: on two cores, three busy
+/// threads left a core idle an eighth of the time, whenever the
+/// scheduler had put the two stages that could run on one core and the
+/// third was waiting. Instead, one worker per core (up to three, one
+/// per stage) takes whichever stage has work and is not being run by
+/// another worker ([`Pipeline`]); one more thread reads the generations
+/// ahead, as for [`drive`].
 pub(crate) fn drive_split<R: Read + Send>(
     reader: &mut Reader<R>,
     mut side: impl FnMut(&Event) + Send,
-    mut main: impl FnMut(&Event),
+    mut main: impl FnMut(&Event) + Send,
 ) -> Result<Option<Error>, Error> {
-    use std::sync::mpsc;
-    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(3));
+    if workers < 2 {
         return drive_serial(reader, |ev| {
             side(ev);
             main(ev);
         });
     }
-    // Sixteen batches between each two stages: the analyses together are
-    // slower than the reading, and with three threads on two cores a
-    // short queue left a core idle whenever one stage waited (4 batches:
-    // the summary of the dense bench trace 14% slower).
-    let (main_tx, main_rx) = mpsc::sync_channel::<Batch>(16);
-    let (side_tx, side_rx) = mpsc::sync_channel::<Batch>(16);
-    let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
-    std::thread::scope(|s| {
-        let producer = spawn_reading(s, reader, empty_rx, main_tx);
-        let side_thread = s.spawn(move || {
-            for buf in side_rx {
-                buf.for_each(&mut side);
-                let _ = empty_tx.send(buf);
+    reader.check_later(true);
+    let r = std::thread::scope(|s| {
+        let ahead = ReadingAhead::new(&mut *reader, s);
+        let pipe = Pipeline {
+            shared: std::sync::Mutex::new(Shared::default()),
+            wake: std::sync::Condvar::new(),
+            reader: std::sync::Mutex::new(ReadStage {
+                reader: ahead,
+                any: false,
+            }),
+            main: std::sync::Mutex::new(MainStage {
+                f: &mut main,
+                last_ts: 0,
+            }),
+            side: std::sync::Mutex::new(&mut side),
+        };
+        // A scope of its own for the other workers, which borrow `pipe`
+        // (the read-ahead thread belongs to the outer one).
+        std::thread::scope(|w| {
+            let others: Vec<_> = (1..workers).map(|_| w.spawn(|| pipe.work())).collect();
+            let here = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pipe.work()));
+            let there: Vec<_> = others.into_iter().map(|t| t.join()).collect();
+            if let Err(p) = here {
+                std::panic::resume_unwind(p);
+            }
+            for t in there {
+                if let Err(p) = t {
+                    std::panic::resume_unwind(p);
+                }
             }
         });
-        let mut last_ts = 0;
-        let mut bad = None;
-        while let Ok(mut buf) = main_rx.recv() {
-            let mut seen = 0;
-            let checked = buf.for_each_checked(&mut last_ts, Interest::ALL, |ev| {
-                seen += 1;
-                main(ev)
-            });
-            if let Err(e) = checked {
-                // `side` sees what `main` saw: the events before the bad one.
-                buf.truncate(seen);
-                let _ = side_tx.send(buf);
-                bad = Some(e);
-                break;
-            }
-            if side_tx.send(buf).is_err() {
-                break;
-            }
-        }
-        drop(main_rx);
-        drop(side_tx);
-        if let Err(p) = side_thread.join() {
-            std::panic::resume_unwind(p);
-        }
-        let read = match producer.join() {
-            Ok(r) => r,
-            Err(p) => std::panic::resume_unwind(p),
-        };
-        match bad {
+        let shared = pipe.shared.into_inner().unwrap_or_else(|e| e.into_inner());
+        match shared.bad {
+            // The trace's first event is a Sync event, which has no IDs
+            // to check: a bad event always comes after some.
             Some(e) => Ok(Some(e)),
-            None => read,
+            None => shared.read.unwrap_or(Ok(None)),
         }
-    })
+    });
+    reader.check_later(false);
+    r
+}
+
+/// The batches queued between the stages of [`drive_split`], the
+/// stages being run, and how the pipeline ended.
+#[derive(Default)]
+struct Shared {
+    /// Read, for `main`.
+    to_main: std::collections::VecDeque<Batch>,
+    /// Analysed by `main`, for `side`.
+    to_side: std::collections::VecDeque<Batch>,
+    /// Done with, for the reader to fill again.
+    free: Vec<Batch>,
+    /// Which stages a worker is running: [`READ`], [`MAIN`], [`SIDE`].
+    busy: [bool; 3],
+    /// What reading ended with (as [`drive`] returns it), once it has.
+    read: Option<Result<Option<Error>, Error>>,
+    /// The bad event `main` found: nothing more is read or analysed by
+    /// `main` (`side` still takes what `main` saw).
+    bad: Option<Error>,
+    /// A stage panicked: every worker stops.
+    panicked: bool,
+}
+
+const READ: usize = 0;
+const MAIN: usize = 1;
+const SIDE: usize = 2;
+
+/// Batches queued between two stages at most: enough for one stage to
+/// run ahead of the next while the other worker is busy elsewhere.
+const QUEUED: usize = 16;
+
+/// A stage's piece of work, taken under the lock.
+enum Task {
+    Read(Batch),
+    Main(Batch),
+    Side(Batch),
+}
+
+struct ReadStage<'a, R: Read> {
+    reader: ReadingAhead<'a, R>,
+    /// Whether any event was read (an error before one fails the pass).
+    any: bool,
+}
+
+struct MainStage<F> {
+    f: F,
+    /// The time of the last event checked.
+    last_ts: crate::table::Time,
+}
+
+/// [`drive_split`]'s stages and queues, shared by its workers.
+struct Pipeline<'a, R: Read, M, S> {
+    shared: std::sync::Mutex<Shared>,
+    /// Signalled whenever a stage finishes a piece of work.
+    wake: std::sync::Condvar,
+    // Each stage is run by one worker at a time (`Shared::busy`): these
+    // locks are never contended, they only hand the stage over.
+    reader: std::sync::Mutex<ReadStage<'a, R>>,
+    main: std::sync::Mutex<MainStage<M>>,
+    side: std::sync::Mutex<S>,
+}
+
+impl<R: Read, M: FnMut(&Event), S: FnMut(&Event)> Pipeline<'_, R, M, S> {
+    /// A worker: runs stages until the pass is over.
+    fn work(&self) {
+        let mut sh = lock(&self.shared);
+        loop {
+            if sh.panicked {
+                return;
+            }
+            let Some(task) = Self::pick(&mut sh) else {
+                if sh.busy == [false; 3] {
+                    // Nothing to run and nobody running anything that
+                    // would make more: the pass is over.
+                    return;
+                }
+                sh = self.wake.wait(sh).unwrap_or_else(|e| e.into_inner());
+                continue;
+            };
+            drop(sh);
+            let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run(task)));
+            sh = lock(&self.shared);
+            match done {
+                Ok(done) => Self::finish(&mut sh, done),
+                Err(p) => {
+                    sh.panicked = true;
+                    drop(sh);
+                    self.wake.notify_all();
+                    std::panic::resume_unwind(p);
+                }
+            }
+            self.wake.notify_all();
+        }
+    }
+
+    /// The next piece of work for a free worker, if any. Downstream
+    /// stages first, so that batches go back to the reader soon, unless
+    /// `main` is about to run out of them.
+    fn pick(sh: &mut Shared) -> Option<Task> {
+        let can_read =
+            !sh.busy[READ] && sh.read.is_none() && sh.bad.is_none() && sh.to_main.len() < QUEUED;
+        if can_read && sh.to_main.len() < 2 {
+            return Some(Self::take_read(sh));
+        }
+        if !sh.busy[SIDE]
+            && let Some(b) = sh.to_side.pop_front()
+        {
+            sh.busy[SIDE] = true;
+            return Some(Task::Side(b));
+        }
+        if !sh.busy[MAIN]
+            && sh.to_side.len() < QUEUED
+            && let Some(b) = sh.to_main.pop_front()
+        {
+            sh.busy[MAIN] = true;
+            return Some(Task::Main(b));
+        }
+        can_read.then(|| Self::take_read(sh))
+    }
+
+    fn take_read(sh: &mut Shared) -> Task {
+        sh.busy[READ] = true;
+        let mut buf = sh.free.pop().unwrap_or_default();
+        buf.clear();
+        Task::Read(buf)
+    }
+
+    /// Runs `task` (no lock held but its stage's).
+    fn run(&self, task: Task) -> Done {
+        match task {
+            Task::Read(mut buf) => {
+                let mut st = lock(&self.reader);
+                let end = match st.reader.0.read_into(&mut buf, BATCH) {
+                    Ok(true) => None,
+                    Ok(false) => Some(Ok(None)),
+                    Err(e) if st.any || !buf.is_empty() => Some(Ok(Some(e))),
+                    Err(e) => Some(Err(e)),
+                };
+                st.any |= !buf.is_empty();
+                Done::Read(buf, end)
+            }
+            Task::Main(mut buf) => {
+                let mut st = lock(&self.main);
+                let MainStage { f, last_ts } = &mut *st;
+                let mut seen = 0;
+                let checked = buf.for_each_checked(last_ts, Interest::ALL, |ev| {
+                    seen += 1;
+                    f(ev)
+                });
+                if checked.is_err() {
+                    // `side` sees what `main` saw: the events before the bad one.
+                    buf.truncate(seen);
+                }
+                Done::Main(buf, checked.err())
+            }
+            Task::Side(buf) => {
+                buf.for_each(&mut *lock(&self.side));
+                Done::Side(buf)
+            }
+        }
+    }
+
+    /// Queues what a stage made and frees the stage.
+    fn finish(sh: &mut Shared, done: Done) {
+        match done {
+            Done::Read(buf, end) => {
+                sh.busy[READ] = false;
+                if !buf.is_empty() && sh.bad.is_none() {
+                    sh.to_main.push_back(buf);
+                } else {
+                    sh.free.push(buf);
+                }
+                if end.is_some() {
+                    sh.read = end;
+                }
+            }
+            Done::Main(buf, bad) => {
+                sh.busy[MAIN] = false;
+                sh.to_side.push_back(buf);
+                if let Some(e) = bad {
+                    sh.bad = Some(e);
+                    // After a bad event, `main` analyses nothing more.
+                    let rest: Vec<Batch> = sh.to_main.drain(..).collect();
+                    sh.free.extend(rest);
+                }
+            }
+            Done::Side(buf) => {
+                sh.busy[SIDE] = false;
+                sh.free.push(buf);
+            }
+        }
+    }
+}
+
+/// What a [`Task`] leaves for the next stage.
+enum Done {
+    Read(Batch, Option<Result<Option<Error>, Error>>),
+    Main(Batch, Option<Error>),
+    Side(Batch),
+}
+
+/// Locks `m`; a poisoned lock is taken as is (a panicking stage stops
+/// the pipeline before anything reads what it left).
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// [`drive`] on the calling thread alone.
@@ -348,4 +550,87 @@ pub fn fmt_dur(ns: i64) -> String {
         format!("{v:.2}")
     };
     format!("{sign}{s}{unit}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    fn trace(name: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/../../fixtures/traces/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// Runs `f` on a thread and waits for it a bounded time: a pipeline
+    /// that stalls fails the test instead of hanging the suite.
+    fn bounded<T: Send + 'static>(
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> std::thread::Result<T> {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+        });
+        rx.recv_timeout(Duration::from_secs(120))
+            .expect("the pass did not end within two minutes")
+    }
+
+    /// Both stages of the split pass see every event, in the order and
+    /// with the times of the one-thread reader (several batches: the two
+    /// traces have 10 to 30 of them).
+    #[test]
+    fn split_pass_sees_what_the_serial_reader_delivers() {
+        for name in ["gc-stress.trace", "stress.trace"] {
+            let bytes = trace(name);
+            let mut serial = Vec::new();
+            let end = drive_serial(&mut Reader::new(&bytes[..]).unwrap(), |ev| {
+                serial.push(ev.to_string())
+            });
+            assert!(matches!(end, Ok(None)), "{name}: {end:?}");
+            assert!(serial.len() > 4 * BATCH, "{name}: {} events", serial.len());
+            let (main, side) = bounded(move || {
+                let (mut main, mut side) = (Vec::new(), Vec::new());
+                let end = drive_split(
+                    &mut Reader::new(&bytes[..]).unwrap(),
+                    |ev| side.push(ev.to_string()),
+                    |ev| main.push(ev.to_string()),
+                );
+                assert!(matches!(end, Ok(None)), "{end:?}");
+                (main, side)
+            })
+            .unwrap();
+            assert!(main == serial, "{name}: main stage");
+            assert!(side == serial, "{name}: side stage");
+        }
+    }
+
+    /// A stage that panics ends the pass with its panic, whichever worker
+    /// ran it, instead of leaving the other worker waiting for it.
+    #[test]
+    fn a_panicking_stage_ends_the_pass() {
+        for panicking_side in [false, true] {
+            let bytes = trace("stress.trace");
+            let r = bounded(move || {
+                let mut n = 0;
+                let count = move |_: &Event| {
+                    n += 1;
+                    if n == 3 * BATCH + 10 {
+                        panic!("analysis failed");
+                    }
+                };
+                let mut reader = Reader::new(&bytes[..]).unwrap();
+                if panicking_side {
+                    drive_split(&mut reader, count, |_| {})
+                } else {
+                    drive_split(&mut reader, |_| {}, count)
+                }
+            });
+            let p = r.expect_err("the pass went on past a panicking stage");
+            assert_eq!(p.downcast_ref::<&str>(), Some(&"analysis failed"));
+        }
+    }
 }

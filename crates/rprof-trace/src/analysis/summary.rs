@@ -611,8 +611,9 @@ pub fn summary<R: Read + Send>(
     opts: &SummaryOptions,
 ) -> Result<Partial<Summary>, Error> {
     let mut a = SummaryAnalyzer::new(opts.clone());
-    // The goroutine statistics on a thread of their own: they are about
-    // as much work as the rest of the summary.
+    // The goroutine statistics as a pipeline stage of their own (see
+    // `drive_split`): they are about as much work as the rest of the
+    // summary.
     let mut goroutines = std::mem::take(&mut a.goroutines);
     let error = super::drive_split(reader, |ev| goroutines.event(ev), |ev| a.event_own(ev))?;
     a.goroutines = goroutines;
