@@ -1352,11 +1352,7 @@ mod tests {
     use std::io::Read;
 
     fn inflated(name: &str) -> Vec<u8> {
-        let path = format!(
-            "{}/../../fixtures/profiles/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let gz = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let gz = rprof_testkit::read(rprof_testkit::fixture(&format!("profiles/{name}")));
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(&gz[..])
             .read_to_end(&mut out)

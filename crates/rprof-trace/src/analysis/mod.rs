@@ -214,23 +214,34 @@ fn produce<R: Read>(
     let mut any = false;
     loop {
         let mut buf = empty.try_recv().unwrap_or_default();
-        buf.clear();
-        let end = match reader.read_into(&mut buf, BATCH) {
-            Ok(true) => None,
-            Ok(false) => Some(Ok(None)),
-            Err(e) if any || !buf.is_empty() => Some(Ok(Some(e))),
-            Err(e) => Some(Err(e)),
-        };
-        if !buf.is_empty() {
-            any = true;
-            if !send(buf) {
-                return Ok(None);
-            }
+        let end = read_batch(reader, &mut buf, &mut any);
+        if !buf.is_empty() && !send(buf) {
+            return Ok(None);
         }
         if let Some(end) = end {
             return end;
         }
     }
+}
+
+/// Fills `buf` (emptied first) with the next batch of `reader`'s events.
+/// `None` while the trace goes on, else what the pass returns: a read
+/// error is a partial result once any event was read (`any`, which
+/// this updates), the pass's failure before that.
+fn read_batch<R: Read>(
+    reader: &mut Reader<R>,
+    buf: &mut Batch,
+    any: &mut bool,
+) -> Option<Result<Option<Error>, Error>> {
+    buf.clear();
+    let end = match reader.read_into(buf, BATCH) {
+        Ok(true) => None,
+        Ok(false) => Some(Ok(None)),
+        Err(e) if *any || !buf.is_empty() => Some(Ok(Some(e))),
+        Err(e) => Some(Err(e)),
+    };
+    *any |= !buf.is_empty();
+    end
 }
 
 /// [`drive`] for two analyses that share nothing: `main` and `side` both
@@ -422,9 +433,7 @@ impl<R: Read, M: FnMut(&Event), S: FnMut(&Event)> Pipeline<'_, R, M, S> {
 
     fn take_read(sh: &mut Shared) -> Task {
         sh.busy[READ] = true;
-        let mut buf = sh.free.pop().unwrap_or_default();
-        buf.clear();
-        Task::Read(buf)
+        Task::Read(sh.free.pop().unwrap_or_default())
     }
 
     /// Runs `task` (no lock held but its stage's).
@@ -432,13 +441,8 @@ impl<R: Read, M: FnMut(&Event), S: FnMut(&Event)> Pipeline<'_, R, M, S> {
         match task {
             Task::Read(mut buf) => {
                 let mut st = lock(&self.reader);
-                let end = match st.reader.0.read_into(&mut buf, BATCH) {
-                    Ok(true) => None,
-                    Ok(false) => Some(Ok(None)),
-                    Err(e) if st.any || !buf.is_empty() => Some(Ok(Some(e))),
-                    Err(e) => Some(Err(e)),
-                };
-                st.any |= !buf.is_empty();
+                let ReadStage { reader, any } = &mut *st;
+                let end = read_batch(reader.0, &mut buf, any);
                 Done::Read(buf, end)
             }
             Task::Main(mut buf) => {
@@ -482,8 +486,8 @@ impl<R: Read, M: FnMut(&Event), S: FnMut(&Event)> Pipeline<'_, R, M, S> {
                 if let Some(e) = bad {
                     sh.bad = Some(e);
                     // After a bad event, `main` analyses nothing more.
-                    let rest: Vec<Batch> = sh.to_main.drain(..).collect();
-                    sh.free.extend(rest);
+                    let Shared { to_main, free, .. } = sh;
+                    free.extend(to_main.drain(..));
                 }
             }
             Done::Side(buf) => {
@@ -559,11 +563,7 @@ mod tests {
     use std::time::Duration;
 
     fn trace(name: &str) -> Vec<u8> {
-        let path = format!(
-            "{}/../../fixtures/traces/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+        rprof_testkit::read(rprof_testkit::fixture(&format!("traces/{name}")))
     }
 
     /// Runs `f` on a thread and waits for it a bounded time: a pipeline
